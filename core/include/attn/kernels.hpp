@@ -1,0 +1,72 @@
+// kernels.hpp: the numeric building blocks of attention, each with a scalar version and
+// xsimd versions for SSE2, AVX2+FMA and AVX-512 (chosen at run time) or SIMD128 (wasm).
+//
+// All kernels work on float. The test suite checks every backend the CPU supports
+// against a scalar double-precision reference. Tolerances are stated there.
+// The kernels never allocate and never throw once shapes have been checked.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "attn/matrix.hpp"
+
+namespace attn {
+
+// One implementation of every kernel, as plain function pointers so a backend can be
+// swapped at run time (tests select each one explicitly).
+struct KernelTable {
+    const char* name;
+    // c: (m, n) = alpha · a: (m, k) · b: (n, k)ᵀ
+    void (*matmul_abt)(const float* a, std::size_t lda, const float* b, std::size_t ldb, float* c, std::size_t ldc,
+                       std::size_t m, std::size_t n, std::size_t k, float alpha);
+    // c: (m, n) = a: (m, k) · b: (k, n)   (+ c when accumulate)
+    void (*matmul_ab)(const float* a, std::size_t lda, const float* b, std::size_t ldb, float* c, std::size_t ldc,
+                      std::size_t m, std::size_t n, std::size_t k, bool accumulate);
+    // max of x[0..n)  (−inf for n = 0)
+    float (*max)(const float* x, std::size_t n);
+    // x_i ← exp(x_i − m) for x_i ≤ m (−inf → 0); returns Σ x_i. The fused softmax pass.
+    float (*exp_sub_sum)(float* x, std::size_t n, float m);
+    // x_i ← exp(x_i) for x_i ≤ 0
+    void (*exp_nonpos)(float* x, std::size_t n);
+    void (*tanh)(float* x, std::size_t n);
+    void (*sigmoid)(float* x, std::size_t n);
+    // x_i ← a · x_i
+    void (*scale)(float* x, std::size_t n, float a);
+    // y_i ← y_i + a · x_i
+    void (*axpy)(float* y, float a, const float* x, std::size_t n);
+};
+
+// Backends, best first; "scalar" is always last and always available.
+std::vector<std::string> available_backends();
+// The backend in use ("avx512", "avx2", "sse2", "simd128" or "scalar").
+const char* active_backend();
+// Select a backend by name, or "auto" for the best one the CPU supports. Throws attn::Error
+// naming the available ones when the name is unknown or the CPU lacks it.
+void set_backend(const std::string& name);
+const KernelTable& kernels();
+
+// RAII backend selection for tests: restores the previous backend on scope exit.
+class ScopedBackend {
+public:
+    explicit ScopedBackend(const std::string& name);
+    ~ScopedBackend();
+    ScopedBackend(const ScopedBackend&) = delete;
+    ScopedBackend& operator=(const ScopedBackend&) = delete;
+
+private:
+    std::string previous_;
+};
+
+// Checked wrappers over the active backend.
+// c: (m, n) = alpha · a: (m, k) · b: (n, k)ᵀ
+void matmul_abt(ConstMatrixView a, ConstMatrixView b, MatrixView c, float alpha = 1.0f);
+// c: (m, n) = a: (m, k) · b: (k, n)   (+ c when accumulate)
+void matmul_ab(ConstMatrixView a, ConstMatrixView b, MatrixView c, bool accumulate = false);
+// Each row: subtract its max, exponentiate, divide by the sum. −inf entries are masked and
+// get weight exactly 0; a row that is entirely −inf becomes all zeros (never NaN).
+void softmax_rows(MatrixView x);
+void softmax_row(float* x, std::size_t n);
+
+}  // namespace attn

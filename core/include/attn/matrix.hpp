@@ -1,0 +1,106 @@
+// matrix.hpp: the two containers every attnlab computation reads and writes.
+//
+// Matrix owns a row-major float buffer whose rows start 64-byte aligned (the row stride
+// is padded to a multiple of 16 floats, so every SIMD width up to AVX-512 can load a row
+// start aligned). MatrixView / ConstMatrixView are non-owning (pointer, rows, cols,
+// stride) windows. Shape problems throw attn::Error with a message naming the sizes;
+// nothing here asserts, so release builds report bad input instead of crashing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+// Every user-facing failure in the core is an attn::Error with a precise message.
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Largest element count a single matrix may hold (2^26 floats = 256 MiB).
+inline constexpr std::size_t kMaxElements = std::size_t{1} << 26;
+
+struct ConstMatrixView {
+    const float* data = nullptr;
+    std::size_t rows = 0, cols = 0, stride = 0;
+
+    const float* row(std::size_t i) const { return data + i * stride; }
+    float operator()(std::size_t i, std::size_t j) const { return data[i * stride + j]; }
+    bool empty() const { return rows == 0 || cols == 0; }
+    ConstMatrixView block(std::size_t r0, std::size_t c0, std::size_t nr, std::size_t nc) const;
+};
+
+struct MatrixView {
+    float* data = nullptr;
+    std::size_t rows = 0, cols = 0, stride = 0;
+
+    float* row(std::size_t i) const { return data + i * stride; }
+    float& operator()(std::size_t i, std::size_t j) const { return data[i * stride + j]; }
+    bool empty() const { return rows == 0 || cols == 0; }
+    MatrixView block(std::size_t r0, std::size_t c0, std::size_t nr, std::size_t nc) const;
+    operator ConstMatrixView() const { return {data, rows, cols, stride}; }
+};
+
+class Matrix {
+public:
+    Matrix() = default;
+    Matrix(std::size_t rows, std::size_t cols, float fill = 0.0f);
+    // Row-major literal, e.g. Matrix::from_rows({{1, 2}, {3, 4}}). Ragged rows throw.
+    static Matrix from_rows(const std::vector<std::vector<float>>& rows);
+    static Matrix from_rows(std::initializer_list<std::initializer_list<float>> rows);
+    // Copy of any view (the stride is re-padded).
+    static Matrix copy_of(ConstMatrixView v);
+
+    Matrix(const Matrix& other);
+    Matrix& operator=(const Matrix& other);
+    Matrix(Matrix&&) noexcept = default;
+    Matrix& operator=(Matrix&&) noexcept = default;
+
+    std::size_t rows() const { return rows_; }
+    std::size_t cols() const { return cols_; }
+    std::size_t stride() const { return stride_; }
+    std::size_t size() const { return rows_ * cols_; }
+    bool empty() const { return size() == 0; }
+
+    float* row(std::size_t i) { return data_.get() + i * stride_; }
+    const float* row(std::size_t i) const { return data_.get() + i * stride_; }
+    float& operator()(std::size_t i, std::size_t j) { return data_.get()[i * stride_ + j]; }
+    float operator()(std::size_t i, std::size_t j) const { return data_.get()[i * stride_ + j]; }
+
+    // Shape changes keep the allocation when it is large enough (workspaces reuse it).
+    void resize(std::size_t rows, std::size_t cols);
+    void fill(float value);
+
+    MatrixView view() { return {data_.get(), rows_, cols_, stride_}; }
+    ConstMatrixView view() const { return {data_.get(), rows_, cols_, stride_}; }
+    operator MatrixView() { return view(); }
+    operator ConstMatrixView() const { return view(); }
+
+    std::vector<std::vector<float>> to_rows() const;
+
+private:
+    struct Free {
+        void operator()(float* p) const noexcept;
+    };
+    std::unique_ptr<float[], Free> data_;
+    std::size_t rows_ = 0, cols_ = 0, stride_ = 0, capacity_ = 0;
+};
+
+// "query has 7 columns, key has 8" style shape checks.
+void require_cols(ConstMatrixView m, std::size_t cols, const char* what, const char* expected_from);
+void require_rows(ConstMatrixView m, std::size_t rows, const char* what, const char* expected_from);
+void require_shape(ConstMatrixView m, std::size_t rows, std::size_t cols, const char* what);
+// Throws unless rows*cols <= kMaxElements (and does not overflow).
+void require_size(std::size_t rows, std::size_t cols, const char* what);
+// Throws naming the first non-finite element found.
+void require_finite(ConstMatrixView m, const char* what);
+
+std::string shape_string(std::size_t rows, std::size_t cols);  // "3×4"
+
+}  // namespace attn

@@ -1,0 +1,134 @@
+// matrix.cpp: aligned storage and shape checks for Matrix and its views.
+#include "attn/matrix.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+namespace attn {
+
+namespace {
+// Rows are padded to 16 floats (64 bytes) so each row start is cache-line aligned.
+constexpr std::size_t kRowAlign = 16;
+constexpr std::size_t kByteAlign = 64;
+
+std::size_t padded(std::size_t cols) { return (cols + kRowAlign - 1) / kRowAlign * kRowAlign; }
+}  // namespace
+
+std::string shape_string(std::size_t rows, std::size_t cols) {
+    return std::to_string(rows) + "\xC3\x97" + std::to_string(cols);  // U+00D7 ×
+}
+
+void Matrix::Free::operator()(float* p) const noexcept { std::free(p); }
+
+ConstMatrixView ConstMatrixView::block(std::size_t r0, std::size_t c0, std::size_t nr, std::size_t nc) const {
+    if (r0 + nr > rows || c0 + nc > cols)
+        throw Error("block " + shape_string(nr, nc) + " at (" + std::to_string(r0) + "," + std::to_string(c0) +
+                    ") does not fit in a " + shape_string(rows, cols) + " matrix");
+    return {data + r0 * stride + c0, nr, nc, stride};
+}
+
+MatrixView MatrixView::block(std::size_t r0, std::size_t c0, std::size_t nr, std::size_t nc) const {
+    ConstMatrixView c = ConstMatrixView{data, rows, cols, stride}.block(r0, c0, nr, nc);
+    return {const_cast<float*>(c.data), c.rows, c.cols, c.stride};
+}
+
+void require_size(std::size_t rows, std::size_t cols, const char* what) {
+    if (cols != 0 && rows > kMaxElements / cols)
+        throw Error(std::string(what) + " would have " + shape_string(rows, cols) + " elements, more than the limit of " +
+                    std::to_string(kMaxElements) + " (2^26)");
+}
+
+Matrix::Matrix(std::size_t rows, std::size_t cols, float fill_value) {
+    resize(rows, cols);
+    fill(fill_value);
+}
+
+void Matrix::resize(std::size_t rows, std::size_t cols) {
+    require_size(rows, cols, "matrix");
+    const std::size_t stride = padded(cols);
+    const std::size_t need = rows * stride;
+    if (need > capacity_) {
+        void* p = nullptr;
+        // aligned_alloc needs a size that is a multiple of the alignment: need is a multiple of 16 floats.
+        p = std::aligned_alloc(kByteAlign, std::max<std::size_t>(need, kRowAlign) * sizeof(float));
+        if (!p) throw Error("out of memory allocating a " + shape_string(rows, cols) + " matrix");
+        data_.reset(static_cast<float*>(p));
+        capacity_ = std::max<std::size_t>(need, kRowAlign);
+    }
+    rows_ = rows;
+    cols_ = cols;
+    stride_ = stride;
+}
+
+void Matrix::fill(float value) {
+    for (std::size_t i = 0; i < rows_; ++i) std::fill(row(i), row(i) + stride_, value);
+}
+
+Matrix::Matrix(const Matrix& other) { *this = other; }
+
+Matrix& Matrix::operator=(const Matrix& other) {
+    if (this == &other) return *this;
+    resize(other.rows_, other.cols_);
+    if (other.size()) std::memcpy(data_.get(), other.data_.get(), rows_ * stride_ * sizeof(float));
+    return *this;
+}
+
+Matrix Matrix::copy_of(ConstMatrixView v) {
+    Matrix m(v.rows, v.cols);
+    for (std::size_t i = 0; i < v.rows; ++i) std::copy(v.row(i), v.row(i) + v.cols, m.row(i));
+    return m;
+}
+
+Matrix Matrix::from_rows(const std::vector<std::vector<float>>& rows) {
+    const std::size_t cols = rows.empty() ? 0 : rows[0].size();
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].size() != cols)
+            throw Error("row " + std::to_string(i) + " has " + std::to_string(rows[i].size()) + " values, row 0 has " +
+                        std::to_string(cols));
+    Matrix m(rows.size(), cols);
+    for (std::size_t i = 0; i < rows.size(); ++i) std::copy(rows[i].begin(), rows[i].end(), m.row(i));
+    return m;
+}
+
+Matrix Matrix::from_rows(std::initializer_list<std::initializer_list<float>> rows) {
+    std::vector<std::vector<float>> v;
+    for (auto r : rows) v.emplace_back(r);
+    return from_rows(v);
+}
+
+std::vector<std::vector<float>> Matrix::to_rows() const {
+    std::vector<std::vector<float>> out(rows_);
+    for (std::size_t i = 0; i < rows_; ++i) out[i].assign(row(i), row(i) + cols_);
+    return out;
+}
+
+void require_cols(ConstMatrixView m, std::size_t cols, const char* what, const char* expected_from) {
+    if (m.cols != cols)
+        throw Error(std::string(what) + " has " + std::to_string(m.cols) + " columns, " + expected_from + " has " +
+                    std::to_string(cols));
+}
+
+void require_rows(ConstMatrixView m, std::size_t rows, const char* what, const char* expected_from) {
+    if (m.rows != rows)
+        throw Error(std::string(what) + " has " + std::to_string(m.rows) + " rows, " + expected_from + " has " +
+                    std::to_string(rows));
+}
+
+void require_shape(ConstMatrixView m, std::size_t rows, std::size_t cols, const char* what) {
+    if (m.rows != rows || m.cols != cols)
+        throw Error(std::string(what) + " is " + shape_string(m.rows, m.cols) + ", expected " + shape_string(rows, cols));
+}
+
+void require_finite(ConstMatrixView m, const char* what) {
+    for (std::size_t i = 0; i < m.rows; ++i)
+        for (std::size_t j = 0; j < m.cols; ++j)
+            if (!std::isfinite(m(i, j)))
+                throw Error(std::string(what) + "[" + std::to_string(i) + "][" + std::to_string(j) + "] is " +
+                            (std::isnan(m(i, j)) ? "NaN" : "infinite"));
+}
+
+}  // namespace attn
