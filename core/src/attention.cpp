@@ -24,8 +24,6 @@ std::string fmt(double x) {
     return s.str();
 }
 
-std::string idx(const char* name, std::size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
-
 // Formula of one score cell, in the notation of the lessons (i, j: indices or "i", "j").
 std::string score_formula(Score kind, const std::string& i, const std::string& j, float temperature) {
     const std::string s = "s" + i + "," + j + " = ", qi = "q" + i, kj = "k" + j;
