@@ -6,9 +6,11 @@
 //   y_c = s_c · x_c
 // CBAM (Woo et al.), channel then spatial attention:
 //   channel:  s = σ(MLP(avgpool(x)) + MLP(maxpool(x))),  MLP(z) = W2 · ReLU(W1 · z + b1) + b2
+//             (so b2 counts twice, as in the paper's formula); the hidden size C/r is w1's rows
 //   x' = s ⊙ x
 //   spatial:  a = mean over channels of x', m = max over channels of x'   (H×W each)
-//             M = σ(conv_k×k([a; m]) + bias)   zero padding, 'same' size
+//             M = σ(conv_k×k([a; m]) + bias)   zero padding, 'same' size; the convolution is a
+//             cross-correlation as in PyTorch's conv2d (no kernel flip), avg kernel first
 //   y = M ⊙ x'
 #pragma once
 
