@@ -1,0 +1,163 @@
+// attnlab-desktop: the ui/ app in a GLFW window with OpenGL 3.3.
+//
+//   attnlab-desktop [--lesson ID] [--link QUERY] [--screenshot FILE --frames N]
+//
+// --screenshot renders N frames, saves the last framebuffer as PNG and exits (used by the
+// smoke tests under Xvfb). Files dropped on the window open as images (png, jpg, bmp, gif)
+// or scenarios (json).
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <CLI/CLI.hpp>
+#include <stb/stb_image_write.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <vector>
+
+#include "app.hpp"
+#include "gl.hpp"
+#include "render.hpp"
+
+namespace {
+
+class DesktopPlatform final : public attn::ui::Platform {
+public:
+    GLFWwindow* window = nullptr;
+
+    std::string save_file(const std::string& name, const std::string&, const std::string& bytes) override {
+        std::ofstream f(name, std::ios::binary);
+        f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        return f ? "saved " + name : "could not write " + name;
+    }
+    void copy_text(const std::string& text) override { glfwSetClipboardString(window, text.c_str()); }
+    std::string full_link(const std::string& query) const override { return "attnlab-desktop --link '" + query + "'"; }
+    bool read_file(const std::string& path, std::string& bytes, std::string& error) override {
+        std::ifstream f(path, std::ios::binary);
+        if (!f) {
+            error = "cannot open " + path;
+            return false;
+        }
+        f.seekg(0, std::ios::end);
+        const auto size = f.tellg();
+        if (size > (64 << 20)) {
+            error = path + " is larger than 64 MiB";
+            return false;
+        }
+        f.seekg(0);
+        bytes.assign(static_cast<std::size_t>(size), '\0');
+        f.read(bytes.data(), size);
+        return true;
+    }
+};
+
+attn::ui::App* g_app = nullptr;
+DesktopPlatform* g_platform = nullptr;
+
+void on_drop(GLFWwindow*, int count, const char** paths) {
+    for (int i = 0; i < count; ++i) {
+        std::string path = paths[i], bytes, err;
+        if (!g_platform->read_file(path, bytes, err)) continue;
+        const bool json = path.size() > 5 && path.substr(path.size() - 5) == ".json";
+        g_app->load_file(json ? "scenario" : "image", bytes);
+    }
+}
+
+bool save_screenshot(const std::string& path, int w, int h) {
+    std::vector<unsigned char> px(static_cast<std::size_t>(w) * h * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+    stbi_flip_vertically_on_write(1);  // GL's origin is the bottom-left corner
+    return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"attnlab-desktop: step through attention computations"};
+    std::string lesson, link, screenshot;
+    int frames = 5, width = 1280, height = 800;
+    cli.add_option("--lesson", lesson, "lesson to open: basic, dot, multihead, self, viz, conv, tiled");
+    cli.add_option("--link", link, "deep link query, e.g. 'lesson=dot&step=3&dk=64'");
+    cli.add_option("--screenshot", screenshot, "render --frames frames, save the window as PNG, exit");
+    cli.add_option("--frames", frames, "frames to render before the screenshot")->check(CLI::Range(1, 10000));
+    cli.add_option("--width", width, "window width")->check(CLI::Range(320, 8192));
+    cli.add_option("--height", height, "window height")->check(CLI::Range(240, 8192));
+    CLI11_PARSE(cli, argc, argv);
+
+    glfwSetErrorCallback([](int code, const char* msg) { std::fprintf(stderr, "attnlab-desktop: GLFW %d: %s\n", code, msg); });
+    if (!glfwInit()) return 1;
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    GLFWwindow* window = glfwCreateWindow(width, height, "attnlab", nullptr, nullptr);
+    if (!window) {
+        std::fprintf(stderr, "attnlab-desktop: could not open an OpenGL 3.3 window\n");
+        glfwTerminate();
+        return 1;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(1);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    attn::ui::renderer_init();
+
+    DesktopPlatform platform;
+    platform.window = window;
+    attn::ui::App app(platform);
+    g_app = &app;
+    g_platform = &platform;
+    glfwSetDropCallback(window, on_drop);
+    float sx = 1, sy = 1;
+    glfwGetWindowContentScale(window, &sx, &sy);
+    app.set_dpi_scale(sx);
+    if (!lesson.empty()) {
+        const std::string err = app.set_lesson(lesson);
+        if (!err.empty()) {
+            std::fprintf(stderr, "attnlab-desktop: --lesson: %s\n", err.c_str());
+            return 2;
+        }
+    }
+    if (!link.empty()) {
+        const std::string err = app.apply_link(link);
+        if (!err.empty()) std::fprintf(stderr, "attnlab-desktop: --link: %s\n", err.c_str());
+    }
+
+    double last = glfwGetTime();
+    int frame = 0;
+    int status = 0;
+    while (!glfwWindowShouldClose(window)) {
+        glfwPollEvents();
+        glfwGetWindowContentScale(window, &sx, &sy);
+        app.set_dpi_scale(sx);
+        attn::ui::renderer_update_fonts(app);
+        attn::ui::renderer_new_frame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        const double now = glfwGetTime();
+        app.frame(now - last);
+        last = now;
+        int w = 0, h = 0;
+        glfwGetFramebufferSize(window, &w, &h);
+        attn::ui::renderer_draw(w, h);
+        if (!screenshot.empty() && ++frame >= frames) {
+            if (!save_screenshot(screenshot, w, h)) {
+                std::fprintf(stderr, "attnlab-desktop: could not write %s\n", screenshot.c_str());
+                status = 1;
+            }
+            break;
+        }
+        glfwSwapBuffers(window);
+    }
+    attn::ui::renderer_shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return status;
+}

@@ -1,0 +1,527 @@
+// app.cpp: layout, shared controls, the public API and export/import.
+//
+// [SECTION] construction and theme
+// [SECTION] frame: top bar, side panel, player, lesson view
+// [SECTION] API (JS bindings, desktop flags, tests)
+// [SECTION] export and import
+#include "app.hpp"
+
+#include <imgui.h>
+#include <nlohmann/json.hpp>
+#include <stb/stb_image_write.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "scenario.hpp"
+
+namespace attn::ui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+// Largest matrix state() returns values for (bigger ones report their shape only).
+constexpr std::size_t kStateMaxCells = 1u << 16;
+
+std::string csv_of(const ShownMatrix& m) {
+    std::string out;
+    char buf[32];
+    for (std::size_t i = 0; i < m.values.rows(); ++i) {
+        for (std::size_t j = 0; j < m.values.cols(); ++j) {
+            std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(m.values(i, j)));
+            if (j) out += ',';
+            out += buf;
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+void append_bytes(void* ctx, void* data, int size) {
+    static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
+// The shown matrix through the colormap, each cell a square of pixels (at least 256 px wide
+// when it fits in 4096 px), as PNG bytes.
+std::string png_of(const ShownMatrix& m, Colormap cmap) {
+    const std::size_t rows = m.values.rows(), cols = m.values.cols();
+    if (rows == 0 || cols == 0) return {};
+    const std::size_t cell = std::clamp<std::size_t>(512 / std::max(rows, cols), 1, 64);
+    const std::size_t w = cols * cell, h = rows * cell;
+    float lo = INFINITY, hi = -INFINITY;
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j)
+            if (std::isfinite(m.values(i, j))) {
+                lo = std::min(lo, m.values(i, j));
+                hi = std::max(hi, m.values(i, j));
+            }
+    std::vector<unsigned char> px(w * h * 3);
+    for (std::size_t y = 0; y < h; ++y)
+        for (std::size_t x = 0; x < w; ++x) {
+            const float v = m.values(y / cell, x / cell);
+            const auto c = colormap_color(cmap, hi > lo ? (v - lo) / (hi - lo) : 0.5f);
+            std::copy(c.begin(), c.begin() + 3, px.begin() + static_cast<std::ptrdiff_t>((y * w + x) * 3));
+        }
+    std::string out;
+    stbi_write_png_to_func(&append_bytes, &out, static_cast<int>(w), static_cast<int>(h), 3, px.data(),
+                           static_cast<int>(w * 3));
+    return out;
+}
+
+}  // namespace
+
+// [SECTION] construction and theme
+
+App::App(Platform& platform) : platform_(platform) {
+    for (LessonFactory make : lesson_factories()) lessons_.push_back(make());
+}
+
+App::~App() = default;
+
+void App::set_dpi_scale(float s) {
+    if (!(s > 0.25f && s < 8.0f) || s == dpi_scale_) return;
+    dpi_scale_ = s;
+    fonts_changed_ = true;
+}
+
+bool App::take_fonts_changed() {
+    const bool c = fonts_changed_;
+    fonts_changed_ = false;
+    return c;
+}
+
+float App::font_pixels() const { return std::round(16.0f * font_scale_ * dpi_scale_); }
+
+void App::apply_theme() {
+    ImGuiStyle style;
+    if (high_contrast_) {
+        ImGui::StyleColorsLight(&style);
+        style.Colors[ImGuiCol_WindowBg] = ImVec4(1, 1, 1, 1);
+        style.Colors[ImGuiCol_ChildBg] = ImVec4(1, 1, 1, 1);
+        style.Colors[ImGuiCol_Text] = ImVec4(0, 0, 0, 1);
+        style.Colors[ImGuiCol_FrameBg] = ImVec4(0.90f, 0.90f, 0.90f, 1);
+        style.Colors[ImGuiCol_Border] = ImVec4(0, 0, 0, 1);
+        style.FrameBorderSize = 1.0f;
+    } else {
+        ImGui::StyleColorsDark(&style);
+        style.Colors[ImGuiCol_WindowBg] = ImVec4(0.09f, 0.10f, 0.12f, 1);
+    }
+    style.FrameRounding = 3.0f;
+    style.WindowRounding = 0.0f;
+    style.ScaleAllSizes(font_scale_ * dpi_scale_);
+    ImGui::GetStyle() = style;
+    theme_applied_ = true;
+}
+
+void App::set_status(std::string s, bool error) {
+    status_ = std::move(s);
+    status_is_error_ = error;
+}
+
+void App::ensure_computed() {
+    Lesson& l = lesson();
+    const auto t0 = Clock::now();
+    if (l.update()) {
+        compute_ms_ = ms_since(t0);
+        player_.set_count(l.trace().steps().size());
+    }
+}
+
+void App::notify_link() {
+    const std::string q = link();
+    if (q != last_link_) {
+        last_link_ = q;
+        platform_.link_changed(q);
+    }
+}
+
+// [SECTION] frame: top bar, side panel, player, lesson view
+
+void App::frame(double dt) {
+    const auto t0 = Clock::now();
+    if (!theme_applied_) apply_theme();
+    ensure_computed();
+    player_.update(dt);
+    ImGuiIO& io = ImGui::GetIO();
+    if (!io.WantTextInput) {
+        // ImGui 1.86 indexes keys by the backend's codes: named keys through GetKeyIndex; digits
+        // are their ASCII codes under GLFW natively and under Emscripten's GLFW alike.
+        auto pressed = [](ImGuiKey k, bool repeat) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(k), repeat); };
+        if (pressed(ImGuiKey_RightArrow, true)) next();
+        if (pressed(ImGuiKey_LeftArrow, true)) prev();
+        if (pressed(ImGuiKey_Space, false)) player_.toggle_play();
+        if (pressed(ImGuiKey_Home, false)) player_.first();
+        if (pressed(ImGuiKey_End, false)) player_.last();
+        for (int k = 0; k < static_cast<int>(lessons_.size()) && k < 9; ++k)
+            if (ImGui::IsKeyPressed('1' + k, false)) set_lesson(lessons_[k]->id());
+    }
+
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    ImGui::Begin("attnlab", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus);
+    top_bar();
+    const float side = std::max(ImGui::GetFontSize() * 18.0f, ImGui::GetContentRegionAvail().x * 0.28f);
+    ImGui::BeginChild("side", ImVec2(side, 0), true);
+    side_panel();
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("main", ImVec2(0, 0), false);
+    player_bar();
+    Lesson& l = lesson();
+    if (!l.error().empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.35f, 0.3f, 1.0f));
+        ImGui::TextWrapped("%s", l.error().c_str());
+        ImGui::PopStyleColor();
+    } else {
+        LessonContext ctx{player_.index(), colormap_, &platform_};
+        ImGui::BeginChild("view", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+        l.view(ctx);
+        ImGui::EndChild();
+    }
+    ImGui::EndChild();
+    ImGui::End();
+    notify_link();
+    frame_ms_ = ms_since(t0);
+}
+
+void App::top_bar() {
+    ImGui::TextUnformatted("attnlab");
+    ImGui::SameLine();
+    for (std::size_t k = 0; k < lessons_.size(); ++k) {
+        ImGui::SameLine();
+        const bool active = k == current_;
+        if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+        char label[96];
+        std::snprintf(label, sizeof label, "%zu %s", k + 1, lessons_[k]->title());
+        if (ImGui::Button(label)) set_lesson(lessons_[k]->id());
+        if (active) ImGui::PopStyleColor();
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    if (ImGui::Button("Copy link")) {
+        platform_.copy_text(platform_.full_link(link()));
+        set_status("link copied: " + platform_.full_link(link()), false);
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("View…")) ImGui::OpenPopup("view-options");
+    if (ImGui::BeginPopup("view-options")) {
+        float scale = font_scale_;
+        if (ImGui::SliderFloat("font scale", &scale, 1.0f, 3.0f, "%.2f×")) {
+            font_scale_ = std::clamp(std::round(scale * 4.0f) / 4.0f, 1.0f, 3.0f);
+        }
+        if (ImGui::IsItemDeactivatedAfterEdit()) {
+            fonts_changed_ = true;
+            theme_applied_ = false;
+        }
+        if (ImGui::Checkbox("high contrast (projector)", &high_contrast_)) theme_applied_ = false;
+        int cm = static_cast<int>(colormap_);
+        if (ImGui::Combo("colormap", &cm, kColormapNames, 4)) colormap_ = static_cast<Colormap>(cm);
+        ImGui::EndPopup();
+    }
+    if (!status_.empty()) {
+        ImGui::SameLine();
+        ImGui::PushStyleColor(ImGuiCol_Text, status_is_error_ ? ImVec4(1.0f, 0.4f, 0.35f, 1.0f)
+                                                               : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextUnformatted(status_.c_str());
+        ImGui::PopStyleColor();
+        ImGui::SameLine();
+        if (ImGui::SmallButton("×")) status_.clear();
+    }
+    ImGui::Separator();
+}
+
+void App::side_panel() {
+    Lesson& l = lesson();
+    ImGui::PushTextWrapPos(0.0f);
+    l.explain();
+    ImGui::PopTextWrapPos();
+    ImGui::Separator();
+    l.controls();
+    ImGui::Separator();
+    ImGui::TextDisabled("Export and import");
+    if (ImGui::Button("PNG")) export_file("png");
+    ImGui::SameLine();
+    if (ImGui::Button("CSV")) export_file("csv");
+    ImGui::SameLine();
+    if (ImGui::Button("Scenario JSON")) export_file("json");
+    if (ImGui::Button("Import scenario…") && !platform_.request_open("scenario")) ImGui::OpenPopup("open-path");
+    if (ImGui::BeginPopup("open-path")) {
+        char buf[1024];
+        std::snprintf(buf, sizeof buf, "%s", path_input_.c_str());
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
+        if (ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
+            path_input_ = buf;
+            std::string bytes, err;
+            if (platform_.read_file(path_input_, bytes, err))
+                import_scenario(bytes);
+            else
+                set_status(err, true);
+            ImGui::CloseCurrentPopup();
+        } else {
+            path_input_ = buf;
+        }
+        ImGui::EndPopup();
+    }
+}
+
+void App::player_bar() {
+    const std::size_t n = player_.count();
+    if (ImGui::Button("|<")) player_.first();
+    ImGui::SameLine();
+    if (ImGui::Button("<")) prev();
+    ImGui::SameLine();
+    if (ImGui::Button(player_.playing() ? "Pause" : "Play")) player_.toggle_play();
+    ImGui::SameLine();
+    if (ImGui::Button(">")) next();
+    ImGui::SameLine();
+    if (ImGui::Button(">|")) player_.last();
+    ImGui::SameLine();
+    int idx = n ? static_cast<int>(player_.index()) + 1 : 0;
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+    if (ImGui::SliderInt("##step", &idx, n ? 1 : 0, static_cast<int>(n), "step %d") && n)
+        player_.go(static_cast<std::size_t>(idx - 1));
+    ImGui::SameLine();
+    ImGui::Text("of %zu", n);
+    ImGui::SameLine();
+    float speed = player_.speed();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic)) player_.set_speed(speed);
+    if (lesson().trace().truncated()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(first %zu steps recorded)", n);
+    }
+}
+
+// [SECTION] API (JS bindings, desktop flags, tests)
+
+std::string App::set_lesson(const std::string& id) {
+    for (std::size_t k = 0; k < lessons_.size(); ++k)
+        if (id == lessons_[k]->id()) {
+            if (k != current_) {
+                current_ = k;
+                player_.pause();
+                lessons_[k]->changed();
+                ensure_computed();
+                player_.go(lessons_[k]->default_step());
+            }
+            return "";
+        }
+    std::string known;
+    for (const auto& l : lessons_) known += (known.empty() ? "" : ", ") + std::string(l->id());
+    return "unknown lesson '" + id.substr(0, 40) + "' (lessons: " + known + ")";
+}
+
+std::string App::step(long index) {
+    ensure_computed();
+    if (index < 0) return "step must be ≥ 0";
+    if (player_.count() == 0) return "this view has no steps";
+    if (static_cast<std::size_t>(index) >= player_.count())
+        return "step " + std::to_string(index) + " is beyond the last step (" + std::to_string(player_.count() - 1) + ")";
+    player_.go(static_cast<std::size_t>(index));
+    return "";
+}
+
+void App::next() {
+    player_.pause();
+    player_.next();
+}
+
+void App::prev() {
+    player_.pause();
+    player_.prev();
+}
+
+std::string App::set(const std::string& name, const std::string& value) {
+    if (name == "colormap") {
+        for (int c = 0; c < 4; ++c)
+            if (value == kColormapNames[c]) {
+                colormap_ = static_cast<Colormap>(c);
+                return "";
+            }
+        return "colormap: '" + value.substr(0, 40) + "' is not one of viridis, magma, cividis, grey";
+    }
+    if (name == "font_scale" || name == "contrast") {
+        char* end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (end != value.c_str() + value.size() || !std::isfinite(v))
+            return name + ": expected a number, got '" + value.substr(0, 40) + "'";
+        if (name == "contrast") {
+            high_contrast_ = v != 0;
+        } else {
+            if (v < 1 || v > 3) return "font_scale: " + value + " is outside 1..3";
+            font_scale_ = static_cast<float>(v);
+            fonts_changed_ = true;
+        }
+        theme_applied_ = false;
+        return "";
+    }
+    std::string err = lesson().params().set(name, value);
+    if (err.empty()) {
+        lesson().changed();
+        ensure_computed();
+    }
+    return err;
+}
+
+std::string App::apply_link(const std::string& query) {
+    std::vector<std::string> problems;
+    const Link l = decode_link(query, &problems);
+    if (!l.lesson.empty()) {
+        const std::string e = set_lesson(l.lesson);
+        if (!e.empty()) problems.push_back(e);
+    }
+    for (const auto& [k, v] : l.params) {
+        const std::string e = set(k, v);
+        if (!e.empty()) problems.push_back(e);
+    }
+    ensure_computed();
+    if (l.step >= 0) {
+        const std::string e = step(l.step);
+        if (!e.empty()) problems.push_back(e);
+    }
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
+    if (!msg.empty()) set_status("link: " + msg, true);
+    return msg;
+}
+
+std::string App::link() const {
+    Link l;
+    l.lesson = lessons_[current_]->id();
+    l.step = static_cast<long>(player_.index());
+    for (const Param& p : lessons_[current_]->params().all()) l.params.emplace_back(p.name, lessons_[current_]->params().get(p.name));
+    if (colormap_ != Colormap::viridis) l.params.emplace_back("colormap", kColormapNames[static_cast<int>(colormap_)]);
+    return encode_link(l);
+}
+
+std::string App::state_json() {
+    ensure_computed();
+    Lesson& l = lesson();
+    nlohmann::json j;
+    j["lesson"] = l.id();
+    j["lesson_title"] = l.title();
+    j["step"] = player_.index();
+    j["step_count"] = player_.count();
+    const auto& steps = l.trace().steps();
+    const bool has = player_.index() < steps.size();
+    j["step_title"] = has ? steps[player_.index()].title : "";
+    j["formula"] = has ? steps[player_.index()].formula : "";
+    j["params"] = nlohmann::json::object();
+    for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
+    j["colormap"] = kColormapNames[static_cast<int>(colormap_)];
+    j["font_scale"] = font_scale_;
+    j["high_contrast"] = high_contrast_;
+    j["error"] = l.error();
+    j["status"] = status_;
+    j["frame_ms"] = frame_ms_;
+    j["compute_ms"] = compute_ms_;
+    j["link"] = link();
+    const ShownMatrix m = l.error().empty() ? l.shown_matrix(player_.index()) : ShownMatrix{};
+    nlohmann::json mj;
+    mj["name"] = m.name;
+    mj["rows"] = m.values.rows();
+    mj["cols"] = m.values.cols();
+    if (m.values.size() <= kStateMaxCells) {
+        std::vector<float> data;
+        data.reserve(m.values.size());
+        for (std::size_t i = 0; i < m.values.rows(); ++i)
+            data.insert(data.end(), m.values.row(i), m.values.row(i) + m.values.cols());
+        mj["data"] = data;
+    } else {
+        mj["data"] = nullptr;  // too large to serialise every frame; use export_file("csv")
+    }
+    mj["row_labels"] = m.row_labels;
+    mj["col_labels"] = m.col_labels;
+    j["matrix"] = mj;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// [SECTION] export and import
+
+std::string App::export_file(const std::string& kind) {
+    ensure_computed();
+    Lesson& l = lesson();
+    std::string base = std::string("attnlab-") + l.id();
+    std::string msg;
+    if (kind == "json") {
+        msg = platform_.save_file(base + ".json", "application/json", scenario_json());
+    } else if (kind == "csv" || kind == "png") {
+        if (!l.error().empty()) {
+            set_status("nothing to export: " + l.error(), true);
+            return status_;
+        }
+        const ShownMatrix m = l.shown_matrix(player_.index());
+        base += "-" + m.name;
+        for (char& c : base)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+        msg = kind == "csv" ? platform_.save_file(base + ".csv", "text/csv", csv_of(m))
+                            : platform_.save_file(base + ".png", "image/png", png_of(m, colormap_));
+    } else {
+        return "unknown export kind '" + kind.substr(0, 20) + "' (png, csv, json)";
+    }
+    set_status(msg, false);
+    return "";
+}
+
+std::string App::scenario_json() {
+    Scenario s;
+    s.lesson = lesson().id();
+    s.step = static_cast<long>(player_.index());
+    for (const Param& p : lesson().params().all()) s.params.emplace_back(p.name, lesson().params().get(p.name));
+    s.data = lesson().data();
+    return scenario_to_json(s);
+}
+
+std::string App::import_scenario(const std::string& text) {
+    Scenario s;
+    std::string err = scenario_from_json(text, s);
+    if (err.empty()) err = set_lesson(s.lesson);
+    if (err.empty()) {
+        std::vector<std::string> problems;
+        for (const auto& [k, v] : s.params) {
+            const std::string e = lesson().params().set(k, v);
+            if (!e.empty()) problems.push_back(e);
+        }
+        const std::string e = lesson().load_data(s.data);
+        if (!e.empty()) problems.push_back(e);
+        lesson().changed();
+        ensure_computed();
+        if (s.step >= 0 && static_cast<std::size_t>(s.step) < player_.count()) player_.go(static_cast<std::size_t>(s.step));
+        for (const auto& p : problems) err += (err.empty() ? "" : "; ") + p;
+    }
+    if (!err.empty()) {
+        set_status("scenario not loaded: " + err, true);
+        return err;
+    }
+    set_status("scenario loaded", false);
+    return "";
+}
+
+std::string App::load_file(const std::string& kind, const std::string& bytes) {
+    if (kind == "scenario") return import_scenario(bytes);
+    std::string err;
+    try {
+        err = lesson().load_file(kind, bytes);
+    } catch (const std::exception& e) {
+        err = e.what();
+    }
+    if (!err.empty()) {
+        set_status(err, true);
+        return err;
+    }
+    lesson().changed();
+    ensure_computed();
+    set_status(kind + " loaded", false);
+    return "";
+}
+
+}  // namespace attn::ui

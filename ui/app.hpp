@@ -1,0 +1,84 @@
+// app.hpp: the whole interactive app, platform-free. A shell (web/ or native/desktop/) owns
+// the window and the ImGui platform backend and calls, every frame:
+//     app.frame(dt)   — builds the UI (ImGui::NewFrame has been called)
+// then renders with render_draw_data() (ui/render.hpp).
+//
+// The same App object answers the JS API and the desktop flags: set_lesson, step, set, link,
+// state_json, load_file.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "colormap.hpp"
+#include "lesson.hpp"
+#include "link.hpp"
+#include "platform.hpp"
+#include "step_player.hpp"
+
+namespace attn::ui {
+
+class App {
+public:
+    explicit App(Platform& platform);
+    ~App();
+
+    // Build one frame of UI. dt: seconds since the previous frame.
+    void frame(double dt);
+
+    // --- API shared by the JS bindings, desktop flags and tests (all return "" or an error) ---
+    std::string set_lesson(const std::string& id);
+    std::string step(long index);
+    void next();
+    void prev();
+    std::string set(const std::string& name, const std::string& value);
+    // Applies a deep link (query string); problems are reported in the status line and
+    // returned, and the rest of the link still applies.
+    std::string apply_link(const std::string& query);
+    std::string link() const;  // query string of the current view
+    std::string state_json();  // see README ("window.attnlab.state()")
+    std::string load_file(const std::string& kind, const std::string& bytes);
+    std::string export_file(const std::string& kind);  // "png" | "csv" | "json"
+    std::string scenario_json();
+    std::string import_scenario(const std::string& text);
+
+    // Presenter mode: font scale 1–3 and a high-contrast theme.
+    float font_scale() const { return font_scale_; }
+    bool high_contrast() const { return high_contrast_; }
+    // The shell multiplies fonts by the display's pixel ratio.
+    void set_dpi_scale(float s);
+    // True once after the font size changed: the shell's renderer rebuilds the font atlas.
+    bool take_fonts_changed();
+    float font_pixels() const;
+
+    const std::string& status() const { return status_; }
+    Lesson& lesson() { return *lessons_[current_]; }
+    std::size_t lesson_count() const { return lessons_.size(); }
+    double last_frame_ms() const { return frame_ms_; }
+
+private:
+    void top_bar();
+    void side_panel();
+    void player_bar();
+    void apply_theme();
+    void ensure_computed();
+    void notify_link();
+    void set_status(std::string s, bool error);
+
+    Platform& platform_;
+    std::vector<std::unique_ptr<Lesson>> lessons_;
+    std::size_t current_ = 0;
+    StepPlayer player_;
+    Colormap colormap_ = Colormap::viridis;
+    float font_scale_ = 1.0f, dpi_scale_ = 1.0f;
+    bool high_contrast_ = false, fonts_changed_ = true, theme_applied_ = false;
+    std::string status_;
+    bool status_is_error_ = false;
+    std::string last_link_;
+    std::string path_input_;  // desktop: path field for images/scenarios
+    double frame_ms_ = 0.0, compute_ms_ = 0.0;
+    HeatmapHover hover_;
+};
+
+}  // namespace attn::ui

@@ -1,0 +1,93 @@
+// lesson.cpp: helpers shared by every lesson.
+#include "lesson.hpp"
+
+#include <imgui.h>
+
+#include <cstdio>
+
+namespace attn::ui {
+
+bool Lesson::update() {
+    if (!dirty_) return false;
+    dirty_ = false;
+    error_.clear();
+    trace_.clear();
+    try {
+        recompute();
+    } catch (const std::exception& e) {  // attn::Error from the core: shown, never fatal
+        error_ = e.what();
+    }
+    ++version_;
+    return true;
+}
+
+bool Lesson::focus_on(std::size_t step, const std::string& matrix, std::size_t& r, std::size_t& c, std::size_t& nr,
+                      std::size_t& nc) const {
+    if (step >= trace_.steps().size()) return false;
+    const Focus& f = trace_.steps()[step].focus;
+    if (f.kind == Focus::Kind::none || f.matrix != matrix) return false;
+    const Matrix* m = trace_.matrix(matrix);
+    const std::size_t rows = m ? m->rows() : 0, cols = m ? m->cols() : 0;
+    switch (f.kind) {
+        case Focus::Kind::cell: r = f.row, c = f.col, nr = 1, nc = 1; break;
+        case Focus::Kind::row: r = f.row, c = 0, nr = 1, nc = cols; break;
+        case Focus::Kind::column: r = 0, c = f.col, nr = rows, nc = 1; break;
+        case Focus::Kind::tile: r = f.row, c = f.col, nr = f.rows, nc = f.cols; break;
+        case Focus::Kind::none: return false;
+    }
+    return true;
+}
+
+HeatmapHover Lesson::matrix_view(const char* label, const std::string& trace_name, ConstMatrixView m,
+                                 const LessonContext& ctx, ImVec2 size, const std::vector<std::string>* rows,
+                                 const std::vector<std::string>* cols, const Mask* mask) {
+    auto& slot = slots_[label];
+    if (!slot) slot = std::make_unique<MatrixSlot>();
+    if (slot->version != version_) slot->reveal.build(trace_, trace_name, m.rows, m.cols);
+    if (slot->version != version_ || slot->step != ctx.step) {
+        std::vector<CellState> state;
+        const bool hidden = !slot->reveal.all_shown(ctx.step);
+        if (hidden || mask) {
+            state.assign(m.rows * m.cols, CellState::shown);
+            for (std::size_t i = 0; i < m.rows; ++i)
+                for (std::size_t j = 0; j < m.cols; ++j) {
+                    CellState& s = state[i * m.cols + j];
+                    if (mask && !mask->allows(i, j)) s = CellState::masked;
+                    if (hidden && !slot->reveal.shown(i, j, ctx.step)) s = CellState::pending;
+                }
+        }
+        slot->heatmap.set(m, state);
+        slot->version = version_;
+        slot->step = ctx.step;
+    }
+    slot->heatmap.set_colormap(ctx.colormap);
+    HeatmapOptions opt;
+    opt.row_labels = rows;
+    opt.col_labels = cols;
+    focus_on(ctx.step, trace_name, opt.focus_row, opt.focus_col, opt.focus_rows, opt.focus_cols);
+    ImGui::TextUnformatted(label);
+    return slot->heatmap.draw(label, size, opt);
+}
+
+void Lesson::step_panel(std::size_t step) const {
+    if (step >= trace_.steps().size()) return;
+    const Step& s = trace_.steps()[step];
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+    const float h = ImGui::GetTextLineHeightWithSpacing() * (2.6f + (s.values.empty() ? 0.0f : 1.0f));
+    ImGui::BeginChild("step", ImVec2(0, h), true, ImGuiWindowFlags_NoScrollbar);
+    ImGui::Text("Step %zu: %s", step + 1, s.title.c_str());
+    ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.45f, 1.0f), "%s", s.formula.c_str());
+    if (!s.values.empty()) {
+        std::string line;
+        char buf[64];
+        for (const auto& [name, v] : s.values) {
+            std::snprintf(buf, sizeof buf, "%s = %.5g   ", name.c_str(), v);
+            line += buf;
+        }
+        ImGui::TextUnformatted(line.c_str());
+    }
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+}
+
+}  // namespace attn::ui

@@ -1,0 +1,36 @@
+// platform.hpp: the few things the app needs from its shell (browser or desktop window).
+#pragma once
+
+#include <string>
+
+namespace attn::ui {
+
+class Platform {
+public:
+    virtual ~Platform() = default;
+    // Offer bytes to the user as a file (browser: a download; desktop: a file in the
+    // working directory). Returns a message for the status line ("saved weights.csv").
+    virtual std::string save_file(const std::string& name, const std::string& mime, const std::string& bytes) = 0;
+    // Put text on the clipboard.
+    virtual void copy_text(const std::string& text) = 0;
+    // The view's deep link changed (browser: update the address bar without reloading).
+    virtual void link_changed(const std::string& query) { (void)query; }
+    // Full link for a query: "http://host/page?query" or "attnlab-desktop --link 'query'".
+    virtual std::string full_link(const std::string& query) const = 0;
+    // Ask the user for a file of this kind ("image" or "scenario"); the shell later calls
+    // App::load_file with the bytes. Returns false when the shell has no picker (the app then
+    // offers a path field).
+    virtual bool request_open(const std::string& kind) {
+        (void)kind;
+        return false;
+    }
+    // Read a local file (desktop path field, drag and drop). Browser: not available.
+    virtual bool read_file(const std::string& path, std::string& bytes, std::string& error) {
+        (void)path;
+        (void)bytes;
+        error = "reading local paths is not available here";
+        return false;
+    }
+};
+
+}  // namespace attn::ui

@@ -1,0 +1,43 @@
+// step_player.hpp: the first / previous / next / last / play controls shared by every lesson.
+// Pure logic (no ImGui, no GL) so it is unit tested.
+#pragma once
+
+#include <cstddef>
+
+namespace attn::ui {
+
+class StepPlayer {
+public:
+    // Number of steps; the index is clamped into range (0 when there are none).
+    void set_count(std::size_t n);
+    std::size_t count() const { return count_; }
+    std::size_t index() const { return index_; }
+    bool at_end() const { return count_ == 0 || index_ + 1 >= count_; }
+
+    void first() { go(0); }
+    void last() { go(count_ == 0 ? 0 : count_ - 1); }
+    void next() { go(index_ + 1); }
+    void prev() { go(index_ == 0 ? 0 : index_ - 1); }
+    void go(std::size_t i);
+
+    bool playing() const { return playing_; }
+    // Play from the start when at the end; pause otherwise.
+    void toggle_play();
+    void pause() { playing_ = false; }
+
+    // Steps per second while playing (0.25 .. 500).
+    float speed() const { return speed_; }
+    void set_speed(float steps_per_second);
+
+    // Advance by elapsed seconds while playing; returns true when the index changed.
+    // Stops at the last step.
+    bool update(double dt);
+
+private:
+    std::size_t count_ = 0, index_ = 0;
+    bool playing_ = false;
+    float speed_ = 4.0f;
+    double carry_ = 0.0;
+};
+
+}  // namespace attn::ui

@@ -1,0 +1,176 @@
+// web/main.cpp: the browser shell. Emscripten's GLFW gives a WebGL2 context on the page's
+// canvas; the frame loop is emscripten_set_main_loop. The JS API (web/api.js) calls the
+// exported functions below; everything else is ui/.
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "app.hpp"
+#include "render.hpp"
+
+namespace {
+
+// Strings from JS: a malloc'ed UTF-8 copy (freed by the caller).
+EM_JS(char*, js_initial_query, (), {
+    var q = (location.search && location.search.length > 1) ? location.search.substring(1)
+                                                            : (location.hash || "").substring(1);
+    var n = lengthBytesUTF8(q) + 1;
+    var p = _malloc(n);
+    stringToUTF8(q, p, n);
+    return p;
+});
+EM_JS(char*, js_page_url, (), {
+    var s = location.origin + location.pathname;
+    var n = lengthBytesUTF8(s) + 1;
+    var p = _malloc(n);
+    stringToUTF8(s, p, n);
+    return p;
+});
+EM_JS(double, js_device_pixel_ratio, (), { return window.devicePixelRatio || 1; });
+EM_JS(int, js_window_width, (), { return Module.canvas.clientWidth || window.innerWidth; });
+EM_JS(int, js_window_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
+EM_JS(void, js_download, (const char* name, const char* mime, const char* data, int size), {
+    var bytes = HEAPU8.slice(data, data + size);
+    var blob = new Blob([bytes], {type: UTF8ToString(mime)});
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = UTF8ToString(name);
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function() { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+});
+EM_JS(void, js_copy, (const char* text), {
+    var t = UTF8ToString(text);
+    Module.lastCopied = t;
+    try { navigator.clipboard.writeText(t).catch(function() {}); } catch (e) {}
+});
+EM_JS(void, js_replace_query, (const char* q), {
+    try { history.replaceState(null, "", location.pathname + "?" + UTF8ToString(q)); } catch (e) {}
+});
+EM_JS(void, js_open_picker, (const char* kind), {
+    var input = document.getElementById(UTF8ToString(kind) === "image" ? "open-image" : "open-scenario");
+    if (input) input.click();
+});
+EM_JS(void, js_first_frame, (), { if (Module.attnlabFirstFrame) Module.attnlabFirstFrame(); });
+
+class WebPlatform final : public attn::ui::Platform {
+public:
+    std::string save_file(const std::string& name, const std::string& mime, const std::string& bytes) override {
+        js_download(name.c_str(), mime.c_str(), bytes.data(), static_cast<int>(bytes.size()));
+        return "downloaded " + name;
+    }
+    void copy_text(const std::string& text) override { js_copy(text.c_str()); }
+    void link_changed(const std::string& query) override { js_replace_query(query.c_str()); }
+    std::string full_link(const std::string& query) const override {
+        char* origin = js_page_url();
+        std::string link = std::string(origin) + "?" + query;
+        std::free(origin);
+        return link;
+    }
+    bool request_open(const std::string& kind) override {
+        js_open_picker(kind.c_str());
+        return true;
+    }
+};
+
+GLFWwindow* g_window = nullptr;
+WebPlatform g_platform;
+attn::ui::App* g_app = nullptr;
+double g_last = 0.0;
+int g_frames = 0;
+std::string g_result;  // storage for strings returned to JS
+
+void frame() {
+    // Keep the canvas backing store at the page size in device pixels: crisp on HiDPI, and the
+    // app scales its fonts by the same ratio.
+    const double dpr = js_device_pixel_ratio();
+    const int w = static_cast<int>(std::lround(js_window_width() * dpr));
+    const int h = static_cast<int>(std::lround(js_window_height() * dpr));
+    int cw = 0, ch = 0;
+    glfwGetWindowSize(g_window, &cw, &ch);
+    if (w > 0 && h > 0 && (w != cw || h != ch)) glfwSetWindowSize(g_window, w, h);
+    g_app->set_dpi_scale(static_cast<float>(dpr));
+
+    glfwPollEvents();
+    attn::ui::renderer_update_fonts(*g_app);
+    attn::ui::renderer_new_frame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    const double now = glfwGetTime();
+    g_app->frame(g_last > 0 ? now - g_last : 0.0);
+    g_last = now;
+    int fw = 0, fh = 0;
+    glfwGetFramebufferSize(g_window, &fw, &fh);
+    attn::ui::renderer_draw(fw, fh);
+    if (++g_frames == 2) js_first_frame();
+}
+
+}  // namespace
+
+extern "C" {
+
+// state(): JSON, see README.
+EMSCRIPTEN_KEEPALIVE const char* attnlab_state() {
+    g_result = g_app ? g_app->state_json() : "{}";
+    return g_result.c_str();
+}
+
+// The JS API's commands; returns "" or an error message.
+EMSCRIPTEN_KEEPALIVE const char* attnlab_call(const char* fn, const char* arg) {
+    if (!g_app) return "not ready";
+    const std::string f = fn ? fn : "", a = arg ? arg : "";
+    if (f == "setLesson") g_result = g_app->set_lesson(a);
+    else if (f == "step") g_result = g_app->step(std::strtol(a.c_str(), nullptr, 10));
+    else if (f == "next") g_app->next(), g_result.clear();
+    else if (f == "prev") g_app->prev(), g_result.clear();
+    else if (f == "link") g_result = g_app->link();
+    else if (f == "applyLink") g_result = g_app->apply_link(a);
+    else if (f == "export") g_result = g_app->export_file(a);
+    else if (f == "scenario") g_result = g_app->scenario_json();
+    else if (f == "importScenario") g_result = g_app->import_scenario(a);
+    else g_result = "unknown call '" + f.substr(0, 40) + "'";
+    return g_result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* attnlab_set(const char* name, const char* value) {
+    g_result = g_app ? g_app->set(name ? name : "", value ? value : "") : "not ready";
+    return g_result.c_str();
+}
+
+// Bytes of a file the user picked (kind: "image" or "scenario").
+EMSCRIPTEN_KEEPALIVE const char* attnlab_load(const char* kind, const unsigned char* data, int size) {
+    g_result = g_app ? g_app->load_file(kind ? kind : "", std::string(reinterpret_cast<const char*>(data),
+                                                                       static_cast<std::size_t>(size < 0 ? 0 : size)))
+                     : "not ready";
+    return g_result.c_str();
+}
+
+}  // extern "C"
+
+int main() {
+    if (!glfwInit()) return 1;
+    glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    g_window = glfwCreateWindow(js_window_width(), js_window_height(), "attnlab", nullptr, nullptr);
+    if (!g_window) return 1;
+    glfwMakeContextCurrent(g_window);
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;
+    ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+    attn::ui::renderer_init();
+    static attn::ui::App app(g_platform);
+    g_app = &app;
+    char* q = js_initial_query();
+    if (q && *q) app.apply_link(q);
+    std::free(q);
+    emscripten_set_main_loop(frame, 0, false);
+    return 0;
+}
