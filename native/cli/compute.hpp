@@ -1,0 +1,22 @@
+// compute.hpp: the `attnlab compute` command: read a spec (or the built-in example), run
+// it, write the outputs. Returns the process exit code; prints at most one error line.
+#pragma once
+
+#include <string>
+
+namespace attn::cli {
+
+struct ComputeOptions {
+    std::string spec_path;    // a file, "-" for stdin, or empty with example
+    bool example = false;
+    std::string output_path;  // -o: result JSON; empty or "-" = stdout
+    std::string csv_path;     // --csv
+    std::string png_path;     // --png
+};
+
+int run_compute(const ComputeOptions& options);
+
+// Prints "attnlab: <message>" as one line on stderr (newlines in message become spaces).
+void print_error(const std::string& message);
+
+}  // namespace attn::cli
