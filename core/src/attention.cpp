@@ -163,8 +163,9 @@ Score parse_score(const std::string& name) {
 }
 
 void ScoreParams::check(std::size_t d_q, std::size_t d_k) const {
-    if (!(temperature > 0.0f) || !std::isfinite(temperature))
-        throw Error("temperature must be a finite number > 0, got " + fmt(temperature));
+    // Below FLT_MIN, 1/T overflows to infinity and every score becomes ±inf or NaN.
+    if (!(temperature >= std::numeric_limits<float>::min()) || !std::isfinite(temperature))
+        throw Error("temperature must be a finite number ≥ 1.2e-38, got " + fmt(temperature));
     if (d_q == 0) throw Error("query has 0 columns");
     if (d_k == 0) throw Error("key has 0 columns");
     switch (kind) {
@@ -234,6 +235,12 @@ void compute_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& par
             }
         }
     }
+    // Finite inputs can still overflow (|q·k| > 3.4e38): report it rather than softmax garbage.
+    for (std::size_t i = 0; i < scores.rows(); ++i)
+        for (std::size_t j = 0; j < scores.cols(); ++j)
+            if (!std::isfinite(scores(i, j)))
+                throw Error("scores[" + std::to_string(i) + "][" + std::to_string(j) +
+                            "] overflows float: the inputs are too large for this score function");
     if (trace) record_scores(q, k, params, scores, *trace);
 }
 

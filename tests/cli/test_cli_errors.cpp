@@ -132,7 +132,7 @@ std::vector<BadCase> bad_cases() {
          "value: has 1 column, query has 4 columns"},
         // results that do not fit
         {"scores overflow float", R"({"attention": "dot", "query": [[1e30, 1e30]], "key": [[1e30, 1e30]]})",
-         "scores: [0][0] is infinite"},
+         "scores: [0][0] overflows float"},
         {"more than 2^26 scores", R"({"attention": "dot", "query": )" + column(8193) + R"(, "key": )" + column(8193) + "}",
          "scores: would be 8193×8193"},
     };

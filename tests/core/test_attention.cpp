@@ -296,7 +296,9 @@ TEST_CASE("bad input is reported with the field and the sizes", "[attention][err
     auto k4 = ref::random_matrix(3, 4, 2), v2 = ref::random_matrix(2, 2, 3);
     CHECK_THROWS_WITH(attn::attention(q, k4, v2, p), "value has 2 rows, key has 3");
     p.temperature = 0.0f;
-    CHECK_THROWS_WITH(attn::attention(q, k4, v, p), Catch::Contains("temperature must be a finite number > 0"));
+    CHECK_THROWS_WITH(attn::attention(q, k4, v, p), Catch::Contains("temperature must be a finite number"));
+    p.temperature = 1e-40f;  // subnormal: 1/T would overflow
+    CHECK_THROWS_WITH(attn::attention(q, k4, v, p), Catch::Contains("temperature must be a finite number"));
     p.temperature = 1.0f;
     p.kind = attn::Score::general;
     p.W = attn::Matrix(3, 4);
@@ -309,6 +311,10 @@ TEST_CASE("bad input is reported with the field and the sizes", "[attention][err
     p.kind = attn::Score::dot;
     q(1, 2) = NAN;
     CHECK_THROWS_WITH(attn::attention(q, k4, v, p), "query[1][2] is NaN");
+    auto huge = attn::Matrix::from_rows({{1e30f, 1e30f}});
+    attn::ScoreParams dot;
+    dot.kind = attn::Score::dot;
+    CHECK_THROWS_WITH(attn::attention(huge, huge, huge, dot), Catch::Contains("scores[0][0] overflows float"));
     CHECK_THROWS_WITH(attn::parse_score("bilinear"), Catch::Contains("unknown attention kind 'bilinear'"));
     CHECK_THROWS_WITH(attn::Matrix(1u << 14, 1u << 13), Catch::Contains("more than the limit"));
 }
