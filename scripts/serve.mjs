@@ -1,5 +1,5 @@
 // serve.mjs: a minimal static file server for the built web app (node, no dependencies).
-//   node scripts/serve.mjs DIR [PORT]      serves DIR on http://127.0.0.1:PORT/ (default 8080)
+//   node scripts/serve.mjs DIR [PORT]      serves DIR on http://127.0.0.1:PORT/ (default 8080; 0 = any free port)
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -11,7 +11,7 @@ const types = {
   ".json": "application/json", ".png": "image/png", ".css": "text/css",
 };
 
-createServer(async (req, res) => {
+const server = createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
   const file = normalize(join(root, path.endsWith("/") ? path + "index.html" : path));
   if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
@@ -22,4 +22,6 @@ createServer(async (req, res) => {
   } catch {
     res.writeHead(404, { "content-type": "text/plain" }).end("not found");
   }
-}).listen(port, "127.0.0.1", () => console.log(`attnlab: serving ${root} on http://127.0.0.1:${port}/`));
+});
+server.listen(port, "127.0.0.1", () =>
+  console.log(`attnlab: serving ${root} on http://127.0.0.1:${server.address().port}/`));

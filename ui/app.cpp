@@ -129,6 +129,10 @@ void App::ensure_computed() {
     if (l.update()) {
         compute_ms_ = ms_since(t0);
         player_.set_count(l.trace().steps().size());
+        if (!opened_) {  // the opening lesson starts at its default step, as set_lesson does
+            opened_ = true;
+            player_.go(l.default_step());
+        }
     }
 }
 
@@ -425,6 +429,19 @@ std::string App::state_json() {
     j["frame_ms"] = frame_ms_;
     j["compute_ms"] = compute_ms_;
     j["link"] = link();
+    // Heatmaps of the last frame in CSS pixels (the browser tests hover them).
+    nlohmann::json maps = nlohmann::json::array();
+    nlohmann::json hover = nullptr;
+    for (const HeatmapRecord& r : heatmaps_last_frame()) {
+        maps.push_back({{"id", r.id},
+                        {"x", r.x0 / dpi_scale_},
+                        {"y", r.y0 / dpi_scale_},
+                        {"w", (r.x1 - r.x0) / dpi_scale_},
+                        {"h", (r.y1 - r.y0) / dpi_scale_}});
+        if (r.hover.active) hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
+    }
+    j["heatmaps"] = maps;
+    j["hover"] = hover;
     const ShownMatrix m = l.error().empty() ? l.shown_matrix(player_.index()) : ShownMatrix{};
     nlohmann::json mj;
     mj["name"] = m.name;

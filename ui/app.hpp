@@ -73,6 +73,7 @@ private:
     Colormap colormap_ = Colormap::viridis;
     float font_scale_ = 1.0f, dpi_scale_ = 1.0f;
     bool high_contrast_ = false, fonts_changed_ = true, theme_applied_ = false;
+    bool opened_ = false;  // the first computation has placed the player at default_step()
     std::string status_;
     bool status_is_error_ = false;
     std::string last_link_;

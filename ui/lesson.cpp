@@ -21,6 +21,14 @@ bool Lesson::update() {
     return true;
 }
 
+std::string Lesson::step_matrix(std::size_t step, const std::string& fallback) const {
+    if (step >= trace_.steps().size()) return fallback;
+    const Step& s = trace_.steps()[step];
+    if (!s.focus.matrix.empty()) return s.focus.matrix;
+    if (!s.writes.empty()) return s.writes.front();
+    return fallback;
+}
+
 bool Lesson::focus_on(std::size_t step, const std::string& matrix, std::size_t& r, std::size_t& c, std::size_t& nr,
                       std::size_t& nc) const {
     if (step >= trace_.steps().size()) return false;
@@ -76,7 +84,10 @@ void Lesson::step_panel(std::size_t step) const {
     const float h = ImGui::GetTextLineHeightWithSpacing() * (2.6f + (s.values.empty() ? 0.0f : 1.0f));
     ImGui::BeginChild("step", ImVec2(0, h), true, ImGuiWindowFlags_NoScrollbar);
     ImGui::Text("Step %zu: %s", step + 1, s.title.c_str());
-    ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.45f, 1.0f), "%s", s.formula.c_str());
+    // Formulas in amber on the dark theme, dark brown on the light high-contrast one.
+    const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+    const bool light = 0.3f * bg.x + 0.6f * bg.y + 0.1f * bg.z > 0.5f;
+    ImGui::TextColored(light ? ImVec4(0.45f, 0.2f, 0.0f, 1.0f) : ImVec4(1.0f, 0.85f, 0.45f, 1.0f), "%s", s.formula.c_str());
     if (!s.values.empty()) {
         std::string line;
         char buf[64];

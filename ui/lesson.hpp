@@ -81,6 +81,8 @@ protected:
                              const std::vector<std::string>* cols = nullptr, const Mask* mask = nullptr);
     // The current step's title, formula and values, in a framed box.
     void step_panel(std::size_t step) const;
+    // The matrix a step is about: its focus, else the first matrix it writes, else fallback.
+    std::string step_matrix(std::size_t step, const std::string& fallback) const;
     // Focus of a step on a given matrix (for outlines); false when the step focuses elsewhere.
     bool focus_on(std::size_t step, const std::string& matrix, std::size_t& r, std::size_t& c, std::size_t& nr,
                   std::size_t& nc) const;

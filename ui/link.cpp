@@ -8,7 +8,9 @@ namespace attn::ui {
 
 namespace {
 
-constexpr std::size_t kMaxQuery = 4096;
+// Large enough for any link encode_link makes from 64 parameters of the sizes below (each byte
+// may take 3 characters escaped), small enough to bound the work.
+constexpr std::size_t kMaxQuery = 65536;
 constexpr std::size_t kMaxValue = 256;
 constexpr std::size_t kMaxParams = 64;
 

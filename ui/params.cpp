@@ -10,9 +10,13 @@ namespace attn::ui {
 
 namespace {
 
+// Shortest decimal text that reads back as the same float (params are floats or ints).
 std::string number(double x) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", x);
+    for (int digits = 6; digits <= 9; ++digits) {
+        std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+        if (std::strtof(buf, nullptr) == static_cast<float>(x)) break;
+    }
     return buf;
 }
 
@@ -101,7 +105,10 @@ std::string ParamSet::set(const std::string& name, const std::string& value) {
             if (!parse_number(value, v)) return name + ": expected a number, got '" + value + "'";
             break;
     }
-    if (v < p->min || v > p->max)
+    // Real parameters are floats: compare as floats, so "0.1" is inside a 0.1f lower bound.
+    const bool real = p->type == Param::Type::real;
+    const double cmp = real ? static_cast<float>(v) : v;
+    if (cmp < (real ? static_cast<float>(p->min) : p->min) || cmp > (real ? static_cast<float>(p->max) : p->max))
         return name + ": " + value + " is outside " + number(p->min) + ".." + number(p->max);
     p->set(v);
     return "";

@@ -7,8 +7,11 @@
 namespace attn::ui {
 
 void StepPlayer::set_count(std::size_t n) {
+    // A player showing the last step keeps showing the last step (the finished result) when a
+    // recompute changes the number of steps.
+    const bool was_at_end = count_ > 0 && index_ + 1 == count_;
     count_ = n;
-    index_ = n == 0 ? 0 : std::min(index_, n - 1);
+    index_ = n == 0 ? 0 : was_at_end ? n - 1 : std::min(index_, n - 1);
     if (n == 0) playing_ = false;
 }
 

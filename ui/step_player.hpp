@@ -8,7 +8,8 @@ namespace attn::ui {
 
 class StepPlayer {
 public:
-    // Number of steps; the index is clamped into range (0 when there are none).
+    // Number of steps; the index is clamped into range (0 when there are none), and an index
+    // on the last step moves to the new last step.
     void set_count(std::size_t n);
     std::size_t count() const { return count_; }
     std::size_t index() const { return index_; }

@@ -1,6 +1,8 @@
 // trace.cpp: the step recorder.
 #include "attn/trace.hpp"
 
+#include <algorithm>
+
 namespace attn {
 
 Step& Trace::add(std::string title, std::string formula, std::vector<std::string> reads,
@@ -24,7 +26,21 @@ Step& Trace::add(std::string title, std::string formula, std::vector<std::string
     return steps_.back();
 }
 
-void Trace::set_matrix(const std::string& name, ConstMatrixView m) { matrices_[prefix_ + name] = Matrix::copy_of(m); }
+void Trace::set_matrix(const std::string& name, ConstMatrixView m) {
+    const std::string key = prefix_ + name;
+    auto it = matrices_.find(key);
+    if (it == matrices_.end()) {
+        Matrix storage;
+        if (auto sp = spare_.find(key); sp != spare_.end()) {
+            storage = std::move(sp->second);
+            spare_.erase(sp);
+        }
+        it = matrices_.emplace(key, std::move(storage)).first;
+    }
+    Matrix& dst = it->second;
+    dst.resize(m.rows, m.cols);
+    for (std::size_t i = 0; i < m.rows; ++i) std::copy(m.row(i), m.row(i) + m.cols, dst.row(i));
+}
 
 const Matrix* Trace::matrix(const std::string& name) const {
     auto it = matrices_.find(name);
@@ -33,6 +49,7 @@ const Matrix* Trace::matrix(const std::string& name) const {
 
 void Trace::clear() {
     steps_.clear();
+    for (auto& [name, m] : matrices_) spare_[name] = std::move(m);
     matrices_.clear();
     truncated_ = false;
     prefix_.clear();

@@ -85,7 +85,13 @@ int main(int argc, char** argv) {
     cli.add_option("--frames", frames, "frames to render before the screenshot")->check(CLI::Range(1, 10000));
     cli.add_option("--width", width, "window width")->check(CLI::Range(320, 8192));
     cli.add_option("--height", height, "window height")->check(CLI::Range(240, 8192));
+    bool list = false;
+    cli.add_flag("--list-lessons", list, "print the lesson ids, one per line, and exit");
     CLI11_PARSE(cli, argc, argv);
+    if (list) {
+        for (auto make : attn::ui::lesson_factories()) std::printf("%s\n", make()->id());
+        return 0;
+    }
 
     glfwSetErrorCallback([](int code, const char* msg) { std::fprintf(stderr, "attnlab-desktop: GLFW %d: %s\n", code, msg); });
     if (!glfwInit()) return 1;

@@ -116,9 +116,7 @@ public:
     }
 
     ShownMatrix shown_matrix(std::size_t step) const override {
-        std::string name = "weights";
-        if (step < trace_.steps().size() && !trace_.steps()[step].focus.matrix.empty())
-            name = trace_.steps()[step].focus.matrix;
+        const std::string name = step_matrix(step, "weights");
         const Matrix& m = name == "scores" ? result_.scores : name == "output" ? result_.output : result_.weights;
         return {name, m, tokens_, name == "output" ? std::vector<std::string>{} : tokens_};
     }

@@ -5,7 +5,13 @@ namespace attn::ui {
 
 std::vector<LessonFactory> lesson_factories() {
     return {
+        &make_basic_lesson,
         &make_dot_lesson,
+        &make_multihead_lesson,
+        &make_self_lesson,
+        &make_viz_lesson,
+        &make_conv_lesson,
+        &make_tiled_lesson,
     };
 }
 

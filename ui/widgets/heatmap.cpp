@@ -85,14 +85,31 @@ bool ensure_shared() {
 
 std::string format_value(float v) {
     char buf[32];
-    if (v != 0.0f && (std::fabs(v) < 0.01f || std::fabs(v) >= 1000.0f))
-        std::snprintf(buf, sizeof buf, "%.1e", v);
+    // Fixed width so numbers fit their cell: tiny values read "0.00" (the tooltip has them
+    // exactly); only large ones need an exponent.
+    if (std::fabs(v) >= 1000.0f)
+        std::snprintf(buf, sizeof buf, "%.0e", static_cast<double>(v));
+    else if (std::fabs(v) >= 100.0f)
+        std::snprintf(buf, sizeof buf, "%.0f", static_cast<double>(v));
     else
-        std::snprintf(buf, sizeof buf, "%.2f", v);
+        std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(v));
     return buf;
 }
 
+std::vector<HeatmapRecord>& records(bool current) {
+    static std::vector<HeatmapRecord> frames[2];
+    static int frame = -1;
+    if (ImGui::GetCurrentContext() && ImGui::GetFrameCount() != frame) {
+        frame = ImGui::GetFrameCount();
+        frames[0].swap(frames[1]);  // [1] becomes the finished frame, [0] starts empty
+        frames[0].clear();
+    }
+    return frames[current ? 0 : 1];
+}
+
 }  // namespace
+
+const std::vector<HeatmapRecord>& heatmaps_last_frame() { return records(false); }
 
 void release_heatmap_gl() {
     Shared& g = shared();
@@ -112,7 +129,8 @@ void Heatmap::set(ConstMatrixView values, const std::vector<CellState>& state, f
     values_.resize(rows_ * cols_);
     state_.assign(rows_ * cols_, CellState::shown);
     if (state.size() == rows_ * cols_) state_ = state;
-    std::vector<float> texels(rows_ * cols_ * 2);
+    std::vector<float>& texels = texels_;
+    texels.resize(rows_ * cols_ * 2);
     float vmin = INFINITY, vmax = -INFINITY;
     for (std::size_t i = 0; i < rows_; ++i)
         for (std::size_t j = 0; j < cols_; ++j) {
@@ -144,8 +162,15 @@ void Heatmap::set(ConstMatrixView values, const std::vector<CellState>& state, f
     }
     glBindTexture(GL_TEXTURE_2D, texture_);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RG32F, static_cast<GLsizei>(cols_), static_cast<GLsizei>(rows_), 0, GL_RG,
-                 GL_FLOAT, texels.data());
+    if (rows_ == texture_rows_ && cols_ == texture_cols_) {
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, static_cast<GLsizei>(cols_), static_cast<GLsizei>(rows_), GL_RG, GL_FLOAT,
+                        texels.data());
+    } else {
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RG32F, static_cast<GLsizei>(cols_), static_cast<GLsizei>(rows_), 0, GL_RG,
+                     GL_FLOAT, texels.data());
+        texture_rows_ = rows_;
+        texture_cols_ = cols_;
+    }
 }
 
 void Heatmap::render_callback(const ImDrawList*, const ImDrawCmd* cmd) {
@@ -275,6 +300,7 @@ HeatmapHover Heatmap::draw(const char* id, ImVec2 avail, const HeatmapOptions& o
             ImGui::EndTooltip();
         }
     }
+    records(true).push_back({id, p0.x, p0.y, p1.x, p1.y, hover});
     ImGui::PopID();
     return hover;
 }

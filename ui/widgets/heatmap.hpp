@@ -67,9 +67,22 @@ private:
     Colormap colormap_ = Colormap::viridis;
     std::vector<float> values_;   // host copy for tooltips and labels
     std::vector<CellState> state_;
+    // Upload staging and the texture's allocated size, kept between uploads: a fresh 32 MiB
+    // buffer and fresh texture storage per upload (n = 2048) cost more in page faults than the copy.
+    std::vector<float> texels_;
+    std::size_t texture_rows_ = 0, texture_cols_ = 0;
     std::vector<DrawData> draws_;  // alive until ImGui renders this frame
     int draws_frame_ = -1;
 };
+
+// Where each heatmap was drawn in the last frame (screen pixels) and what is hovered: for
+// state() and the browser tests.
+struct HeatmapRecord {
+    std::string id;
+    float x0, y0, x1, y1;
+    HeatmapHover hover;
+};
+const std::vector<HeatmapRecord>& heatmaps_last_frame();
 
 // Shared GL objects (program, colormap textures); created on first use, released by
 // release_heatmap_gl() before the context goes away.

@@ -73,7 +73,8 @@ public:
     Step& add(std::string title, std::string formula, std::vector<std::string> reads, std::vector<std::string> writes,
               Focus focus = Focus::none());
 
-    // Final (or current) value of a named matrix ("Q", "scores", "weights", ...).
+    // Final (or current) value of a named matrix ("Q", "scores", "weights", ...). Storage is
+    // reused across clear() (a UI recomputing a 2048×2048 view keeps its buffers).
     void set_matrix(const std::string& name, ConstMatrixView m);
     const Matrix* matrix(const std::string& name) const;
     const std::map<std::string, Matrix>& matrices() const { return matrices_; }
@@ -93,6 +94,7 @@ private:
     Step scratch_;
     bool truncated_ = false;
     std::map<std::string, Matrix> matrices_;
+    std::map<std::string, Matrix> spare_;  // storage kept by clear() for the next computation
     std::string prefix_;
 };
 

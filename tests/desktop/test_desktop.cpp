@@ -1,0 +1,87 @@
+// Desktop smoke tests: attnlab-desktop opens a real GLFW window with OpenGL 3.3 in a virtual
+// X display (Xvfb), renders each lesson, and saves the framebuffer; the picture must be the
+// window's size and hold a real UI (many colours, not one flat background).
+#include <catch2/catch.hpp>
+
+#define STB_IMAGE_IMPLEMENTATION
+#include <stb/stb_image.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+const std::string kApp = ATTN_DESKTOP_BIN;
+
+struct Run {
+    int status;
+    std::string out;
+};
+
+Run run(const std::string& cmd) {
+    Run r{-1, {}};
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+    const int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+std::string xvfb(const std::string& args) {
+    return "xvfb-run -a -s '-screen 0 1280x800x24' '" + kApp + "' " + args;
+}
+
+std::vector<std::string> lessons() {
+    std::vector<std::string> ids;
+    std::istringstream in(run("'" + kApp + "' --list-lessons").out);
+    for (std::string id; std::getline(in, id);)
+        if (!id.empty()) ids.push_back(id);
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("desktop: --list-lessons names the lessons, an unknown lesson exits 2 with a message", "[desktop]") {
+    const auto ids = lessons();
+    REQUIRE(!ids.empty());
+    CHECK(ids.front() == "basic");
+    const Run bad = run(xvfb("--lesson nope --screenshot /dev/null"));
+    CHECK(bad.status == 2);
+    CHECK_THAT(bad.out, Catch::Contains("unknown lesson 'nope'"));
+}
+
+TEST_CASE("desktop: every lesson renders a non-blank window", "[desktop]") {
+    char dir[] = "/tmp/attnlab-desktop-XXXXXX";
+    REQUIRE(mkdtemp(dir) != nullptr);
+    for (const std::string& id : lessons()) {
+        const std::string png = std::string(dir) + "/" + id + ".png";
+        const Run r = run(xvfb("--lesson " + id + " --link 'step=3' --screenshot " + png + " --frames 4"));
+        INFO("lesson " << id << ": " << r.out);
+        REQUIRE(r.status == 0);
+        int w = 0, h = 0, c = 0;
+        unsigned char* px = stbi_load(png.c_str(), &w, &h, &c, 3);
+        REQUIRE(px != nullptr);
+        CHECK(w == 1280);
+        CHECK(h == 800);
+        std::set<unsigned> colours;
+        std::size_t background = 0;
+        const unsigned bg = (unsigned(px[0]) << 16) | (unsigned(px[1]) << 8) | px[2];
+        for (int i = 0; i < w * h; ++i) {
+            const unsigned rgb = (unsigned(px[3 * i]) << 16) | (unsigned(px[3 * i + 1]) << 8) | px[3 * i + 2];
+            colours.insert(rgb);
+            background += rgb == bg;
+        }
+        stbi_image_free(px);
+        CHECK(colours.size() > 200);                                // text, widgets, a colormap
+        CHECK(background < static_cast<std::size_t>(w * h) * 0.8);  // not an empty window
+        std::remove(png.c_str());
+    }
+    rmdir(dir);
+}

@@ -1,0 +1,171 @@
+// Browser end-to-end tests: the web app served on 127.0.0.1, driven in Debian's chromium by
+// playwright-core. Run by scripts/test after the wasm build (ATTN_SITE = the built site folder).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const site = process.env.ATTN_SITE ?? join(here, "../../build/wasm/web/site");
+const LESSONS = ["basic", "dot", "multihead", "self", "viz", "conv", "tiled"];
+let server, base, browser;
+
+before(async () => {
+  server = spawn(process.execPath, [join(here, "../../scripts/serve.mjs"), site, "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  base = await new Promise((resolve, reject) => {
+    server.stdout.on("data", (d) => {
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d));
+      if (m) resolve(m[0]);
+    });
+    server.on("exit", (code) => reject(new Error(`server exited (${code})`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.ATTN_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+// A page with the app ready; collects console errors and page errors.
+async function open(query = "") {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.message));
+  const t0 = Date.now();
+  await page.goto(base + (query ? "?" + query : ""));
+  await page.evaluate(() => window.attnlab.ready);
+  return { page, errors, firstFrameMs: Date.now() - t0 };
+}
+
+const state = (page) => page.evaluate(() => window.attnlab.state());
+const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
+  const tick = () => (n-- <= 0 ? r() : requestAnimationFrame(tick));
+  tick();
+}), n);
+
+test("the page loads with no console errors and opens the Basic lesson on its example", async () => {
+  const { page, errors, firstFrameMs } = await open();
+  const s = await state(page);
+  console.log(`# time to first frame: ${firstFrameMs} ms`);
+  assert.equal(s.lesson, "basic");
+  assert.ok(s.step_count > 0, "the example has steps");
+  assert.ok(s.matrix.rows > 0 && s.matrix.cols > 0);
+  await frames(page);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("every lesson is reachable through the JS API and through a deep link", async () => {
+  const { page, errors } = await open();
+  const ids = [];
+  for (const id of LESSONS) {
+    const s = await page.evaluate((id) => window.attnlab.setLesson(id), id);
+    assert.equal(s.lesson, id);
+    assert.equal(s.error, "", `${id}: ${s.error}`);
+    ids.push(id);
+    await frames(page, 2);
+  }
+  await assert.rejects(page.evaluate(() => window.attnlab.setLesson("nope")), /unknown lesson 'nope'/);
+  assert.deepEqual(errors, []);
+  await page.close();
+  for (const id of LESSONS) {
+    const { page: p, errors: e } = await open(`lesson=${id}&step=1`);
+    const s = await state(p);
+    assert.equal(s.lesson, id);
+    assert.equal(s.step, Math.min(1, s.step_count - 1));
+    await frames(p, 2);
+    assert.deepEqual(e, [], `${id}: console errors`);
+    await p.close();
+  }
+});
+
+test("stepping changes state(), and the link restores the view", async () => {
+  const { page } = await open("lesson=dot");
+  const s0 = await page.evaluate(() => window.attnlab.step(0));
+  const s1 = await page.evaluate(() => window.attnlab.next());
+  assert.equal(s1.step, s0.step + 1);
+  assert.notEqual(s1.step_title, s0.step_title);
+  assert.ok(s1.formula.length > 0);
+  const s2 = await page.evaluate(() => window.attnlab.set("dk", "64"));
+  assert.equal(s2.params.dk, "64");
+  await page.evaluate(() => window.attnlab.step(7));
+  const link = await page.evaluate(() => window.attnlab.link());
+  const back = await page.evaluate(() => window.attnlab.prev());
+  assert.equal(back.step, 6);
+  await assert.rejects(page.evaluate(() => window.attnlab.set("dk", "100000")), /dk: 100000 is outside 2\.\.512/);
+  await page.close();
+  const { page: p2 } = await open(link.split("?")[1]);
+  const restored = await state(p2);
+  assert.equal(restored.lesson, "dot");
+  assert.equal(restored.step, 7);
+  assert.equal(restored.params.dk, "64");
+  await p2.close();
+});
+
+test("the heatmap area is drawn (not the background) and hovering it shows a tooltip", async () => {
+  const { page } = await open("lesson=dot&step=49");
+  await frames(page, 3);
+  const s = await state(page);
+  assert.ok(s.heatmaps.length > 0, "heatmaps were drawn");
+  const h = s.heatmaps[s.heatmaps.length > 1 ? 1 : 0];
+  const shot = await page.screenshot({ clip: { x: h.x, y: h.y, width: Math.max(2, h.w), height: Math.max(2, h.h) } });
+  const bg = await page.screenshot({ clip: { x: 2, y: 790, width: 4, height: 4 } });
+  assert.ok(!shot.equals(bg));
+  const before = await page.screenshot();
+  await page.mouse.move(h.x + h.w * 0.5, h.y + h.h * 0.5);
+  await frames(page, 4);
+  const hovered = await state(page);
+  assert.ok(hovered.hover, "state().hover is set while the mouse is over a heatmap");
+  assert.equal(typeof hovered.hover.value, "number");
+  const after = await page.screenshot();
+  assert.ok(!after.equals(before), "the tooltip changed the picture");
+  await page.close();
+});
+
+test("CSV export holds exactly state().matrix", async () => {
+  const { page } = await open("lesson=dot&step=49");
+  const s = await state(page);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.evaluate(() => window.attnlab.export("csv"))]);
+  const text = await readFile(await download.path(), "utf8");
+  const rows = text.trim().split("\n").map((l) => l.split(",").map(Number));
+  assert.equal(rows.length, s.matrix.rows);
+  assert.equal(rows[0].length, s.matrix.cols);
+  rows.flat().forEach((v, i) => assert.ok(Math.abs(v - s.matrix.data[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `cell ${i}`));
+  await page.close();
+});
+
+test("an undecodable image upload shows an error and the app keeps running", async () => {
+  const { page, errors } = await open("lesson=conv");
+  await page.setInputFiles("#open-image", { name: "broken.png", mimeType: "image/png", buffer: Buffer.from("this is not a png at all") });
+  await page.waitForFunction(() => window.attnlab.state().status !== "");
+  const s = await state(page);
+  assert.match(s.status, /image/i);
+  assert.equal(s.lesson, "conv");
+  const n = await page.evaluate(() => window.attnlab.next());
+  assert.equal(n.lesson, "conv");
+  await frames(page, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a hostile deep link is ignored with a message, and nothing from it becomes HTML", async () => {
+  const evil = encodeURIComponent("<img src=x onerror=window.pwned=1>");
+  const { page, errors } = await open(`lesson=${evil}&step=99999999999&dk=${evil}&n=1e308`);
+  const s = await state(page);
+  assert.equal(s.lesson, "basic");
+  assert.match(s.status, /link:/);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.equal(await page.evaluate(() => document.querySelectorAll("img").length), 0);
+  await frames(page, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,569 @@
+// viz.cpp — lesson 5: ways to look at attention weights.
+//
+// One multi-head self-attention layer (attn::multi_head_attention, PyTorch layout) over a short
+// sentence, seen four ways: a heatmap of one head with a hover tooltip (query token, key token,
+// weight); a token line view (queries left, keys right, a line per weight, thickness and
+// opacity = weight); a head grid of every head's weights in small multiples; and the same head
+// through each colormap. The "crafted" example has four heads whose projections are set by
+// hand so that each one has a readable job (previous word, same word, subject/coreference —
+// "it" looks at "cat" — and one random head for contrast); "random" uses seeded weights.
+//
+// What it deliberately does not do: training, or more than one layer (the examples stand in
+// for "a head in some layer").
+//
+// [SECTION] Tokens      validation of custom tokens (count, length, UTF-8)
+// [SECTION] Example     hand-built embeddings and projections for the crafted heads
+// [SECTION] Lesson      parameters, recompute, view, export
+#include <imgui.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "attn/multihead.hpp"
+#include "examples.hpp"
+#include "lesson.hpp"
+#include "widgets/token_lines.hpp"
+
+namespace attn::ui {
+
+namespace {
+
+// ============================================================================================
+// [SECTION] Tokens
+// ============================================================================================
+
+constexpr std::size_t kMaxTokens = 64;
+constexpr std::size_t kMaxTokenBytes = 32;
+constexpr std::size_t kDefaultTokens = 10;  // "the cat sat on the mat because it was tired"
+
+// Index of the first byte that breaks UTF-8 (overlong forms, surrogates and code points past
+// U+10FFFF included), or npos when the text is valid.
+std::size_t utf8_error_at(const std::string& s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        std::uint32_t cp = 0, min = 0;
+        if (b < 0x80) len = 1, cp = b;
+        else if ((b & 0xE0) == 0xC0) len = 2, cp = b & 0x1Fu, min = 0x80;
+        else if ((b & 0xF0) == 0xE0) len = 3, cp = b & 0x0Fu, min = 0x800;
+        else if ((b & 0xF8) == 0xF0) len = 4, cp = b & 0x07u, min = 0x10000;
+        else return i;
+        if (i + len > s.size()) return i;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            if ((c & 0xC0) != 0x80) return i + k;
+            cp = (cp << 6) | (c & 0x3Fu);
+        }
+        if (len > 1 && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) return i;
+        i += len;
+    }
+    return std::string::npos;
+}
+
+// "" when the tokens can be shown, else a message naming the first problem.
+std::string check_tokens(const std::vector<std::string>& t) {
+    if (t.empty()) return "tokens is empty: give at least 1 token";
+    if (t.size() > kMaxTokens)
+        return "tokens has " + std::to_string(t.size()) + " entries, at most " + std::to_string(kMaxTokens);
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const std::string at = "tokens[" + std::to_string(i) + "]";
+        if (t[i].empty()) return at + " is empty";
+        if (t[i].size() > kMaxTokenBytes)
+            return at + " is " + std::to_string(t[i].size()) + " bytes long, at most " + std::to_string(kMaxTokenBytes);
+        const std::size_t bad = utf8_error_at(t[i]);
+        if (bad != std::string::npos) return at + " is not valid UTF-8 (byte " + std::to_string(bad) + ")";
+        for (std::size_t k = 0; k < t[i].size(); ++k) {
+            const auto c = static_cast<unsigned char>(t[i][k]);
+            if (c < 0x20 || c == 0x7F)
+                return at + " contains a control character (byte " + std::to_string(k) + ")";
+        }
+    }
+    return "";
+}
+
+// "a string", "an array", "null": a JSON value's type for messages.
+std::string a_type(const nlohmann::json& j) {
+    const std::string t = j.type_name();
+    return j.is_null() ? t : (t[0] == 'a' || t[0] == 'o' ? "an " : "a ") + t;
+}
+
+std::string check_tokens(const nlohmann::json& j, std::vector<std::string>& out) {
+    if (!j.is_array()) return "tokens must be an array of strings, got " + a_type(j);
+    if (j.size() > kMaxTokens)
+        return "tokens has " + std::to_string(j.size()) + " entries, at most " + std::to_string(kMaxTokens);
+    std::vector<std::string> t;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        if (!j[i].is_string())
+            return "tokens[" + std::to_string(i) + "] is " + a_type(j[i]) + ", expected a string";
+        t.push_back(j[i].get<std::string>());
+    }
+    std::string err = check_tokens(t);
+    if (err.empty()) out = std::move(t);
+    return err;
+}
+
+// Words split on ASCII white space.
+std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::string w;
+    for (char c : text) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            if (!w.empty()) words.push_back(std::move(w));
+            w.clear();
+        } else {
+            w += c;
+        }
+    }
+    if (!w.empty()) words.push_back(std::move(w));
+    return words;
+}
+
+std::string join_words(const std::vector<std::string>& t) {
+    std::string s;
+    for (const auto& w : t) s += (s.empty() ? "" : " ") + w;
+    return s;
+}
+
+// ============================================================================================
+// [SECTION] Example
+// ============================================================================================
+
+// Embedding layout of the crafted example, E = 32:
+//   0..7    word identity: a unit vector seeded by the word (same word → same vector)
+//   8..15   position: (cos ω_k p, sin ω_k p) for four frequencies ω_k
+//   16..23  word class: animate noun, other noun, pronoun, determiner, verb, adjective,
+//           function word, sentence start or punctuation
+//   24..31  a second seeded vector ("everything else" a real embedding would carry)
+constexpr std::size_t kE = 32, kHeads = 4, kHeadDim = 8;
+constexpr std::size_t kIdentity = 0, kPosition = 8, kClass = 16, kOther = 24;
+enum WordClass { animate, noun, pronoun, determiner, verb, adjective, function_word, start_or_punct };
+// Chosen so that Σ_k cos(ω_k Δ) stays ≤ 2.1 for every offset 1 ≤ |Δ| ≤ 63 while it is 4 at
+// Δ = 0: a position matches only itself, up to the longest sentence allowed.
+constexpr float kOmega[4] = {0.47f, 0.39f, 1.18f, 2.63f};
+
+const char* const kCraftedHeadNames[kHeads] = {"previous word", "same word", "subject / coreference",
+                                               "unstructured (random)"};
+
+bool in(const std::string& w, std::initializer_list<const char*> list) {
+    for (const char* x : list)
+        if (w == x) return true;
+    return false;
+}
+
+int word_class(const std::string& raw, std::size_t position) {
+    std::string w;
+    for (char c : raw) w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (position == 0 || in(w, {".", ",", "!", "?", ";", ":"})) return start_or_punct;
+    if (in(w, {"cat", "cats", "dog", "dogs", "bird", "man", "woman", "boy", "girl", "child", "fox", "horse", "mouse",
+               "teacher", "student", "friend", "king", "queen", "people", "animal"}))
+        return animate;
+    if (in(w, {"it", "he", "she", "they", "him", "her", "them", "its", "his", "their", "i", "you", "we"})) return pronoun;
+    if (in(w, {"the", "a", "an", "this", "that", "these", "those", "my", "your", "our"})) return determiner;
+    if (in(w, {"sat", "was", "is", "are", "were", "ran", "saw", "ate", "slept", "went", "had", "has", "be", "been",
+               "jumped", "sits", "sleeps", "chased", "liked", "likes", "loves", "looked", "felt"}))
+        return verb;
+    if (in(w, {"tired", "warm", "big", "small", "happy", "red", "old", "new", "hungry", "cold", "lazy", "quick",
+               "brown", "soft", "sleepy"}))
+        return adjective;
+    if (in(w, {"on", "and", "because", "in", "of", "to", "but", "with", "under", "at", "so", "or", "while", "as"}))
+        return function_word;
+    return noun;  // unknown words count as (inanimate) nouns
+}
+
+// FNV-1a: the same word gets the same seed on every platform.
+std::uint32_t word_seed(const std::string& w, std::uint32_t salt) {
+    std::uint32_t h = 2166136261u ^ salt;
+    for (char c : w) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h;
+}
+
+// Unit-length n-vector seeded by the word.
+std::vector<float> word_vector(const std::string& w, std::size_t n, std::uint32_t salt) {
+    const Matrix g = gaussian_matrix(1, n, word_seed(w, salt));
+    double norm = 0;
+    for (std::size_t c = 0; c < n; ++c) norm += double(g(0, c)) * g(0, c);
+    const float inv = norm > 0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
+    std::vector<float> v(n);
+    for (std::size_t c = 0; c < n; ++c) v[c] = g(0, c) * inv;
+    return v;
+}
+
+// x: (n, 32) embeddings of the crafted example.
+Matrix crafted_embeddings(const std::vector<std::string>& tokens) {
+    Matrix x(tokens.size(), kE);
+    for (std::size_t p = 0; p < tokens.size(); ++p) {
+        const auto id = word_vector(tokens[p], 8, 1), other = word_vector(tokens[p], 8, 2);
+        for (std::size_t c = 0; c < 8; ++c) {
+            x(p, kIdentity + c) = id[c];
+            x(p, kOther + c) = other[c];
+        }
+        for (std::size_t k = 0; k < 4; ++k) {
+            x(p, kPosition + 2 * k) = std::cos(kOmega[k] * static_cast<float>(p));
+            x(p, kPosition + 2 * k + 1) = std::sin(kOmega[k] * static_cast<float>(p));
+        }
+        x(p, kClass + static_cast<std::size_t>(word_class(tokens[p], p))) = 1.0f;
+    }
+    return x;
+}
+
+// Hand-set projections (rows of in_proj_weight: W_q 0..31, W_k 32..63, W_v 64..95; head h owns
+// rows 8h..8h+7 of each). Scores are divided by √8 inside attention, so gains are set for that.
+MultiHeadParams crafted_params(std::uint32_t seed) {
+    MultiHeadParams p;
+    p.num_heads = kHeads;
+    p.in_proj_weight = Matrix(3 * kE, kE);
+    p.in_proj_bias.assign(3 * kE, 0.0f);
+    Matrix& w = p.in_proj_weight;
+    const float root_d = std::sqrt(static_cast<float>(kHeadDim));
+    auto q_row = [](std::size_t head, std::size_t r) { return head * kHeadDim + r; };
+    auto k_row = [](std::size_t head, std::size_t r) { return kE + head * kHeadDim + r; };
+
+    // Head 0, previous word: q = g·R(−ω)·pos, k = pos, so q_i·k_j = g Σ_k cos(ω_k (i − 1 − j)),
+    // largest at j = i − 1 (rotating a position code back by one step is a linear map).
+    const float g0 = 3.0f * root_d;
+    for (std::size_t k = 0; k < 4; ++k) {
+        const float c = std::cos(kOmega[k]), s = std::sin(kOmega[k]);
+        const std::size_t pc = kPosition + 2 * k, ps = pc + 1;
+        w(q_row(0, 2 * k), pc) = g0 * c;
+        w(q_row(0, 2 * k), ps) = g0 * s;
+        w(q_row(0, 2 * k + 1), pc) = -g0 * s;
+        w(q_row(0, 2 * k + 1), ps) = g0 * c;
+        w(k_row(0, 2 * k), pc) = 1.0f;
+        w(k_row(0, 2 * k + 1), ps) = 1.0f;
+    }
+    // Head 1, same word: q = g·id, k = id; equal words score g, others about g·N(0, 1/8).
+    const float g1 = 5.0f * root_d;
+    for (std::size_t c = 0; c < 8; ++c) {
+        w(q_row(1, c), kIdentity + c) = g1;
+        w(k_row(1, c), kIdentity + c) = 1.0f;
+    }
+    // Head 2, subject / coreference: pronouns and verbs look for an animate noun (score 6);
+    // every query also looks, more weakly (score 3), at the sentence start or punctuation,
+    // where a head rests when it has nothing to do.
+    const float g2 = root_d;
+    w(q_row(2, 0), kClass + pronoun) = 6.0f * g2;
+    w(q_row(2, 0), kClass + verb) = 6.0f * g2;
+    w(k_row(2, 0), kClass + animate) = 1.0f;
+    p.in_proj_bias[q_row(2, 1)] = 3.0f * g2;
+    w(k_row(2, 1), kClass + start_or_punct) = 1.0f;
+    // Head 3: seeded random projections, no designed job.
+    const Matrix rq = gaussian_matrix(kHeadDim, kE, seed * 5 + 1, 1.5f / std::sqrt(static_cast<float>(kE)));
+    const Matrix rk = gaussian_matrix(kHeadDim, kE, seed * 5 + 2, 1.5f / std::sqrt(static_cast<float>(kE)));
+    for (std::size_t r = 0; r < kHeadDim; ++r)
+        for (std::size_t c = 0; c < kE; ++c) {
+            w(q_row(3, r), c) = rq(r, c) * root_d;
+            w(k_row(3, r), c) = rk(r, c);
+        }
+    // Values pass the embedding through; the output projection is the identity.
+    for (std::size_t c = 0; c < kE; ++c) w(2 * kE + c, c) = 1.0f;
+    p.out_proj_weight = Matrix(kE, kE);
+    for (std::size_t c = 0; c < kE; ++c) p.out_proj_weight(c, c) = 1.0f;
+    return p;
+}
+
+// The random example: E = 8·heads, seeded embeddings (word vector + position) and weights.
+void random_example(const std::vector<std::string>& tokens, std::size_t heads, std::uint32_t seed, Matrix& x,
+                    MultiHeadParams& p) {
+    const std::size_t e = kHeadDim * heads, n = tokens.size();
+    const Matrix pe = sinusoidal_positions(n, e);
+    x = Matrix(n, e);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto v = word_vector(tokens[i], e, 3);
+        for (std::size_t c = 0; c < e; ++c) x(i, c) = v[c] * std::sqrt(static_cast<float>(e)) + 0.5f * pe(i, c);
+    }
+    const float scale = 1.0f / std::sqrt(static_cast<float>(e));
+    p.num_heads = heads;
+    p.in_proj_weight = gaussian_matrix(3 * e, e, seed * 5 + 3, scale);
+    p.in_proj_bias.clear();
+    p.out_proj_weight = gaussian_matrix(e, e, seed * 5 + 4, scale);
+    p.out_proj_bias.clear();
+}
+
+// ============================================================================================
+// [SECTION] Lesson
+// ============================================================================================
+
+class VizLesson final : public Lesson {
+public:
+    VizLesson() {
+        trace_ = Trace(Trace::Detail::rows, 50000);  // a step per row: the grid fills row by row
+        params_.add_choice("example", &example_, {"crafted", "random"});
+        params_.add_int("heads", &heads_, 1, 8);
+        params_.add_int("head", &head_, 0, 7);
+        params_.add_int("seed", &seed_, 0, 9999);
+        params_.add_bool("causal", &causal_);
+        params_.add_float("min_weight", &min_weight_, 0.0f, 0.5f);
+        params_.add_bool("previews", &previews_);
+        tokens_ = example_tokens(kDefaultTokens);
+        sentence_ = join_words(tokens_);
+    }
+    const char* id() const override { return "viz"; }
+    const char* title() const override { return "Visualization"; }
+    std::size_t default_step() const override {
+        return trace_.steps().empty() ? 0 : trace_.steps().size() - 1;
+    }
+
+    void explain() override {
+        ImGui::TextUnformatted("Looking at attention");
+        ImGui::TextUnformatted(
+            "An attention layer hands you one weight matrix per head: row i says how query token i spreads its "
+            "attention over the key tokens, and each row sums to 1. The same numbers can be drawn in several ways, "
+            "and each way makes a different pattern easy to see.");
+        ImGui::TextUnformatted(
+            "The heatmap is exact: hover a cell for its query, key and weight. The line view trades precision for "
+            "shape: a thick line is a large weight, and hovering a word isolates its lines. The head grid puts "
+            "every head side by side so you can tell them apart at a glance.");
+        ImGui::TextUnformatted(
+            "In the crafted example the projections are set by hand, not trained: one head looks at the previous "
+            "word, one at copies of the same word, one sends pronouns and verbs to the animal they are about "
+            "(\"it\" looks at \"cat\"), and one is random, as many real heads look. Colour scales matter too: "
+            "compare them below, or pick one in View….");
+    }
+
+    void controls() override {
+        ImGui::PushItemWidth(ImGui::GetFontSize() * 10.0f);
+        if (ImGui::Combo("example", &example_, "crafted\0random\0")) changed();
+        if (example_ == 1) {
+            if (ImGui::SliderInt("heads", &heads_, 1, 8)) changed();
+            if (ImGui::InputInt("seed", &seed_)) {
+                seed_ = std::clamp(seed_, 0, 9999);
+                changed();
+            }
+        } else {
+            ImGui::TextDisabled("4 heads of 8 dimensions; the seed sets head 3");
+            if (ImGui::InputInt("seed", &seed_)) {
+                seed_ = std::clamp(seed_, 0, 9999);
+                changed();
+            }
+        }
+        const int max_head = static_cast<int>(head_count()) - 1;
+        if (ImGui::SliderInt("head shown", &head_, 0, max_head)) head_ = std::clamp(head_, 0, max_head);
+        if (example_ == 0) ImGui::TextDisabled("head %d: %s", head_, kCraftedHeadNames[shown_head()]);
+        if (ImGui::Checkbox("causal mask", &causal_)) changed();
+        ImGui::SliderFloat("min line weight", &min_weight_, 0.0f, 0.5f, "%.2f");
+        ImGui::Checkbox("colormap previews", &previews_);
+        ImGui::PopItemWidth();
+
+        ImGui::Spacing();
+        ImGui::TextUnformatted("Sentence (words split at spaces)");
+        char buf[kMaxTokens * (kMaxTokenBytes + 1) + 1];
+        std::snprintf(buf, sizeof buf, "%s", sentence_.c_str());
+        ImGui::SetNextItemWidth(-1);
+        const bool enter = ImGui::InputText("##sentence", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
+        sentence_ = buf;
+        if (enter || ImGui::Button("Use sentence")) {
+            const std::vector<std::string> words = split_words(sentence_);
+            sentence_error_ = check_tokens(words);
+            if (sentence_error_.empty()) {
+                tokens_ = words;
+                changed();
+            }
+        }
+        ImGui::SameLine();
+        if (ImGui::Button("Reset")) {
+            tokens_ = example_tokens(kDefaultTokens);
+            sentence_ = join_words(tokens_);
+            sentence_error_.clear();
+            changed();
+        }
+        if (!sentence_error_.empty()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.35f, 1.0f));
+            ImGui::TextWrapped("%s", sentence_error_.c_str());
+            ImGui::PopStyleColor();
+        }
+    }
+
+    void recompute() override {
+        Matrix x;
+        MultiHeadParams p;
+        const auto seed = static_cast<std::uint32_t>(seed_);
+        if (example_ == 0) {
+            x = crafted_embeddings(tokens_);
+            p = crafted_params(seed);
+        } else {
+            random_example(tokens_, static_cast<std::size_t>(heads_), seed, x, p);
+        }
+        mask_ = causal_ ? Mask::causal() : Mask::none();
+        result_ = multi_head_attention(x, x, x, p, mask_, {}, &trace_);
+        head_ = std::clamp(head_, 0, static_cast<int>(result_.weights.size()) - 1);
+    }
+
+    void view(const LessonContext& ctx) override {
+        step_panel(ctx.step);
+        const std::size_t h = shown_head();
+        if (h >= result_.weights.size()) return;
+        const Matrix& w = result_.weights[h];
+        const std::string name = trace_name(h);
+        const float font = ImGui::GetFontSize();
+        const ImVec2 avail = ImGui::GetContentRegionAvail();
+        const std::size_t nh = result_.weights.size();
+        // Two rows: the chosen head large (heatmap | lines), then the head grid and the
+        // colormap previews in small multiples.
+        const float line = ImGui::GetTextLineHeightWithSpacing();
+        const float small = std::clamp(std::min((avail.y - 4 * line) * 0.3f,
+                                                (avail.x * (previews_ ? 0.6f : 1.0f)) / static_cast<float>(std::max<std::size_t>(nh, 4)) - font),
+                                        56.0f, font * 9.0f);
+        const float big = std::clamp(std::min(avail.x * 0.5f - font, avail.y - small - 5 * line), 160.0f, font * 28.0f);
+        const Mask* mask = causal_ ? &mask_ : nullptr;
+
+        ImGui::BeginGroup();
+        ImGui::Text("head %zu%s%s", h, example_ == 0 ? ": " : "", example_ == 0 ? kCraftedHeadNames[h] : "");
+        const HeatmapHover hv = matrix_view("weights (rows: queries, columns: keys)", name, w, ctx, ImVec2(big, big),
+                                            &tokens_, &tokens_, mask);
+        ImGui::EndGroup();
+        const bool stacked = avail.x - big - font * 1.5f < font * 16.0f;  // presenter mode: lines below
+        if (!stacked) ImGui::SameLine(0.0f, font * 1.5f);
+        ImGui::BeginGroup();
+        ImGui::TextUnformatted("token lines: thickness = weight");
+        ImGui::TextDisabled("hover a word to isolate its lines");
+        std::vector<bool> pending = pending_rows(ctx.step, name, w.rows());
+        TokenLinesOptions opt;
+        opt.min_weight = min_weight_;
+        opt.colormap = ctx.colormap;
+        opt.row_pending = &pending;
+        opt.highlight_query = hv.active ? static_cast<int>(hv.row) : -1;
+        token_lines("lines", w, tokens_, tokens_,
+                    ImVec2(std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, 160.0f),
+                           stacked ? std::max(big, font * 1.2f * static_cast<float>(tokens_.size())) : big - line * 0.5f),
+                    opt);
+        ImGui::EndGroup();
+
+        // Head grid: every head in small multiples; click one to show it above.
+        ImGui::Spacing();
+        ImGui::BeginGroup();
+        ImGui::TextUnformatted("head grid (click a head to show it above)");
+        for (std::size_t k = 0; k < nh; ++k) {
+            if (k > 0 && ImGui::GetContentRegionAvail().x > small + font) ImGui::SameLine();
+            ImGui::BeginGroup();
+            char label[32];
+            std::snprintf(label, sizeof label, "head %zu", k);
+            matrix_view(label, trace_name(k), result_.weights[k], ctx, ImVec2(small, small), nullptr, nullptr, mask);
+            if (ImGui::IsItemClicked()) head_ = static_cast<int>(k);
+            if (k == h)  // the head shown above
+                ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
+                                                    ImGui::GetColorU32(ImGuiCol_Text), 0.0f, 0, 2.0f);
+            if (example_ == 0) {
+                ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + small);
+                ImGui::TextDisabled("%s", kCraftedHeadNames[k]);
+                ImGui::PopTextWrapPos();
+            }
+            ImGui::EndGroup();
+        }
+        ImGui::EndGroup();
+        if (previews_) {
+            // Beside the grid when there is room for four previews of at least 48 px, else below.
+            const float spare = ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x - 2 * font;
+            const float beside = std::min(small * 0.75f, spare / 4.0f - ImGui::GetStyle().ItemSpacing.x);
+            if (beside >= 48.0f) {
+                ImGui::SameLine(0.0f, font * 2.0f);
+                colormap_previews(w, pending, ctx.step, beside);
+            } else {
+                colormap_previews(w, pending, ctx.step,
+                                  std::max(48.0f, std::min(small, ImGui::GetContentRegionAvail().x / 4.0f - font)));
+            }
+        }
+    }
+
+    // The matrix on screen: the chosen head's weights, labelled with the tokens.
+    ShownMatrix shown_matrix(std::size_t) const override {
+        const std::size_t h = shown_head();
+        if (h >= result_.weights.size()) return {};
+        return {trace_name(h), result_.weights[h], tokens_, tokens_};
+    }
+
+    nlohmann::json data() const override { return {{"tokens", tokens_}}; }
+
+    std::string load_data(const nlohmann::json& data) override {
+        if (!data.is_object()) return "viz data must be a JSON object, got " + a_type(data);
+        if (!data.contains("tokens")) return "";
+        std::vector<std::string> t;
+        const std::string err = check_tokens(data["tokens"], t);
+        if (!err.empty()) return "viz data: " + err;
+        tokens_ = std::move(t);
+        sentence_ = join_words(tokens_);
+        sentence_error_.clear();
+        changed();
+        return "";
+    }
+
+private:
+    std::size_t head_count() const { return example_ == 0 ? kHeads : static_cast<std::size_t>(heads_); }
+    std::size_t shown_head() const {
+        return static_cast<std::size_t>(std::clamp(head_, 0, static_cast<int>(head_count()) - 1));
+    }
+    static std::string trace_name(std::size_t h) { return "head " + std::to_string(h) + ": weights"; }
+
+    // Rows of a head's weights whose softmax has not run yet at this step.
+    std::vector<bool> pending_rows(std::size_t step, const std::string& name, std::size_t rows) {
+        std::vector<bool> pending(rows, false);
+        const auto& steps = trace_.steps();
+        if (step + 1 >= steps.size()) return pending;
+        std::vector<bool> done(rows, false);
+        bool any = false;
+        for (std::size_t s = 0; s < steps.size(); ++s) {
+            const Focus& f = steps[s].focus;
+            const bool writes = std::find(steps[s].writes.begin(), steps[s].writes.end(), name) != steps[s].writes.end();
+            if (!writes) continue;
+            any = true;
+            if (s > step) continue;
+            if (f.kind == Focus::Kind::row && f.matrix == name && f.row < rows) done[f.row] = true;
+            else std::fill(done.begin(), done.end(), true);
+        }
+        if (!any) return pending;
+        for (std::size_t i = 0; i < rows; ++i) pending[i] = !done[i];
+        return pending;
+    }
+
+    // The shown head through each colormap, whatever the global choice is.
+    void colormap_previews(const Matrix& w, const std::vector<bool>& pending, std::size_t step, float size) {
+        ImGui::BeginGroup();
+        ImGui::TextUnformatted("this head in each colormap");
+        ImGui::TextDisabled("(View… sets the one used everywhere)");
+        if (preview_version_ != version_ || preview_head_ != shown_head() || preview_step_ != step) {
+            // The same cell states as the large heatmap: rows not computed yet, masked cells.
+            std::vector<CellState> state(w.rows() * w.cols(), CellState::shown);
+            for (std::size_t i = 0; i < w.rows(); ++i)
+                for (std::size_t j = 0; j < w.cols(); ++j)
+                    if (i < pending.size() && pending[i]) state[i * w.cols() + j] = CellState::pending;
+                    else if (causal_ && !mask_.allows(i, j)) state[i * w.cols() + j] = CellState::masked;
+            for (int c = 0; c < 4; ++c) {
+                previews_maps_[c].set(w, state, 0.0f, 1.0f);  // weights: a fixed 0..1 scale
+                previews_maps_[c].set_colormap(static_cast<Colormap>(c));
+            }
+            preview_version_ = version_;
+            preview_head_ = shown_head();
+            preview_step_ = step;
+        }
+        HeatmapOptions opt;
+        opt.show_values = false;
+        for (int c = 0; c < 4; ++c) {
+            if (c > 0) ImGui::SameLine();
+            ImGui::BeginGroup();
+            previews_maps_[c].draw(kColormapNames[c], ImVec2(size, size), opt);
+            ImGui::TextDisabled("%s", kColormapNames[c]);
+            ImGui::EndGroup();
+        }
+        ImGui::EndGroup();
+    }
+
+    int example_ = 0, heads_ = 4, head_ = 2, seed_ = 1;
+    bool causal_ = false, previews_ = true;
+    float min_weight_ = 0.02f;
+    std::vector<std::string> tokens_;
+    std::string sentence_, sentence_error_;
+    Mask mask_;
+    MultiHeadResult result_;
+    Heatmap previews_maps_[4];
+    std::uint64_t preview_version_ = ~0ull;
+    std::size_t preview_head_ = ~std::size_t{0}, preview_step_ = ~std::size_t{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Lesson> make_viz_lesson() { return std::make_unique<VizLesson>(); }
+
+}  // namespace attn::ui
