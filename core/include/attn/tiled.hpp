@@ -19,11 +19,17 @@
 
 namespace attn {
 
+// 64 × 64 floats of scores = 16 KiB: the score tile plus a 64-row slice of K and V at
+// d = 64 (2 × 16 KiB) stay within a 48 KiB L1d (and well within any L2).
+inline constexpr std::size_t kDefaultBlockQ = 64;
+inline constexpr std::size_t kDefaultBlockK = 64;
+
 struct TileConfig {
-    // 64 × 64 floats of scores = 16 KiB: the score tile plus a 64-row slice of K and V at
-    // d = 64 (2 × 16 KiB) stay within a 48 KiB L1d (and well within any L2).
-    std::size_t block_q = 64;
-    std::size_t block_k = 64;
+    std::size_t block_q = kDefaultBlockQ;
+    std::size_t block_k = kDefaultBlockK;
+    // Threads: 0 = every hardware thread, 1 = the caller's only. This build computes on the
+    // caller's thread; the result never depends on it.
+    std::size_t threads = 0;
 };
 
 // Scratch buffers reused across calls.
