@@ -73,11 +73,64 @@ void axpy(float* y, float s, const float* x, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) y[i] += s * x[i];
 }
 
+// The packed GEMM of the fast path, in plain loops. Panels of 4 columns, rows one at a time.
+constexpr std::size_t kPanel = 4;
+
+void pack_b(const float* b, std::size_t ldb, std::size_t k, std::size_t n, bool transposed, float* dst,
+            std::size_t panel_stride) {
+    for (std::size_t j0 = 0; j0 < n; j0 += kPanel) {
+        float* d = dst + (j0 / kPanel) * panel_stride;
+        for (std::size_t p = 0; p < k; ++p)
+            for (std::size_t c = 0; c < kPanel; ++c)
+                d[p * kPanel + c] = j0 + c >= n ? 0.0f : transposed ? b[(j0 + c) * ldb + p] : b[p * ldb + j0 + c];
+    }
+}
+
+// c: (m, n) = a: (m, k) · B (+ c), B packed in panels of kPanel columns
+void gemm_packed(const float* a, std::size_t lda, const float* bp, std::size_t panel_stride, float* c, std::size_t ldc,
+                 std::size_t m, std::size_t n, std::size_t k, bool accumulate) {
+    for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+            const float* b = bp + (j / kPanel) * panel_stride + j % kPanel;
+            float s = 0.0f;
+            for (std::size_t p = 0; p < k; ++p) s += a[i * lda + p] * b[p * kPanel];
+            c[i * ldc + j] = accumulate ? c[i * ldc + j] + s : s;
+        }
+}
+
+void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_t cols, float* m, float* l, float* o,
+                         std::size_t ldo, std::size_t o_cols) {
+    const float ninf = -std::numeric_limits<float>::infinity();
+    for (std::size_t r = 0; r < rows; ++r) {
+        float* sr = s + r * lds;
+        const float m_new = std::max(m[r], max(sr, cols));
+        if (m_new == ninf) {
+            std::fill(sr, sr + cols, 0.0f);
+            continue;
+        }
+        if (m_new > m[r]) {
+            if (m[r] != ninf) {
+                const float alpha = std::exp2(m[r] - m_new);
+                l[r] *= alpha;
+                scale(o + r * ldo, o_cols, alpha);
+            }
+            m[r] = m_new;
+        }
+        float sum = 0.0f;
+        for (std::size_t c = 0; c < cols; ++c) {
+            sr[c] = std::exp2(sr[c] - m_new);
+            sum += sr[c];
+        }
+        l[r] += sum;
+    }
+}
+
 }  // namespace
 
 const KernelTable& table() {
-    static const KernelTable t{"scalar", &matmul_abt,   &matmul_ab,       &max,   &exp_sub_sum,
-                               &exp_nonpos, &tanh_inplace, &sigmoid_inplace, &scale, &axpy};
+    static const KernelTable t{"scalar", &matmul_abt,   &matmul_ab,       &max,    &exp_sub_sum,
+                               &exp_nonpos, &tanh_inplace, &sigmoid_inplace, &scale,  &axpy,
+                               kPanel,   1,             &pack_b,          &gemm_packed, &online_softmax_tile};
     return t;
 }
 

@@ -1,26 +1,67 @@
 // multihead.cpp: multi-head attention in PyTorch's nn.MultiheadAttention layout.
 //
-// Projections use the A·Bᵀ kernel directly on row blocks of in_proj_weight (no transposed
-// copies); each head is a column block of the projected Q, K, V, so heads need no copies
-// either. The plain path materialises each head's (L, S) weights; the tiled path computes
-// the head output with the online softmax and only builds weights when asked.
+// Projections run on the packed-GEMM micro-kernels of the fast path, computed transposed
+// (outᵀ = W · xᵀ) so the weights are read in place and only the input is packed; each head is
+// a column block of the projected Q, K, V, so heads need no copies. The plain path
+// materialises each head's (L, S) weights; the tiled path without a trace runs every head at
+// once on the thread pool (tiled_attention_heads) and only builds weights when asked. Scratch
+// lives in MultiHeadResult::workspace: pass the same result again and nothing is allocated.
 #include "attn/multihead.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "attn/attention.hpp"
 #include "attn/kernels.hpp"
+#include "attn/parallel.hpp"
 
 namespace attn {
 
 namespace {
 
-// out: (n, E) = x: (n, E) · w: (E, E)ᵀ + b
-void project(ConstMatrixView x, ConstMatrixView w, const float* bias, Matrix& out) {
-    out.resize(x.rows, w.rows);
-    matmul_abt(x, w, out);
-    if (bias)
-        for (std::size_t i = 0; i < out.rows(); ++i) kernels().axpy(out.row(i), 1.0f, bias, out.cols());
+std::size_t round_up(std::size_t x, std::size_t m) { return (x + m - 1) / m * m; }
+
+float* flat(Matrix& buf, std::size_t n) {
+    if (buf.rows() != 1 || buf.cols() < n) buf.resize(1, std::max<std::size_t>(n, 1));
+    return buf.row(0);
+}
+
+// out: (n, E_out) = x: (n, E_in) · w: (E_out, E_in)ᵀ + b, with the packed-GEMM micro-kernels.
+// Computed transposed, outᵀ = w · xᵀ, so the weights are read in place (broadcast rows) and
+// only the input is packed: xᵀ into panels costs n·E_in copies against 2·n·E_in·E_out flops,
+// and nothing depends on the weights staying unchanged between calls.
+void project(ConstMatrixView x, ConstMatrixView w, const float* bias, Matrix& out, MultiHeadWorkspace& ws,
+             std::size_t threads) {
+    const KernelTable& kt = kernels();
+    const std::size_t n = x.rows, e_in = x.cols, e_out = w.rows, P = kt.panel, np = round_up(n, P);
+    out.resize(n, e_out);
+    if (n == 0 || e_out == 0) return;
+    float* xp = flat(ws.packed_input, np * e_in);
+    float* ct = flat(ws.transposed, e_out * np);
+    const std::size_t panels = np / P;
+    const std::size_t t = resolve_threads(threads);
+    // B = xᵀ: (E_in, n) in panels of P tokens
+    parallel_for(panels, t, [&](std::size_t pi, std::size_t) {
+        kt.pack_b(x.row(pi * P), x.stride, e_in, std::min(P, n - pi * P), true, xp + pi * e_in * P, e_in * P);
+    });
+    // ct: (E_out, np) = w · xᵀ, in row chunks of 4 micro-kernels so two threads balance
+    const std::size_t chunk = 4 * kt.micro_rows, chunks = (e_out + chunk - 1) / chunk;
+    parallel_for(chunks, t, [&](std::size_t ci, std::size_t) {
+        const std::size_t r0 = ci * chunk, rows = std::min(chunk, e_out - r0);
+        kt.gemm_packed(w.row(r0), w.stride, xp, e_in * P, ct + r0 * np, np, rows, np, e_in, false);
+    });
+    // out = ctᵀ + b, in 16 × 16 blocks so reads and writes both stay in cache lines
+    constexpr std::size_t B = 16;
+    parallel_for((n + B - 1) / B, t, [&](std::size_t bi, std::size_t) {
+        const std::size_t i0 = bi * B, i1 = std::min(n, i0 + B);
+        for (std::size_t j0 = 0; j0 < e_out; j0 += B) {
+            const std::size_t j1 = std::min(e_out, j0 + B);
+            for (std::size_t i = i0; i < i1; ++i) {
+                float* o = out.row(i);
+                for (std::size_t j = j0; j < j1; ++j) o[j] = ct[j * np + i] + (bias ? bias[j] : 0.0f);
+            }
+        }
+    });
 }
 
 void check_bias(const std::vector<float>& b, std::size_t n, const char* what) {
@@ -65,12 +106,14 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
                     std::to_string(H));
     const std::size_t L = query.rows, S = key.rows;
 
+    MultiHeadWorkspace& ws = result.workspace;
+    const std::size_t threads = options.tiles.threads;
     // [Q | K | V] = x · [W_q; W_k; W_v]ᵀ + [b_q; b_k; b_v]
     const ConstMatrixView w = params.in_proj_weight.view();
     const float* b = params.in_proj_bias.empty() ? nullptr : params.in_proj_bias.data();
-    project(query, w.block(0, 0, E, E), b, result.q);
-    project(key, w.block(E, 0, E, E), b ? b + E : nullptr, result.k);
-    project(value, w.block(2 * E, 0, E, E), b ? b + 2 * E : nullptr, result.v);
+    project(query, w.block(0, 0, E, E), b, result.q, ws, threads);
+    project(key, w.block(E, 0, E, E), b ? b + E : nullptr, result.k, ws, threads);
+    project(value, w.block(2 * E, 0, E, E), b ? b + 2 * E : nullptr, result.v, ws, threads);
     if (trace) {
         trace->set_matrix("query", query);
         trace->set_matrix("key", key);
@@ -87,13 +130,19 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
     result.weights.resize(options.need_weights ? H : 0);
     ScoreParams scaled;  // scaled_dot, temperature 1: s = Q_h K_hᵀ / √d
     Matrix scores, weights_tmp;
-    TiledWorkspace ws;
+    const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
+    // The fast path: every head at once, heads × query blocks over the thread pool.
+    const bool all_heads_fast = options.implementation == Implementation::tiled && !trace;
+    if (all_heads_fast)
+        tiled_attention_heads(result.q, result.k, result.v, H, scale, mask, result.concat, options.tiles,
+                              &ws.tiled);
     for (std::size_t h = 0; h < H; ++h) {
+        const bool enabled = options.head_enabled.empty() || options.head_enabled[h];
+        if (all_heads_fast && !options.need_weights && enabled) continue;
         const ConstMatrixView qh = result.q.view().block(0, h * d, L, d);
         const ConstMatrixView kh = result.k.view().block(0, h * d, S, d);
         const ConstMatrixView vh = result.v.view().block(0, h * d, S, d);
         const MatrixView oh = result.concat.view().block(0, h * d, L, d);
-        const bool enabled = options.head_enabled.empty() || options.head_enabled[h];
         if (trace) trace->set_prefix("head " + std::to_string(h) + ": ");
         Matrix& wh = options.need_weights ? result.weights[h] : weights_tmp;
         if (options.implementation == Implementation::plain || options.need_weights) {
@@ -106,16 +155,15 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
         } else if (options.implementation == Implementation::plain) {
             matmul_ab(wh, vh, oh);
             if (trace) trace->add("Head output", "head_h = α_h V_h", {"weights", "V"}, {"concat"});
-        } else {
-            tiled_attention(qh, kh, vh, static_cast<float>(1.0 / std::sqrt(static_cast<double>(d))), mask, oh,
-                            options.tiles, trace, &ws);
+        } else if (!all_heads_fast) {
+            tiled_attention(qh, kh, vh, scale, mask, oh, options.tiles, trace, &ws.tiled);
         }
         if (trace) trace->set_prefix("");
     }
 
     // output = concat · out_proj_weightᵀ + out_proj_bias
     project(result.concat, params.out_proj_weight, params.out_proj_bias.empty() ? nullptr : params.out_proj_bias.data(),
-            result.output);
+            result.output, ws, threads);
     if (trace) {
         trace->set_matrix("concat", result.concat);
         trace->set_matrix("output", result.output);

@@ -1,8 +1,14 @@
 // tiled.cpp: attention with an online softmax over key tiles (FlashAttention's algorithm).
 //
-// Memory: the score tile (block_q × block_k) and two length-L vectors (m, l); the output
-// itself holds the running unnormalised sums. Key tiles that no row of the query block may
-// attend (causal, sliding window) are skipped without computing their scores.
+// [SECTION] index
+//   the traced path: step by step with the generic kernels, recording every tile (lessons)
+//   the fast path: packed K/V, register-blocked GEMM micro-kernels, base-2 online softmax,
+//                  (head, query block) tasks on the thread pool (library use, bench/)
+//
+// Both skip key tiles that no row of the query block may attend (causal, sliding window)
+// without computing their scores, and give zeros for fully masked rows. The traced path keeps
+// the score tile (block_q × block_k) and two length-L vectors (m, l), with the output holding
+// the running unnormalised sums; the fast path's memory is described at its section.
 #include "attn/tiled.hpp"
 
 #include <algorithm>
@@ -11,6 +17,7 @@
 #include <sstream>
 
 #include "attn/kernels.hpp"
+#include "attn/parallel.hpp"
 
 namespace attn {
 
@@ -32,19 +39,10 @@ Matrix row_of(const float* x, std::size_t n) {
     return r;
 }
 
-}  // namespace
-
-void tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, float scale, const Mask& mask,
-                     MatrixView out, const TileConfig& tiles, Trace* trace, TiledWorkspace* workspace) {
-    require_cols(k, q.cols, "key", "query");
-    require_rows(v, k.rows, "value", "key");
-    require_shape(out, q.rows, v.cols, "output");
-    mask.check(q.rows, k.rows);
-    if (tiles.block_q == 0 || tiles.block_k == 0) throw Error("tile sizes must be at least 1");
-    if (!std::isfinite(scale)) throw Error("scale must be finite, got " + fmt(scale));
-
-    TiledWorkspace local;
-    TiledWorkspace& ws = workspace ? *workspace : local;
+// The traced path: the algorithm step by step with the generic kernels, recording every tile.
+// Shapes were checked by the caller.
+void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, float scale, const Mask& mask,
+                            MatrixView out, const TileConfig& tiles, Trace* trace, TiledWorkspace& ws) {
     const std::size_t L = q.rows, S = k.rows, dv = v.cols;
     const std::size_t bq = std::min(tiles.block_q, std::max<std::size_t>(L, 1));
     const std::size_t bk = std::min(tiles.block_k, std::max<std::size_t>(S, 1));
@@ -159,6 +157,194 @@ void tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, fl
             trace->add("Tiled attention", "o_i = Σ_j softmax_j(s_ij) v_j, one key tile at a time", {"Q", "K", "V"},
                        {"output"});
     }
+}
+
+// [SECTION] the fast path
+//
+// Per head, K and V are packed once into the kernel's column panels (K transposed, so the
+// scores tile is a plain packed GEMM: S = Q_blk · K_blkᵀ). Each task is one (head, query
+// block): it scales its queries by scale·log2(e) (so the softmax runs in base 2 with the
+// 5-FMA exp2), then for each key tile: scores GEMM, mask, online softmax, P·V GEMM into an
+// output accumulator of the padded head width. Tasks share nothing but the packed K and V,
+// so threads write disjoint rows of the output and the result does not depend on the thread
+// count. Nothing is allocated once the workspace has grown to the largest call seen.
+
+constexpr float kLog2e = 1.4426950408889634f;
+
+std::size_t round_up(std::size_t x, std::size_t m) { return (x + m - 1) / m * m; }
+
+// Per-thread scratch layout inside one flat buffer; every part starts 64-byte aligned.
+struct ScratchLayout {
+    std::size_t q, s, o, m, l, total;
+    ScratchLayout(std::size_t bq, std::size_t bkp, std::size_t d, std::size_t dvp) {
+        q = 0;
+        s = q + round_up(bq * d, 16);
+        o = s + round_up(bq * bkp, 16);
+        m = o + round_up(bq * dvp, 16);
+        l = m + round_up(bq, 16);
+        total = l + round_up(bq, 16);
+    }
+};
+
+// Matrix as a flat float buffer of at least n floats, kept across calls.
+float* flat(Matrix& buf, std::size_t n) {
+    if (buf.rows() != 1 || buf.cols() < n) buf.resize(1, std::max<std::size_t>(n, 1));
+    return buf.row(0);
+}
+
+// s_tile rows get −inf where the mask forbids (i0 + r, j0 + c).
+void apply_mask(const Mask& mask, std::size_t i0, std::size_t nq, std::size_t j0, std::size_t nk, std::size_t n_keys,
+                float* s, std::size_t lds) {
+    const float ninf = -std::numeric_limits<float>::infinity();
+    switch (mask.kind()) {
+        case Mask::Kind::none: return;
+        case Mask::Kind::causal:
+        case Mask::Kind::window:
+            for (std::size_t r = 0; r < nq; ++r) {  // row i attends [first, last): fill outside it
+                const std::size_t first = mask.first_key(i0 + r), last = mask.last_key(i0 + r, n_keys);
+                float* sr = s + r * lds;
+                for (std::size_t c = 0; c < nk && j0 + c < first; ++c) sr[c] = ninf;
+                for (std::size_t c = last > j0 ? last - j0 : 0; c < nk; ++c) sr[c] = ninf;
+            }
+            return;
+        default:
+            for (std::size_t r = 0; r < nq; ++r)
+                for (std::size_t c = 0; c < nk; ++c)
+                    if (!mask.allows(i0 + r, j0 + c)) s[r * lds + c] = ninf;
+    }
+}
+
+struct FastPlan {
+    std::size_t L, S, H, d, dv, P, bq, bk, dvp, q_blocks, k_panels, v_panels;
+    float q_scale;  // scale · log2(e)
+};
+
+void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, const Mask& mask, MatrixView out,
+                  const float* packed_k, const float* packed_v, float* scratch, std::size_t h, std::size_t qb) {
+    const ScratchLayout lay(p.bq, p.bk, p.d, p.dvp);
+    float* qs = scratch + lay.q;
+    float* s = scratch + lay.s;
+    float* o = scratch + lay.o;
+    float* m = scratch + lay.m;
+    float* l = scratch + lay.l;
+    const std::size_t i0 = qb * p.bq, nq = std::min(p.bq, p.L - i0);
+    const float* kh = packed_k + h * p.k_panels * p.d * p.P;  // panels of d × P
+    const float* vh = packed_v + h * p.v_panels * p.S * p.P;  // panels of S × P
+
+    // q_blk · scale · log2(e), so 2^(s − m) below is e^(scale·q·k − m·ln 2)
+    for (std::size_t r = 0; r < nq; ++r) {
+        const float* src = q.row(i0 + r) + h * p.d;
+        for (std::size_t c = 0; c < p.d; ++c) qs[r * p.d + c] = src[c] * p.q_scale;
+    }
+    std::fill(o, o + nq * p.dvp, 0.0f);
+    std::fill(m, m + nq, -std::numeric_limits<float>::infinity());
+    std::fill(l, l + nq, 0.0f);
+
+    // Keys any row of this block may attend lie in [lo, hi): tiles outside are skipped.
+    std::size_t lo = p.S, hi = 0;
+    for (std::size_t r = 0; r < nq; ++r) {
+        lo = std::min(lo, mask.first_key(i0 + r));
+        hi = std::max(hi, mask.last_key(i0 + r, p.S));
+    }
+    for (std::size_t j0 = lo / p.P * p.P; j0 < hi; j0 += p.bk) {
+        const std::size_t nk = std::min(p.bk, hi - j0);
+        // s: (nq, nk) = qs · K_tileᵀ   (whole panels: the padded keys score 0 and are not read)
+        kt.gemm_packed(qs, p.d, kh + (j0 / p.P) * p.d * p.P, p.d * p.P, s, p.bk, nq, round_up(nk, p.P), p.d, false);
+        apply_mask(mask, i0, nq, j0, nk, p.S, s, p.bk);
+        kt.online_softmax_tile(s, p.bk, nq, nk, m, l, o, p.dvp, p.dvp);
+        // o += p_tile · V_tile   (V rows j0 .. j0 + nk of every panel)
+        kt.gemm_packed(s, p.bk, vh + j0 * p.P, p.S * p.P, o, p.dvp, nq, p.dvp, nk, true);
+    }
+    // output = o / l; l = 0 means the row is fully masked: zeros, never NaN.
+    for (std::size_t r = 0; r < nq; ++r) {
+        float* dst = out.row(i0 + r) + h * p.dv;
+        const float inv = l[r] > 0.0f ? 1.0f / l[r] : 0.0f;
+        for (std::size_t c = 0; c < p.dv; ++c) dst[c] = o[r * p.dvp + c] * inv;
+    }
+}
+
+void fast_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, std::size_t heads, float scale,
+                    const Mask& mask, MatrixView out, const TileConfig& tiles, TiledWorkspace& ws) {
+    const KernelTable& kt = kernels();
+    FastPlan p{};
+    p.L = q.rows;
+    p.S = k.rows;
+    p.H = heads;
+    p.d = q.cols / heads;
+    p.dv = v.cols / heads;
+    p.P = kt.panel;
+    if (p.L == 0 || p.dv == 0) return;
+    // A query block at least one micro-kernel high; key tiles whole panels (tiles start at panel edges).
+    p.bq = std::min(tiles.block_q, p.L);
+    p.bk = round_up(std::min(tiles.block_k, std::max<std::size_t>(p.S, 1)), p.P);
+    p.dvp = round_up(p.dv, p.P);
+    p.q_blocks = (p.L + p.bq - 1) / p.bq;
+    p.k_panels = (p.S + p.P - 1) / p.P;
+    p.v_panels = p.dvp / p.P;
+    p.q_scale = scale * kLog2e;
+
+    const std::size_t threads = std::min(resolve_threads(tiles.threads), p.H * p.q_blocks);
+    const std::size_t k_size = p.k_panels * p.d * p.P, v_size = p.v_panels * p.S * p.P;
+    float* packed_k = flat(ws.packed_k, p.H * k_size);
+    float* packed_v = flat(ws.packed_v, p.H * v_size);
+    const ScratchLayout lay(p.bq, p.bk, p.d, p.dvp);
+    if (ws.scratch.size() < threads) ws.scratch.resize(threads);
+    std::vector<float*> scratch(threads);
+    for (std::size_t t = 0; t < threads; ++t) scratch[t] = flat(ws.scratch[t], lay.total);
+
+    // Pack K_h transposed (d × S in key panels) and V_h (S × d_v in column panels), per head.
+    parallel_for(2 * p.H, threads, [&](std::size_t task, std::size_t) {
+        const std::size_t h = task / 2;
+        if (task % 2 == 0)
+            kt.pack_b(k.row(0) + h * p.d, k.stride, p.d, p.S, true, packed_k + h * k_size, p.d * p.P);
+        else
+            kt.pack_b(v.row(0) + h * p.dv, v.stride, p.S, p.dv, false, packed_v + h * v_size, p.S * p.P);
+    });
+    if (p.S == 0) {  // nothing to attend: every row is fully masked
+        for (std::size_t i = 0; i < p.L; ++i) std::fill(out.row(i), out.row(i) + p.H * p.dv, 0.0f);
+        return;
+    }
+    // Query blocks of one head go to consecutive tasks so a thread's packed K, V stay hot.
+    parallel_for(p.H * p.q_blocks, threads, [&](std::size_t task, std::size_t worker) {
+        attend_block(p, kt, q, mask, out, packed_k, packed_v, scratch[worker], task / p.q_blocks, task % p.q_blocks);
+    });
+}
+
+void check_tiled_args(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, float scale, const Mask& mask,
+                      MatrixView out, const TileConfig& tiles) {
+    require_cols(k, q.cols, "key", "query");
+    require_rows(v, k.rows, "value", "key");
+    require_shape(out, q.rows, v.cols, "output");
+    mask.check(q.rows, k.rows);
+    if (tiles.block_q == 0 || tiles.block_k == 0) throw Error("tile sizes must be at least 1");
+    if (!std::isfinite(scale)) throw Error("scale must be finite, got " + fmt(scale));
+}
+
+}  // namespace
+
+void tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, float scale, const Mask& mask,
+                     MatrixView out, const TileConfig& tiles, Trace* trace, TiledWorkspace* workspace) {
+    check_tiled_args(q, k, v, scale, mask, out, tiles);
+    TiledWorkspace local;
+    TiledWorkspace& ws = workspace ? *workspace : local;
+    if (trace)
+        traced_tiled_attention(q, k, v, scale, mask, out, tiles, trace, ws);
+    else
+        fast_attention(q, k, v, 1, scale, mask, out, tiles, ws);
+}
+
+void tiled_attention_heads(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, std::size_t num_heads, float scale,
+                           const Mask& mask, MatrixView out, const TileConfig& tiles, TiledWorkspace* workspace) {
+    check_tiled_args(q, k, v, scale, mask, out, tiles);
+    if (num_heads == 0) throw Error("num_heads must be at least 1");
+    if (q.cols % num_heads != 0)
+        throw Error("num_heads " + std::to_string(num_heads) + " does not divide the query width " +
+                    std::to_string(q.cols));
+    if (v.cols % num_heads != 0)
+        throw Error("num_heads " + std::to_string(num_heads) + " does not divide the value width " +
+                    std::to_string(v.cols));
+    TiledWorkspace local;
+    fast_attention(q, k, v, num_heads, scale, mask, out, tiles, workspace ? *workspace : local);
 }
 
 Matrix tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, float scale, const Mask& mask,

@@ -36,6 +36,27 @@ struct KernelTable {
     void (*scale)(float* x, std::size_t n, float a);
     // y_i ← y_i + a · x_i
     void (*axpy)(float* y, float a, const float* x, std::size_t n);
+
+    // ---- The fast path (tiled attention, multi-head projections): a packed GEMM ----
+    // A right operand B (k, n) is stored in column panels of `panel` columns (a multiple of the
+    // SIMD width; it is the width of the register-blocked micro-kernel): panel p holds
+    // B[0..k)[p·panel .. p·panel + panel) row after row, columns past n zero, panels
+    // `panel_stride` floats apart (≥ k·panel). Packed data and c rows need no alignment.
+    std::size_t panel;
+    // Registers rows of the micro-kernel (c is computed in blocks of micro_rows × panel).
+    std::size_t micro_rows;
+    // dst ← B packed, where B = b: (k, n) (row-major, ldb), or B = bᵀ with b: (n, k) when transposed.
+    void (*pack_b)(const float* b, std::size_t ldb, std::size_t k, std::size_t n, bool transposed, float* dst,
+                   std::size_t panel_stride);
+    // c: (m, n) = a: (m, k) · B (+ c when accumulate); B packed as above.
+    void (*gemm_packed)(const float* a, std::size_t lda, const float* bp, std::size_t panel_stride, float* c,
+                        std::size_t ldc, std::size_t m, std::size_t n, std::size_t k, bool accumulate);
+    // One online-softmax step in base 2 over a score tile s: (rows, cols) that holds log2(e)·score.
+    // Per row r: m' = max(m_r, rowmax(s_r)); if m' > m_r: α = 2^(m_r − m'), l_r ← α·l_r and
+    // o_r[0..o_cols) ← α·o_r (only when the max grew); then s_r ← 2^(s_r − m'), l_r += Σ s_r.
+    // A row with m' = −inf (everything masked so far) becomes zeros.
+    void (*online_softmax_tile)(float* s, std::size_t lds, std::size_t rows, std::size_t cols, float* m, float* l,
+                                float* o, std::size_t ldo, std::size_t o_cols);
 };
 
 // Backends, best first; "scalar" is always last and always available.

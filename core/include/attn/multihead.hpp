@@ -32,18 +32,26 @@ struct MultiHeadParams {
 
 enum class Implementation { plain, tiled };
 
+// Scratch of the fast path; lives in the result so passing the same result again reuses it.
+struct MultiHeadWorkspace {
+    TiledWorkspace tiled;
+    Matrix packed_input;  // an input (query, key, value or concat) transposed into kernel panels
+    Matrix transposed;    // a projection computed transposed, (E, n) with n padded to panels
+};
+
 struct MultiHeadResult {
     Matrix output;                // (L, E)
     std::vector<Matrix> weights;  // num_heads × (L, S); empty when not requested
     Matrix q, k, v;               // projections (L, E), (S, E), (S, E)
     Matrix concat;                // (L, E) heads side by side, before the output projection
+    MultiHeadWorkspace workspace;  // reused across calls: keep the result alive for speed
 };
 
 struct MultiHeadOptions {
     Implementation implementation = Implementation::plain;
     bool need_weights = true;  // the tiled path computes them separately when asked
     std::vector<bool> head_enabled;  // empty = all; a disabled head contributes zeros to concat
-    TileConfig tiles;
+    TileConfig tiles;  // tile sizes and tiles.threads (0 = all cores), for projections and tiled heads
 };
 
 // query: (L, E), key: (S, E), value: (S, E)

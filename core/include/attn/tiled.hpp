@@ -1,6 +1,7 @@
 // tiled.hpp: attention computed tile by tile with an online softmax (FlashAttention's
 // algorithm), so the (L, S) score matrix is never materialised: extra memory is
-// O(block_q · block_k + L) instead of O(L · S).
+// O(block_q · block_k + L) (traced path) or O((L + S) · d) for the packed operands (fast
+// path) instead of O(L · S). This is the library's fast path; bench/ measures it.
 //
 // For each block of queries, keep per row a running max m, running sum l and an unnormalised
 // output o. For each block of keys:
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "attn/mask.hpp"
 #include "attn/matrix.hpp"
@@ -19,30 +21,53 @@
 
 namespace attn {
 
-// 64 × 64 floats of scores = 16 KiB: the score tile plus a 64-row slice of K and V at
-// d = 64 (2 × 16 KiB) stay within a 48 KiB L1d (and well within any L2).
+// Default tile sizes of the fast path, for d_head = 64:
+// - block_k = 64 keys: a packed K panel (64 × d floats = 16 KiB) is what the scores micro-kernel
+//   re-reads for every group of query rows, and a 64-key V tile (16 KiB) what the P·V kernel
+//   re-reads: each stays in a 32–48 KiB L1d next to the rows streaming past it.
+// - block_q = 64 rows: the score tile (64 × 64 floats = 16 KiB) and the output block stay in L2
+//   (≥ 512 KiB); and N = 1024 × 8 heads makes 128 tasks, plenty for two threads to balance.
+// A sweep of block_q ∈ {48, 96, 144, 192} × block_k ∈ {64, 128, 256, 512} at N = 2048 on the
+// project's machine stayed within its run-to-run noise (about ±10% on a shared 2-core VM), so
+// the smallest tiles that fill the kernels won: they also skip the most causal work.
 inline constexpr std::size_t kDefaultBlockQ = 64;
 inline constexpr std::size_t kDefaultBlockK = 64;
 
 struct TileConfig {
-    std::size_t block_q = kDefaultBlockQ;
+    std::size_t block_q = kDefaultBlockQ;  // query rows per block (one task of the thread pool)
+    // Keys per tile. The fast path rounds it up to a multiple of the kernel's panel width
+    // (64 keys with AVX-512, 16 with AVX2, 8 with SSE/SIMD128, 4 scalar); the traced path uses it as is.
     std::size_t block_k = kDefaultBlockK;
-    // Threads: 0 = every hardware thread, 1 = the caller's only. This build computes on the
-    // caller's thread; the result never depends on it.
+    // Threads for the fast path: 0 = every hardware thread, 1 = the caller's thread only.
+    // The result does not depend on it (threads split whole (head, query block) tasks).
     std::size_t threads = 0;
 };
 
-// Scratch buffers reused across calls.
+// Scratch buffers reused across calls: pass the same workspace to every call (and across UI
+// frames) so the hot path never allocates nor first-touches fresh pages. Not shared by
+// concurrent calls.
 struct TiledWorkspace {
-    Matrix s;        // (block_q, block_k)
-    Matrix m, l;     // (1, L) running max and sum
+    Matrix s;        // traced path: (block_q, block_k)
+    Matrix m, l;     // traced path: (1, L) running max and sum
+    Matrix packed_k, packed_v;   // fast path: K and V of every head packed for the micro-kernel, O(S·d)
+    std::vector<Matrix> scratch;  // fast path, one per thread: query block, score tile, output block, m, l
 };
 
 // out: (L, d_v) = softmax(scale · q kᵀ, masked) · v.   q: (L, d), k: (S, d), v: (S, d_v)
+// With a trace, the step-by-step path records every tile; without, the fast path runs
+// (register-blocked kernels, base-2 online softmax, tiles.threads threads).
 void tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, float scale, const Mask& mask,
                      MatrixView out, const TileConfig& tiles = {}, Trace* trace = nullptr,
                      TiledWorkspace* workspace = nullptr);
 Matrix tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, float scale,
                        const Mask& mask = Mask::none(), const TileConfig& tiles = {}, Trace* trace = nullptr);
+
+// The attention core of multi-head attention, heads side by side: head h reads columns
+// h·d .. (h+1)·d − 1 of q: (L, H·d) and k: (S, H·d), h·d_v .. of v: (S, H·d_v), and writes
+//   out_h: (L, d_v) = softmax(scale · q_h k_hᵀ, masked) · v_h   into the same columns of out: (L, H·d_v).
+// Heads × query blocks are spread over tiles.threads threads.
+void tiled_attention_heads(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, std::size_t num_heads, float scale,
+                           const Mask& mask, MatrixView out, const TileConfig& tiles = {},
+                           TiledWorkspace* workspace = nullptr);
 
 }  // namespace attn
