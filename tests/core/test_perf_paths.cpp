@@ -1,0 +1,244 @@
+// The fast paths of the performance work against double references: the packed GEMM with
+// every row tail (rows < micro-kernel height) and column tail (columns < panel), the base-2
+// online softmax step, tiled_attention_heads for head widths that do and do not fill a panel,
+// every mask, threads = 1 and 2 (identical results), workspace reuse across shapes, and the
+// multi-head fast path against the plain one. Every backend the CPU supports, selected
+// explicitly. No timings here: bench/ measures speed.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "attn/kernels.hpp"
+#include "attn/multihead.hpp"
+#include "attn/parallel.hpp"
+#include "attn/tiled.hpp"
+#include "reference.hpp"
+
+namespace {
+
+// Per-head reference: out_h = softmax(scale · q_h k_hᵀ, mask) v_h in double.
+ref::Mat reference_heads(const attn::Matrix& q, const attn::Matrix& k, const attn::Matrix& v, std::size_t heads,
+                         double scale, const attn::Mask& mask) {
+    const std::size_t L = q.rows(), S = k.rows(), d = q.cols() / heads, dv = v.cols() / heads;
+    ref::Mat out(L, heads * dv);
+    for (std::size_t h = 0; h < heads; ++h) {
+        ref::Mat s(L, S);
+        for (std::size_t i = 0; i < L; ++i)
+            for (std::size_t j = 0; j < S; ++j) {
+                double t = 0;
+                for (std::size_t c = 0; c < d; ++c) t += double(q(i, h * d + c)) * double(k(j, h * d + c));
+                s(i, j) = scale * t;
+            }
+        const ref::Mat w = ref::softmax(s, [&](std::size_t i, std::size_t j) { return mask.allows(i, j); });
+        for (std::size_t i = 0; i < L; ++i)
+            for (std::size_t c = 0; c < dv; ++c) {
+                double t = 0;
+                for (std::size_t j = 0; j < S; ++j) t += w(i, j) * double(v(j, h * dv + c));
+                out(i, h * dv + c) = t;
+            }
+    }
+    return out;
+}
+
+std::vector<attn::Mask> masks_for(std::size_t L, std::size_t S) {
+    std::vector<bool> pad(S, false);
+    for (std::size_t j = 1; j < S; j += 4) pad[j] = true;
+    std::vector<std::uint8_t> m(L * S);
+    for (std::size_t i = 0; i < m.size(); ++i) m[i] = (i * 2654435761u % 7) != 0;
+    if (L > 2)  // one fully masked row
+        for (std::size_t j = 0; j < S; ++j) m[2 * S + j] = 0;
+    return {attn::Mask::none(), attn::Mask::causal(), attn::Mask::window(3), attn::Mask::key_padding(pad),
+            attn::Mask::matrix(L, S, m)};
+}
+
+}  // namespace
+
+TEST_CASE("packed GEMM matches the double reference for every row and column tail, on every backend", "[perf]") {
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        const attn::KernelTable& kt = attn::kernels();
+        const std::size_t P = kt.panel, MR = kt.micro_rows;
+        for (std::size_t m : {std::size_t{1}, MR - 1 ? MR - 1 : 1, MR, MR + 1, 2 * MR + 1, std::size_t{100}})
+            for (std::size_t n : {std::size_t{1}, P - 1 ? P - 1 : 1, P, P + 3, 2 * P + 1})
+                for (std::size_t k : {1, 5, 64})
+                    for (bool transposed : {false, true})
+                        for (bool accumulate : {false, true}) {
+                            auto a = ref::random_matrix(m, k, std::uint32_t(1 + m * 31 + n * 7 + k));
+                            // B (k, n) given directly or as bᵀ (n, k)
+                            auto b = transposed ? ref::random_matrix(n, k, std::uint32_t(2 + n + k))
+                                                : ref::random_matrix(k, n, std::uint32_t(2 + n + k));
+                            const std::size_t panels = (n + P - 1) / P, ps = k * P + 16;  // gaps between panels
+                            std::vector<float> packed(panels * ps, std::numeric_limits<float>::quiet_NaN());
+                            kt.pack_b(b.row(0), b.stride(), k, n, transposed, packed.data(), ps);
+                            auto c = ref::random_matrix(m, n, 3);
+                            const ref::Mat c0 = ref::of(c);
+                            kt.gemm_packed(a.row(0), a.stride(), packed.data(), ps, c.row(0), c.stride(), m, n, k,
+                                           accumulate);
+                            const ref::Mat bm = transposed ? ref::of(b) : ref::Mat();
+                            ref::Mat want(m, n);
+                            for (std::size_t i = 0; i < m; ++i)
+                                for (std::size_t j = 0; j < n; ++j) {
+                                    double t = accumulate ? c0(i, j) : 0.0;
+                                    for (std::size_t p = 0; p < k; ++p)
+                                        t += double(a(i, p)) * double(transposed ? b(j, p) : b(p, j));
+                                    want(i, j) = t;
+                                }
+                            INFO(backend << " m=" << m << " n=" << n << " k=" << k << " transposed=" << transposed
+                                         << " accumulate=" << accumulate);
+                            REQUIRE(ref::max_abs_diff(c, want) <= 1e-6 * double(k) + 1e-6);
+                        }
+    }
+}
+
+TEST_CASE("online softmax step: base-2 powers within 1e-6 relative, rescale when the max grows, masked rows zero",
+          "[perf]") {
+    const float ninf = -std::numeric_limits<float>::infinity();
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        const attn::KernelTable& kt = attn::kernels();
+        const std::size_t cols = 37;
+        attn::Matrix s(3, cols), o(3, 5, 1.0f);
+        for (std::size_t c = 0; c < cols; ++c) {
+            s(0, c) = -30.0f + 0.83f * float(c);  // a spread of exponents, max at the end
+            s(1, c) = c % 3 ? ninf : 0.25f * float(c);
+            s(2, c) = ninf;  // everything masked
+        }
+        const attn::Matrix s0 = s;
+        // row 0 and 1 had a running max of 2 with sum 3 and output 1; row 2 nothing yet
+        float m[3] = {2.0f, 2.0f, ninf}, l[3] = {3.0f, 3.0f, 0.0f};
+        kt.online_softmax_tile(s.row(0), s.stride(), 3, cols, m, l, o.row(0), o.stride(), 5);
+        for (std::size_t r = 0; r < 2; ++r) {
+            double mx = 2.0;
+            for (std::size_t c = 0; c < cols; ++c) mx = std::max(mx, double(s0(r, c)));
+            INFO(backend << " row " << r);
+            REQUIRE(m[r] == float(mx));
+            const double alpha = std::exp2(2.0 - mx);
+            double sum = 3.0 * alpha;
+            for (std::size_t c = 0; c < cols; ++c) {
+                const double want = s0(r, c) == ninf ? 0.0 : std::exp2(double(s0(r, c)) - mx);
+                if (want == 0.0)
+                    REQUIRE(s(r, c) == 0.0f);
+                else
+                    // exp2's polynomial (2.3e-7) plus the float rounding of s − m' in the kernel
+                    REQUIRE(std::fabs(s(r, c) - want) / want <= 1e-6);
+                sum += want;
+            }
+            CHECK(l[r] == Approx(sum).epsilon(1e-6));
+            CHECK(o(r, 0) == Approx(alpha).epsilon(1e-6));
+        }
+        CHECK(m[2] == ninf);
+        CHECK(l[2] == 0.0f);
+        for (std::size_t c = 0; c < cols; ++c) CHECK(s(2, c) == 0.0f);
+        CHECK(o(2, 0) == 1.0f);  // untouched: nothing attended
+    }
+}
+
+TEST_CASE("tiled_attention_heads matches the double reference: head widths, tails, masks, threads 1 and 2",
+          "[perf][tiled]") {
+    struct Shape {
+        std::size_t L, S, heads, d, dv;
+    };
+    const Shape shapes[] = {{1, 1, 1, 1, 1}, {7, 5, 2, 5, 3}, {13, 70, 3, 16, 8}, {65, 131, 2, 64, 64},
+                            {130, 67, 1, 72, 13}, {200, 200, 4, 8, 8}};
+    const attn::TileConfig tiles[] = {{attn::kDefaultBlockQ, attn::kDefaultBlockK, 1}, {1, 1, 2}, {7, 5, 2},
+                                      {64, 256, 1}};
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        attn::TiledWorkspace ws;  // shared across every shape: grows and shrinks
+        for (const Shape& sh : shapes) {
+            auto q = ref::random_matrix(sh.L, sh.heads * sh.d, std::uint32_t(10 + sh.L), -2, 2);
+            auto k = ref::random_matrix(sh.S, sh.heads * sh.d, std::uint32_t(11 + sh.S), -2, 2);
+            auto v = ref::random_matrix(sh.S, sh.heads * sh.dv, std::uint32_t(12 + sh.S));
+            const double scale = 1.0 / std::sqrt(double(sh.d));
+            for (const attn::Mask& mask : masks_for(sh.L, sh.S)) {
+                const ref::Mat want = reference_heads(q, k, v, sh.heads, scale, mask);
+                attn::Matrix first;
+                for (const attn::TileConfig& t : tiles) {
+                    attn::Matrix out(sh.L, sh.heads * sh.dv, 7.0f);
+                    attn::tiled_attention_heads(q, k, v, sh.heads, float(scale), mask, out, t, &ws);
+                    INFO(backend << " L=" << sh.L << " S=" << sh.S << " heads=" << sh.heads << " d=" << sh.d
+                                 << " dv=" << sh.dv << " mask " << mask.describe() << " tiles " << t.block_q << "×"
+                                 << t.block_k << " threads " << t.threads);
+                    REQUIRE(ref::max_abs_diff(out, want) <= 2e-5);
+                    // Same tiles with another thread count: bit for bit the same.
+                    attn::TileConfig other = t;
+                    other.threads = t.threads == 1 ? 2 : 1;
+                    attn::Matrix again(sh.L, sh.heads * sh.dv);
+                    attn::tiled_attention_heads(q, k, v, sh.heads, float(scale), mask, again, other, &ws);
+                    for (std::size_t i = 0; i < sh.L; ++i)
+                        for (std::size_t c = 0; c < sh.heads * sh.dv; ++c) REQUIRE(again(i, c) == out(i, c));
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("tiled_attention_heads reports bad head counts", "[perf][errors]") {
+    auto q = ref::random_matrix(4, 6, 1), k = ref::random_matrix(5, 6, 2), v = ref::random_matrix(5, 6, 3);
+    attn::Matrix out(4, 6);
+    CHECK_THROWS_WITH(attn::tiled_attention_heads(q, k, v, 4, 1.0f, attn::Mask::none(), out),
+                      "num_heads 4 does not divide the query width 6");
+    CHECK_THROWS_WITH(attn::tiled_attention_heads(q, k, v, 0, 1.0f, attn::Mask::none(), out),
+                      "num_heads must be at least 1");
+    attn::Matrix wrong(4, 5);
+    CHECK_THROWS_WITH(attn::tiled_attention_heads(q, k, v, 2, 1.0f, attn::Mask::none(), wrong),
+                      Catch::Contains("output"));
+}
+
+TEST_CASE("multi-head fast path (tiled, no weights) equals the plain path, 1 and 2 threads, reused result",
+          "[perf][multihead]") {
+    const std::size_t E = 24, H = 3;
+    attn::MultiHeadParams p;
+    p.num_heads = H;
+    p.in_proj_weight = ref::random_matrix(3 * E, E, 5, -0.3f, 0.3f);
+    p.out_proj_weight = ref::random_matrix(E, E, 6, -0.3f, 0.3f);
+    p.in_proj_bias.assign(3 * E, 0.1f);
+    p.out_proj_bias.assign(E, -0.05f);
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        attn::MultiHeadResult fast;  // reused across sizes and masks
+        for (std::size_t L : {1, 9, 70}) {
+            auto x = ref::random_matrix(L, E, std::uint32_t(40 + L));
+            for (const attn::Mask& mask : masks_for(L, L)) {
+                attn::MultiHeadOptions plain_opts;
+                plain_opts.implementation = attn::Implementation::plain;
+                const auto want = attn::multi_head_attention(x, x, x, p, mask, plain_opts);
+                for (std::size_t threads : {1, 2}) {
+                    attn::MultiHeadOptions o;
+                    o.implementation = attn::Implementation::tiled;
+                    o.need_weights = false;
+                    o.tiles.threads = threads;
+                    o.head_enabled = {true, L != 9, true};
+                    attn::multi_head_attention(x, x, x, p, mask, o, fast);
+                    attn::MultiHeadOptions po = plain_opts;
+                    po.head_enabled = o.head_enabled;
+                    const auto ref_out = attn::multi_head_attention(x, x, x, p, mask, po);
+                    INFO(backend << " L=" << L << " mask " << mask.describe() << " threads " << threads);
+                    REQUIRE(ref::max_abs_diff(fast.output, ref::of(ref_out.output)) <= 1e-5);
+                    REQUIRE(ref::max_abs_diff(fast.concat, ref::of(ref_out.concat)) <= 1e-5);
+                }
+                (void)want;
+            }
+        }
+    }
+}
+
+TEST_CASE("parallel_for runs every task exactly once on any thread count, and nested calls run inline", "[perf]") {
+    for (std::size_t threads : {0, 1, 2, 8}) {
+        std::vector<int> hits(1000, 0);
+        attn::parallel_for(hits.size(), threads, [&](std::size_t i, std::size_t worker) {
+            REQUIRE(worker < attn::resolve_threads(threads));
+            ++hits[i];
+        });
+        for (int h : hits) REQUIRE(h == 1);
+    }
+    std::vector<int> inner(16 * 16, 0);
+    attn::parallel_for(16, 2, [&](std::size_t i, std::size_t) {
+        attn::parallel_for(16, 2, [&](std::size_t j, std::size_t) { ++inner[i * 16 + j]; });
+    });
+    for (int h : inner) REQUIRE(h == 1);
+    CHECK(attn::resolve_threads(0) == attn::hardware_threads());
+    CHECK(attn::resolve_threads(1) == 1);
+}
