@@ -604,7 +604,7 @@ public:
         }
         ImGui::SameLine(0.0f, font * 1.5f);
         ImGui::BeginGroup();
-        gates_panel(ctx, std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, font * 14.0f), img_size.y + 2.5f * line);
+        gates_panel(ctx, std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, font * 14.0f), img + 2.5f * line);
         ImGui::EndGroup();
 
         // Row 2: the feature maps before and after the channel gates (after M at the last step).
