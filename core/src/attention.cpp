@@ -261,13 +261,17 @@ void masked_softmax(ConstMatrixView scores, const Mask& mask, Matrix& weights, T
     if (trace) record_softmax(scores, mask, weights, *trace);
 }
 
-void attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, const ScoreParams& params, const Mask& mask,
-               AttentionResult& result, Trace* trace) {
+void check_attention_inputs(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, const Mask& mask) {
     require_rows(v, k.rows, "value", "key");
     require_finite(q, "query");
     require_finite(k, "key");
     require_finite(v, "value");
     mask.check(q.rows, k.rows);
+}
+
+void attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, const ScoreParams& params, const Mask& mask,
+               AttentionResult& result, Trace* trace) {
+    check_attention_inputs(q, k, v, mask);
     require_size(q.rows, v.cols, "output");
     compute_scores(q, k, params, result.scores, trace);
     masked_softmax(result.scores, mask, result.weights, trace);

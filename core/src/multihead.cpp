@@ -95,11 +95,7 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
     require_cols(query, E, "query", "the embedding (out_proj_weight)");
     require_cols(key, E, "key", "the embedding (out_proj_weight)");
     require_cols(value, E, "value", "the embedding (out_proj_weight)");
-    require_rows(value, key.rows, "value", "key");
-    require_finite(query, "query");
-    require_finite(key, "key");
-    require_finite(value, "value");
-    mask.check(query.rows, key.rows);
+    check_attention_inputs(query, key, value, mask);
     require_size(query.rows, key.rows, "attention weights");
     if (!options.head_enabled.empty() && options.head_enabled.size() != H)
         throw Error("head_enabled has " + std::to_string(options.head_enabled.size()) + " entries, num_heads is " +

@@ -45,6 +45,10 @@ struct AttentionResult {
     Matrix output;   // (L, d_v)
 };
 
+// The checks every attention entry point makes on its inputs: value has as many rows as key,
+// query, key and value are finite, and the mask fits L × S. Throws attn::Error.
+void check_attention_inputs(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, const Mask& mask);
+
 // scores: (L, S) = score(q, k) / T. Does not apply the mask.
 void compute_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& params, Matrix& scores,
                     Trace* trace = nullptr);
