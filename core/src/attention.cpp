@@ -44,8 +44,10 @@ void normalize_rows(ConstMatrixView x, Matrix& out) {
     for (std::size_t i = 0; i < x.rows; ++i) {
         double n2 = 0;
         for (std::size_t c = 0; c < x.cols; ++c) n2 += static_cast<double>(x(i, c)) * x(i, c);
-        const float inv = n2 > 0 ? static_cast<float>(1.0 / std::sqrt(n2)) : 0.0f;
-        for (std::size_t c = 0; c < x.cols; ++c) out(i, c) = x(i, c) * inv;
+        // Divide in double: for a row of subnormals 1/‖x‖ exceeds the float range (≈ 1e42), so a
+        // float reciprocal would turn the row into infinities.
+        const double norm = std::sqrt(n2);
+        for (std::size_t c = 0; c < x.cols; ++c) out(i, c) = n2 > 0 ? static_cast<float>(x(i, c) / norm) : 0.0f;
     }
 }
 

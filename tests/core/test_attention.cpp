@@ -329,3 +329,154 @@ TEST_CASE("empty query or key sets give empty or zero results, never NaN", "[att
     CHECK(r2.weights.cols() == 0);
     CHECK(r2.output.rows() == 2);
 }
+
+// [SECTION] numerical edge cases: extreme temperatures, subnormal inputs, infinities
+
+namespace {
+
+// Weights must be the softmax of the scores the core computed (a double softmax of its float
+// scores), whatever the conditioning; the scores themselves must match the double reference to a
+// relative 1e-5. Together they bound everything without a tolerance that depends on the data.
+void check_consistent(const attn::Matrix& q, const attn::Matrix& k, const attn::Matrix& v, const attn::ScoreParams& p,
+                      const attn::AttentionResult& r) {
+    const ref::Mat want_scores = ref_scores(q, k, p);
+    for (std::size_t i = 0; i < r.scores.rows(); ++i)
+        for (std::size_t j = 0; j < r.scores.cols(); ++j) {
+            REQUIRE(std::isfinite(r.scores(i, j)));
+            CHECK(std::abs(r.scores(i, j) - want_scores(i, j)) <= 1e-5 * std::max(1.0, std::abs(want_scores(i, j))));
+        }
+    const ref::Mat w = ref::softmax(ref::of(r.scores));
+    CHECK(ref::max_abs_diff(r.weights, w) <= 1e-6);
+    CHECK(ref::max_abs_diff(r.output, ref::matmul_ab(w, ref::of(v))) <= 1e-5);
+    for (std::size_t i = 0; i < r.weights.rows(); ++i) {
+        CHECK(std::abs(row_sum(r.weights, i) - 1.0) <= 1e-5);
+        for (std::size_t j = 0; j < r.weights.cols(); ++j) CHECK((r.weights(i, j) >= 0.0f && r.weights(i, j) <= 1.0f));
+        for (std::size_t c = 0; c < r.output.cols(); ++c) CHECK(std::isfinite(r.output(i, c)));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("temperature from 1e-6 to 1e6: finite weights, the softmax of the scores, for every kind", "[attention][edge]") {
+    const auto q = ref::random_matrix(4, 6, 71), k = ref::random_matrix(7, 6, 72), v = ref::random_matrix(7, 5, 73);
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        for (attn::Score kind : kAllKinds)
+            for (int e = -6; e <= 6; ++e) {
+                INFO(backend << " " << attn::score_name(kind) << " T = 1e" << e);
+                attn::ScoreParams p = params_for(kind, 6, 6, 74);
+                p.temperature = static_cast<float>(std::pow(10.0, e));
+                check_consistent(q, k, v, p, attn::attention(q, k, v, p));
+            }
+    }
+}
+
+TEST_CASE("temperature limits in closed form: 1e6 gives the mean of the values, 1e-6 the best key's value", "[attention][edge]") {
+    // q = e0, key j = (0.1·j, ...): score j = 0.1·j exactly separated, the last key the best.
+    attn::Matrix q(1, 3), k(5, 3);
+    q(0, 0) = 1.0f;
+    for (std::size_t j = 0; j < 5; ++j) k(j, 0) = 0.1f * static_cast<float>(j), k(j, 1) = 0.5f;
+    const auto v = ref::random_matrix(5, 4, 75);
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        INFO(backend);
+        attn::ScoreParams p;
+        p.kind = attn::Score::dot;
+        p.temperature = 1e6f;
+        const auto hot = attn::attention(q, k, v, p);
+        p.temperature = 1e-6f;
+        const auto cold = attn::attention(q, k, v, p);
+        for (std::size_t c = 0; c < 4; ++c) {
+            double mean = 0;
+            for (std::size_t j = 0; j < 5; ++j) mean += v(j, c) / 5.0;
+            CHECK(hot.output(0, c) == Approx(mean).margin(1e-6));
+            CHECK(cold.output(0, c) == v(4, c));  // e^(−1e5) is exactly 0 in float
+        }
+        for (std::size_t j = 0; j < 5; ++j) CHECK(hot.weights(0, j) == Approx(0.2).margin(1e-6));
+        CHECK(cold.weights(0, 4) == 1.0f);
+        // The tiled fast path with the same extreme scales (scale = 1/T).
+        const auto t_hot = attn::tiled_attention(q, k, v, 1e-6f);
+        const auto t_cold = attn::tiled_attention(q, k, v, 1e6f);
+        CHECK(ref::max_abs_diff(t_hot, ref::of(hot.output)) <= 1e-6);
+        CHECK(ref::max_abs_diff(t_cold, ref::of(cold.output)) == 0.0);
+    }
+}
+
+TEST_CASE("subnormal inputs give finite results equal to the double reference", "[attention][edge]") {
+    const float tiny = std::numeric_limits<float>::denorm_min() * 1000.0f;  // ≈ 1.4e-42, subnormal
+    REQUIRE(std::fpclassify(tiny) == FP_SUBNORMAL);
+    attn::Matrix q(3, 4), k(6, 4), v = ref::random_matrix(6, 4, 76);
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t c = 0; c < 4; ++c) q(i, c) = tiny * static_cast<float>(i + c + 1);
+    for (std::size_t j = 0; j < 6; ++j)
+        for (std::size_t c = 0; c < 4; ++c) k(j, c) = (j % 2 ? -tiny : tiny) * static_cast<float>(c + 1);
+    attn::Matrix v_tiny(6, 4);  // subnormal values: the output is a weighted mean of them
+    for (std::size_t j = 0; j < 6; ++j)
+        for (std::size_t c = 0; c < 4; ++c) v_tiny(j, c) = tiny * static_cast<float>(j + 1);
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        for (attn::Score kind : kAllKinds) {
+            INFO(backend << " " << attn::score_name(kind));
+            const attn::ScoreParams p = params_for(kind, 4, 4, 77);
+            // q·k underflows to 0 (or to a subnormal): the weights must then be uniform-ish and valid.
+            check_consistent(q, k, v, p, attn::attention(q, k, v, p));
+            const auto r = attn::attention(ref::random_matrix(3, 4, 78), ref::random_matrix(6, 4, 79), v_tiny, p);
+            for (std::size_t i = 0; i < 3; ++i)
+                for (std::size_t c = 0; c < 4; ++c) {
+                    CHECK(std::isfinite(r.output(i, c)));
+                    CHECK(std::abs(r.output(i, c)) <= 6.0f * tiny);
+                }
+        }
+        const auto t = attn::tiled_attention(q, k, v, 1.0f);
+        const auto plain = attn::attention(q, k, v, attn::ScoreParams{});
+        CHECK(ref::max_abs_diff(t, ref::of(plain.output)) <= 1e-6);
+    }
+}
+
+TEST_CASE("infinite inputs are refused with the field and position, never turned into NaN", "[attention][edge][errors]") {
+    const auto q = ref::random_matrix(2, 3, 80), k = ref::random_matrix(4, 3, 81);
+    auto v = ref::random_matrix(4, 3, 82);
+    v(3, 1) = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH(attn::attention(q, k, v, attn::ScoreParams{}), Catch::Contains("[3][1] is infinite"));
+    auto k_inf = k;
+    k_inf(0, 0) = -std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH(attn::attention(q, k_inf, k_inf, attn::ScoreParams{}), Catch::Contains("[0][0] is infinite"));
+    attn::ScoreParams p;
+    p.temperature = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH(attn::attention(q, k, k, p), Catch::Contains("temperature must be a finite number"));
+}
+
+#if defined(__EMSCRIPTEN__)
+#include <cstdlib>
+#include <new>
+// The wasm build may grow its memory up to 4 GB (MAXIMUM_MEMORY) and must refuse, not abort,
+// beyond that: malloc returns null (ABORTING_MALLOC=0), which Matrix reports as an error and
+// operator new as std::bad_alloc; after the refusal the module keeps working.
+TEST_CASE("wasm: memory beyond the 4 GB maximum is refused with an error, and the module keeps working", "[edge][wasm]") {
+    // Fill most of the 4 GB with untouched 256 MiB blocks (the engine commits pages lazily), then
+    // ask for matrices until the memory cannot grow any more.
+    std::vector<void*> held;
+    for (int i = 0; i < 14; ++i)
+        if (void* p = std::malloc(std::size_t{256} << 20)) held.push_back(p);
+    CHECK(held.size() >= 12);  // the heap really grew past 3 GB: the refusal below is the 4 GB cap
+    std::vector<attn::Matrix> taken;
+    bool refused = false;
+    try {
+        for (int i = 0; i < 4; ++i) taken.emplace_back(8192, 8192);  // 256 MiB each
+    } catch (const attn::Error& e) {
+        refused = true;
+        CHECK_THAT(e.what(), Catch::Contains("out of memory allocating a 8192×8192 matrix"));
+    }
+    CHECK(refused);
+    std::vector<float> more;
+    CHECK_THROWS_AS(more.resize(std::size_t{1} << 28), std::bad_alloc);  // 1 GiB more
+    CHECK(more.empty());
+    taken.clear();
+    for (void* p : held) std::free(p);
+    const auto q = ref::random_matrix(3, 4, 83);
+    const auto r = attn::attention(q, q, q, attn::ScoreParams{});
+    CHECK(std::abs(row_sum(r.weights, 0) - 1.0) <= 1e-5);
+    attn::Matrix big(8192, 8192);  // the memory is usable again
+    CHECK(big(8191, 8191) == 0.0f);
+}
+#endif
