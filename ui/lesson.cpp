@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <cstdio>
+#include <new>
 
 namespace attn::ui {
 
@@ -14,7 +15,9 @@ bool Lesson::update() {
     trace_.clear();
     try {
         recompute();
-    } catch (const std::exception& e) {  // attn::Error from the core: shown, never fatal
+    } catch (const std::bad_alloc&) {  // a container of the lesson itself could not grow
+        error_ = "out of memory: this computation needs more memory than is available; try smaller sizes";
+    } catch (const std::exception& e) {  // attn::Error from the core (incl. "out of memory allocating …"): shown, never fatal
         error_ = e.what();
     }
     ++version_;
