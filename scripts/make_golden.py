@@ -20,6 +20,16 @@ Masks (PyTorch conventions, True = not allowed):
 A fully masked row is not included: PyTorch returns NaN there, while attnlab returns zeros on
 purpose (the script checks and prints what PyTorch does).
 
+Weights files (attnlab compute --weights): one nn.MultiheadAttention (E = 8, 2 heads, biases) is
+also saved as a PyTorch state_dict in the safetensors format, under the prefix
+"encoder.layers.0.self_attn." next to a few unrelated tensors (a LayerNorm, an I64 buffer), in
+four dtypes: mha_weights.safetensors (F32), mha_weights_f16/_bf16/_f64.safetensors. Debian has no
+safetensors package, so write_safetensors() writes the format by hand (8-byte little-endian
+header length, JSON header padded with spaces to 8 bytes, then the data). mha_weights.json is a
+spec the CLI runs as is (attnlab compute mha_weights.json --weights mha_weights.safetensors); its
+"_" fields (ignored by the CLI) hold, per file, PyTorch's float64 output and weights for exactly
+the parameters that file stores (after rounding to its dtype), and for the float64 master.
+
 Run:   /usr/bin/python3 scripts/make_golden.py        (Debian's python3-torch and numpy)
 The outputs in tests/golden/ are committed; rerun only to change the cases. Seeds are fixed,
 so a rerun with the same PyTorch reproduces the files.
@@ -28,6 +38,7 @@ so a rerun with the same PyTorch reproduces the files.
 import json
 import math
 import os
+import struct
 import sys
 
 import numpy as np
@@ -182,6 +193,139 @@ CASES = [
 ]
 
 
+# ---- Weights files (safetensors) ------------------------------------------------------------
+
+WEIGHTS_PREFIX = "encoder.layers.0.self_attn."
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: [(name, dtype, shape, little-endian bytes)] in data order. Returns the file size."""
+    header = {}
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    offset = 0
+    for name, dtype, shape, raw in tensors:
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + len(raw)]}
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)  # the format pads the header with spaces (0x20) to 8 bytes
+    blob = struct.pack("<Q", len(text)) + text + b"".join(raw for _, _, _, raw in tensors)
+    with open(path, "wb") as fh:
+        fh.write(blob)
+    return len(blob)
+
+
+def encode(t, dtype):
+    """float64 tensor -> (little-endian bytes in dtype, the float64 values those bytes hold)."""
+    if dtype == "F64":
+        a = t.detach().numpy().astype("<f8")
+        return a.tobytes(), torch.from_numpy(a.astype(np.float64))
+    if dtype == "F32":
+        a = t.detach().to(torch.float32).numpy().astype("<f4")
+        return a.tobytes(), torch.from_numpy(a.astype(np.float64))
+    if dtype == "F16":
+        a = t.detach().to(torch.float32).numpy().astype("<f2")  # numpy rounds to nearest even
+        return a.tobytes(), torch.from_numpy(a.astype(np.float64))
+    if dtype == "BF16":
+        b = t.detach().to(torch.bfloat16)
+        raw = b.view(torch.int16).numpy().astype("<i2").tobytes()
+        return raw, b.to(torch.float64)
+    if dtype == "I64":
+        a = t.detach().numpy().astype("<i8")
+        return a.tobytes(), None
+    raise ValueError(dtype)
+
+
+def mha_forward(params, q, k, v, E, h):
+    """PyTorch's nn.MultiheadAttention in float64 with the given parameters (float64 tensors)."""
+    mha = torch.nn.MultiheadAttention(E, h, dropout=0.0, bias=True, batch_first=True, dtype=torch.float64)
+    mha.eval()
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(params["in_proj_weight"])
+        mha.in_proj_bias.copy_(params["in_proj_bias"])
+        mha.out_proj.weight.copy_(params["out_proj.weight"])
+        mha.out_proj.bias.copy_(params["out_proj.bias"])
+        out, w = mha(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), need_weights=True, average_attn_weights=False)
+    return out[0], w[0]
+
+
+def make_weights_files():
+    E, h, L, S = 8, 2, 4, 6
+    g = torch.Generator().manual_seed(201)
+    wa = math.sqrt(3.0 / E)
+
+    def uniform(*shape, a=1.0):
+        return (torch.rand(*shape, generator=g, dtype=torch.float64) * 2 - 1) * a
+
+    # The float64 master parameters (state_dict names); every file stores them rounded to its dtype.
+    master = {
+        "in_proj_weight": uniform(3 * E, E, a=wa),
+        "in_proj_bias": uniform(3 * E, a=0.5),
+        "out_proj.weight": uniform(E, E, a=wa),
+        "out_proj.bias": uniform(E, a=0.5),
+    }
+    q = torch.randn(L, E, generator=g, dtype=torch.float32)
+    k = torch.randn(S, E, generator=g, dtype=torch.float32)
+    v = torch.randn(S, E, generator=g, dtype=torch.float32)
+    qd, kd, vd = q.double(), k.double(), v.double()
+    # Unrelated tensors of the same checkpoint: the CLI must pick the attention layer's by name.
+    extra = {
+        "encoder.layers.0.norm1.weight": torch.ones(E, dtype=torch.float64),
+        "encoder.layers.0.norm1.bias": torch.zeros(E, dtype=torch.float64),
+    }
+    position_ids = torch.arange(S, dtype=torch.int64).reshape(1, S)
+
+    master_out, master_w = mha_forward(master, qd, kd, vd, E, h)
+    variants = {}
+    total = 0
+    for dtype, fname in [("F32", "mha_weights.safetensors"), ("F16", "mha_weights_f16.safetensors"),
+                         ("BF16", "mha_weights_bf16.safetensors"), ("F64", "mha_weights_f64.safetensors")]:
+        tensors, stored = [], {}
+        for name, t in list(master.items()) + list(extra.items()):
+            full = name if name.startswith("encoder.layers.0.norm1") else WEIGHTS_PREFIX + name
+            raw, values = encode(t, dtype)
+            tensors.append((full, dtype, tuple(t.shape), raw))
+            stored[name] = values
+        raw, _ = encode(position_ids, "I64")
+        tensors.append(("embeddings.position_ids", "I64", tuple(position_ids.shape), raw))
+        size = write_safetensors(os.path.join(OUT_DIR, fname), tensors, metadata={"format": "pt"})
+        total += size
+        out, w = mha_forward({n: stored[n] for n in master}, qd, kd, vd, E, h)
+        d_out = float((out - master_out).abs().max())
+        d_w = float((w - master_w).abs().max())
+        variants[dtype] = {"file": fname, "expected_output": f64_list(out), "expected_weights": f64_list(w),
+                           "max_diff_from_master_output": d_out, "max_diff_from_master_weights": d_w}
+        print(f"{fname}: {dtype}, {size} bytes; PyTorch output with these rounded weights differs from the"
+              f" float64 master's by {d_out:.3g} (weights {d_w:.3g})")
+        if dtype == "F32":
+            f32_params = {n: f32_list(stored[n].float()) for n in master}
+
+    spec = {
+        "_about": "Runs as is: attnlab compute mha_weights.json --weights mha_weights.safetensors. The in/out "
+                  "projections come from the file (PyTorch state_dict names under _prefix). _variants: "
+                  "PyTorch's float64 output and per-head weights for the parameters each file stores; "
+                  "_master: for the float64 parameters before rounding. Made by scripts/make_golden.py.",
+        "attention": "multi_head",
+        "num_heads": h,
+        "query": f32_list(q),
+        "key": f32_list(k),
+        "value": f32_list(v),
+        "_prefix": WEIGHTS_PREFIX,
+        "_variants": variants,
+        "_master": {"expected_output": f64_list(master_out), "expected_weights": f64_list(master_w)},
+        "_f32_parameters": {"in_proj_weight": f32_params["in_proj_weight"], "in_proj_bias": f32_params["in_proj_bias"],
+                            "out_proj_weight": f32_params["out_proj.weight"],
+                            "out_proj_bias": f32_params["out_proj.bias"]},
+        "torch_version": torch.__version__,
+    }
+    spec["_torch_version"] = spec.pop("torch_version")
+    text = json.dumps(spec, separators=(",", ":")) + "\n"
+    with open(os.path.join(OUT_DIR, "mha_weights.json"), "w") as fh:
+        fh.write(text)
+    print(f"mha_weights.json: {len(text)} bytes")
+    return total + len(text)
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for f in os.listdir(OUT_DIR):
@@ -207,6 +351,8 @@ def main():
         print("note: PyTorch gives a finite answer for a fully masked row; not written (schema has no such case yet)")
     else:
         print("fully masked row: PyTorch gives NaN -> skipped (attnlab returns zeros by design)")
+
+    total += make_weights_files()  # not in the index: the core tests do not read weights files
 
     index = {"torch_version": torch.__version__, "cases": files}
     text = json.dumps(index, indent=1) + "\n"

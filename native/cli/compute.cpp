@@ -16,6 +16,7 @@
 #include "example.hpp"
 #include "output.hpp"
 #include "spec.hpp"
+#include "weights_file.hpp"
 
 namespace attn::cli {
 
@@ -44,6 +45,15 @@ std::string read_input(const std::string& path) {
     }
 }
 
+// The --weights file, with problems reported against the option (a spec's are against its path).
+std::string read_weights(const std::string& path) {
+    try {
+        return read_input(path == "-" ? "./-" : path);  // stdin is the spec's; "-" here is a file name
+    } catch (const InputError& e) {
+        throw InputError("--weights", path + ": " + e.problem());
+    }
+}
+
 void write_stdout(const std::string& s) {
     std::fwrite(s.data(), 1, s.size(), stdout);
     std::fflush(stdout);
@@ -53,9 +63,15 @@ int compute(const ComputeOptions& options) {
     if (!options.example && options.spec_path.empty())
         throw InputError("SPEC", "missing; give a spec file, - to read it from stdin, or --example");
 
+    // The weights file first: parse_spec takes the parameters it supplies.
+    std::optional<ExternalParams> external;
+    if (options.weights_path)
+        external = multihead_params(parse_weights(read_weights(*options.weights_path), *options.weights_path),
+                                    options.weights_prefix);
     const Spec spec = options.example ? example_spec()
                                       : parse_spec(read_input(options.spec_path),
-                                                   options.spec_path == "-" ? "stdin" : options.spec_path);
+                                                   options.spec_path == "-" ? "stdin" : options.spec_path,
+                                                   external ? &*external : nullptr);
     const ComputeResult result = run_spec(spec);
 
     const bool json_to_stdout = options.output_path == "-" || (options.output_path.empty() && !options.example);

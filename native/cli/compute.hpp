@@ -2,6 +2,7 @@
 // it, write the outputs. Returns the process exit code; prints at most one error line.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace attn::cli {
@@ -12,6 +13,8 @@ struct ComputeOptions {
     std::string output_path;  // -o: result JSON; empty or "-" = stdout
     std::string csv_path;     // --csv
     std::string png_path;     // --png
+    std::optional<std::string> weights_path;    // --weights: a safetensors file of multi-head parameters
+    std::optional<std::string> weights_prefix;  // --weights-prefix (given, possibly empty)
 };
 
 int run_compute(const ComputeOptions& options);

@@ -3,6 +3,7 @@
 //   attnlab --version
 //   attnlab compute SPEC.json|- [-o OUT.json] [--csv FILE] [--png FILE]
 //   attnlab compute --example [-o OUT.json] [--csv FILE] [--png FILE]
+//   attnlab compute SPEC.json --weights FILE.safetensors [--weights-prefix PREFIX] [...]
 #include <CLI/CLI.hpp>
 
 #include "attn/kernels.hpp"
@@ -32,6 +33,19 @@ int main(int argc, char** argv) {
         ->type_name("FILE");
     compute->add_option("--png", options.png_path, "Write the attention weights as a PNG heatmap")
         ->type_name("FILE");
+    CLI::Option* weights =
+        compute
+            ->add_option_function<std::string>(
+                "--weights", [&options](const std::string& p) { options.weights_path = p; },
+                "Take multi_head parameters from a safetensors file (a PyTorch state_dict; see below)")
+            ->type_name("FILE.safetensors")
+            ->excludes("--example");
+    compute
+        ->add_option_function<std::string>(
+            "--weights-prefix", [&options](const std::string& p) { options.weights_prefix = p; },
+            "Name prefix of the layer's tensors in the --weights file, e.g. encoder.layers.0.self_attn.")
+        ->type_name("PREFIX")
+        ->needs(weights);
     compute->footer(spec_help());
 
     // CLI11 would report an unknown command as "A subcommand is required"; name it instead.

@@ -283,15 +283,73 @@ void parse_single_head(const json& spec, Spec& out) {
                                        " elements, more than the limit of " + str(kMaxElements) + " (2^26)");
 }
 
-std::vector<float> read_bias(const json& spec, const char* name, std::size_t n, const std::string& expected) {
-    const json* j = find(spec, name);
+// ---- Multi-head parameters from the spec or from a weights file (--weights) ----
+
+// "24×8" for a matrix, "[24]" for a vector, "[24, 8, 1]" for anything else.
+std::string tensor_shape_text(const std::vector<std::size_t>& shape) {
+    if (shape.size() == 2) return shape_string(shape[0], shape[1]);
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + str(shape[i]);
+    return s + "]";
+}
+
+InputError tensor_problem(const ExternalParams& ext, const ExternalTensor& t, const std::string& problem) {
+    return InputError("--weights: " + t.name, problem + " (in " + ext.file + ")");
+}
+
+// The weights file's tensor for parameter `field`, or null when the spec gives it (or nobody
+// does). A parameter in both places is an error: which one was meant is not ours to guess.
+const ExternalTensor* external_tensor(const json& spec, const char* field, const ExternalParams* ext,
+                                      ExternalTensor ExternalParams::*member) {
+    if (!ext || !(ext->*member).found) return nullptr;
+    const ExternalTensor& t = ext->*member;
+    const json* j = find(spec, field);
+    if (j && !j->is_null())
+        throw tensor_problem(*ext, t, std::string("is also given in the spec as ") + field +
+                                          "; give each parameter in one place (remove it from the spec, or use another "
+                                          "--weights-prefix)");
+    return &t;
+}
+
+// A required weight matrix (rows × cols) from the file's tensor or the spec's field.
+Matrix read_weight(const json& spec, const char* field, const ExternalParams* ext, ExternalTensor ExternalParams::*member,
+                   std::size_t rows, std::size_t cols, const std::string& expected) {
+    if (const ExternalTensor* t = external_tensor(spec, field, ext, member)) {
+        if (t->shape.size() != 2 || t->shape[0] != rows || t->shape[1] != cols)
+            throw tensor_problem(*ext, *t, "is " + tensor_shape_text(t->shape) + ", expected " + expected + " for " + field);
+        Matrix m(rows, cols);
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t c = 0; c < cols; ++c) m(i, c) = t->values[i * cols + c];
+        return m;
+    }
+    const json* j = find(spec, field);
+    if (!j && ext)
+        throw InputError("--weights", ext->file + ": has no tensor " + (ext->*member).name + " and the spec has no " + field +
+                                          " field; multi_head attention needs it, " + expected + " (" + ext->listing + ")");
+    Matrix m = read_matrix(j ? *j : require(spec, field, std::string("multi_head attention needs ") + field + ", " + expected),
+                           field);
+    if (m.rows() != rows || m.cols() != cols)
+        throw InputError(field, "is " + shape_string(m.rows(), m.cols()) + ", expected " + expected);
+    return m;
+}
+
+// An optional bias of n entries from the file's tensor or the spec's field (empty: no bias).
+std::vector<float> read_bias(const json& spec, const char* field, const ExternalParams* ext,
+                             ExternalTensor ExternalParams::*member, std::size_t n, const std::string& expected) {
+    if (const ExternalTensor* t = external_tensor(spec, field, ext, member)) {
+        if (t->shape.size() != 1 || t->shape[0] != n)
+            throw tensor_problem(*ext, *t, "is " + tensor_shape_text(t->shape) + ", expected [" + str(n) + "] (" + expected +
+                                               ") for " + field);
+        return t->values;
+    }
+    const json* j = find(spec, field);
     if (!j || j->is_null()) return {};
-    std::vector<float> b = read_vector(*j, name);
-    if (b.size() != n) throw InputError(name, "has " + count(b.size(), "entry") + ", expected " + str(n) + " (" + expected + ")");
+    std::vector<float> b = read_vector(*j, field);
+    if (b.size() != n) throw InputError(field, "has " + count(b.size(), "entry") + ", expected " + str(n) + " (" + expected + ")");
     return b;
 }
 
-void parse_multi_head(const json& spec, Spec& out) {
+void parse_multi_head(const json& spec, Spec& out, const ExternalParams* ext) {
     out.kind = SpecKind::multi_head;
     reject_unknown_fields(spec,
                           {"attention", "num_heads", "query", "key", "value", "in_proj_weight", "in_proj_bias",
@@ -311,21 +369,13 @@ void parse_multi_head(const json& spec, Spec& out) {
         throw InputError("num_heads", str(heads) + " does not divide the embedding size E = " + str(E) + " (query columns)");
     out.multi_head.num_heads = heads;
 
+    MultiHeadParams& p = out.multi_head;
     const std::string in_shape = shape_string(3 * E, E) + " (3E×E with " + e + ": [W_q; W_k; W_v] stacked, PyTorch layout)";
-    out.multi_head.in_proj_weight =
-        read_matrix(require(spec, "in_proj_weight", "multi_head attention needs in_proj_weight, " + in_shape), "in_proj_weight");
-    const Matrix& w_in = out.multi_head.in_proj_weight;
-    if (w_in.rows() != 3 * E || w_in.cols() != E)
-        throw InputError("in_proj_weight", "is " + shape_string(w_in.rows(), w_in.cols()) + ", expected " + in_shape);
-    out.multi_head.in_proj_bias = read_bias(spec, "in_proj_bias", 3 * E, "3E with " + e);
-
+    p.in_proj_weight = read_weight(spec, "in_proj_weight", ext, &ExternalParams::in_proj_weight, 3 * E, E, in_shape);
+    p.in_proj_bias = read_bias(spec, "in_proj_bias", ext, &ExternalParams::in_proj_bias, 3 * E, "3E with " + e);
     const std::string out_shape = shape_string(E, E) + " (E×E with " + e + ")";
-    out.multi_head.out_proj_weight =
-        read_matrix(require(spec, "out_proj_weight", "multi_head attention needs out_proj_weight, " + out_shape), "out_proj_weight");
-    const Matrix& w_out = out.multi_head.out_proj_weight;
-    if (w_out.rows() != E || w_out.cols() != E)
-        throw InputError("out_proj_weight", "is " + shape_string(w_out.rows(), w_out.cols()) + ", expected " + out_shape);
-    out.multi_head.out_proj_bias = read_bias(spec, "out_proj_bias", E, e);
+    p.out_proj_weight = read_weight(spec, "out_proj_weight", ext, &ExternalParams::out_proj_weight, E, E, out_shape);
+    p.out_proj_bias = read_bias(spec, "out_proj_bias", ext, &ExternalParams::out_proj_bias, E, e);
 
     if (const json* impl = find(spec, "implementation")) {
         const std::string s = impl->is_string() ? impl->get<std::string>() : "";
@@ -401,7 +451,7 @@ void require_finite_result(const Matrix& m, const std::string& field) {
 
 }  // namespace
 
-Spec parse_spec(const std::string& text, const std::string& source) {
+Spec parse_spec(const std::string& text, const std::string& source, const ExternalParams* external) {
     const json spec = read_json(text, source);
     if (!spec.is_object())
         throw InputError(source, "is " + json_type_phrase(spec) + ", expected a JSON object such as "
@@ -412,12 +462,15 @@ Spec parse_spec(const std::string& text, const std::string& source) {
     if (!a.is_string()) throw InputError("attention", "is " + json_type_phrase(a) + ", expected one of " + kinds);
     out.attention = a.get<std::string>();
     if (out.attention == "multi_head") {
-        parse_multi_head(spec, out);
+        parse_multi_head(spec, out, external);
         return out;
     }
     static const char* const kSingle[] = {"dot", "scaled_dot", "general", "additive", "cosine"};
     if (std::find(std::begin(kSingle), std::end(kSingle), out.attention) == std::end(kSingle))
         throw InputError("attention", "unknown kind \"" + out.attention + "\", expected " + kinds);
+    if (external)
+        throw InputError("--weights", external->file + ": gives the parameters of multi_head attention, but the spec's "
+                                      "attention is \"" + out.attention + "\"");
     parse_single_head(spec, out);
     return out;
 }
@@ -476,6 +529,16 @@ Multi-head (PyTorch nn.MultiheadAttention layout, batch_first, one batch element
    "implementation": "plain" | "tiled" (optional; tiled = online softmax, same result)}
   Result: {"output": L×E, "weights": h×L×S (per head, not averaged)}
 
+Weights files (multi-head): --weights FILE.safetensors [--weights-prefix PREFIX]
+  takes the parameters of a PyTorch nn.MultiheadAttention from a safetensors file, under their
+  state_dict names PREFIX + in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias
+  (dtypes F32, F64, F16 or BF16, read as 32-bit floats). The spec then leaves those fields out
+  (a parameter in both places is an error); a bias in neither means no bias. Without
+  --weights-prefix the names are taken bare, else under the one prefix in front of them
+  (e.g. "encoder.layers.0.self_attn."); a file holding several layers needs --weights-prefix.
+  From PyTorch: safetensors.torch.save_file(model.state_dict(), "model.safetensors").
+  File problems: "attnlab: --weights: <file>: ..." or "attnlab: --weights: <tensor>: ...".
+
 Masks (which keys j query i may attend):
   "none" | "causal" (j ≤ i) | {"key_padding": [S booleans, true = padding]}
   | {"window": w} (|i − j| ≤ w) | an L×S matrix of 0/1 (1 = may attend).
@@ -498,6 +561,7 @@ Examples:
   attnlab compute --example
   echo '{"attention": "dot", "query": [[1, 0]], "key": [[1, 0], [0, 1]]}' | attnlab compute -
   attnlab compute spec.json -o result.json --csv weights.csv --png weights.png
+  attnlab compute inputs.json --weights model.safetensors --weights-prefix encoder.layers.0.self_attn.
 )";
 }
 

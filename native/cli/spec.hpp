@@ -38,9 +38,28 @@ struct ComputeResult {
     Matrix output;               // (L, d_v) or (L, E)
 };
 
+// A multi-head parameter that may come from a weights file (attnlab compute --weights)
+// instead of the spec: the tensor looked for, and what the file holds under that name.
+struct ExternalTensor {
+    std::string name;                // the tensor's name in the file, prefix included
+    bool found = false;
+    std::vector<std::size_t> shape;  // as in the file (any rank; parse_spec checks it)
+    std::vector<float> values;       // row-major, finite
+};
+
+// The four nn.MultiheadAttention parameters a weights file may supply. A parameter found in
+// the file must not also be in the spec; one found in neither is an error if it is required.
+struct ExternalParams {
+    std::string file;     // for messages: "<file>: ..." and "... (in <file>)"
+    std::string listing;  // for messages about missing tensors: "its tensors: a, b, ..."
+    ExternalTensor in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias;
+};
+
 // text: the spec as JSON; source names it in messages ("spec.json", "stdin").
-// Throws InputError naming the field and the problem.
-Spec parse_spec(const std::string& text, const std::string& source);
+// external: parameters from a weights file (multi_head only), or null.
+// Throws InputError naming the field and the problem; problems with a tensor of the weights
+// file name it as "--weights: <tensor>".
+Spec parse_spec(const std::string& text, const std::string& source, const ExternalParams* external = nullptr);
 
 // Throws InputError when the core rejects the spec or a result is not finite
 // (inputs too large for 32-bit floats).
