@@ -4,7 +4,10 @@
 // CSV and PNG into memory) happens before the first file is opened.
 #include "compute.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -22,11 +25,24 @@ namespace attn::cli {
 
 namespace {
 
+// The largest spec or weights file read: a spec with one 2^26-element matrix is about 0.7 GB
+// of JSON text, and the four tensors of the largest multi-head layer about 1 GB as F32.
+constexpr std::size_t kMaxInputBytes = std::size_t{2} << 30;
+
+std::string too_large() { return "is larger than 2 GiB, the most attnlab reads"; }
+
 std::string read_all(std::FILE* fp, const std::string& name) {
     std::string text;
+    // A regular file tells its size up front: refuse it before reading anything.
+    struct stat st {};
+    if (::fstat(::fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uintmax_t>(st.st_size) > kMaxInputBytes)
+        throw InputError(name, too_large());
     char buf[1 << 16];
     std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) text.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) {
+        if (text.size() + n > kMaxInputBytes) throw InputError(name, too_large());  // a pipe
+        text.append(buf, n);
+    }
     if (std::ferror(fp)) throw InputError(name, std::string("cannot read: ") + std::strerror(errno));
     return text;
 }

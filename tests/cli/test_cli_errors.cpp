@@ -3,6 +3,9 @@
 // none of the output files it was asked to write.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <filesystem>
+
 #include <string>
 #include <vector>
 
@@ -161,6 +164,21 @@ TEST_CASE("bad input on stdin is reported against stdin", "[cli][errors]") {
     const RunResult r = run_attnlab({"compute", "-"}, "{\"attention\": \"dot\",");
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::StartsWith("attnlab: stdin: invalid JSON"));
+}
+
+TEST_CASE("a NUL byte in a spec and a spec over 2 GiB are refused before parsing", "[cli][errors]") {
+    const RunResult nul = run_attnlab({"compute", "-"}, kDot + std::string("}\0garbage", 9));
+    CHECK(nul.exit_code == 2);
+    CHECK_THAT(nul.err, Catch::StartsWith("attnlab: stdin: contains a NUL byte at offset"));
+    TempDir dir;
+    const std::string big = dir.write("big.json", kDot + "}");
+    std::filesystem::resize_file(big, (std::uintmax_t{2} << 30) + 1);  // sparse: nothing is written
+    const RunResult r = run_attnlab({"compute", big});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("big.json: is larger than 2 GiB"));
+    const RunResult w = run_attnlab({"compute", "-", "--weights", big}, "{}");
+    CHECK(w.exit_code == 2);
+    CHECK_THAT(w.err, Catch::StartsWith("attnlab: --weights: ") && Catch::Contains("is larger than 2 GiB"));
 }
 
 TEST_CASE("usage errors exit 2 with one line", "[cli][errors]") {
