@@ -27,11 +27,27 @@
 
 #include "attn/kernels.hpp"
 
+#if defined(__EMSCRIPTEN__)
+#include <wasm_simd128.h>
+#endif
+
 namespace attn::simd {
 namespace {
 
 template <class A>
 using vf = xsimd::batch<float, A>;
+
+// max(a, b) for inputs that are not NaN. On wasm, Emscripten lowers SSE's _mm_max_ps (what
+// xsimd::max calls) to a compare and a bitselect, because wasm's f32x4.max has other NaN rules;
+// f32x4.pmax (b > a ? b : a) is what x86's maxps does, one instruction in V8.
+template <class A>
+inline vf<A> vmax(vf<A> a, vf<A> b) {
+#if defined(__EMSCRIPTEN__)
+    return vf<A>(__m128(wasm_f32x4_pmax(v128_t(__m128(a)), v128_t(__m128(b)))));
+#else
+    return xsimd::max(a, b);
+#endif
+}
 
 // exp(x) for x ≤ 0 (and −inf). Cody–Waite reduction x = n·ln2 + f with |f| ≤ ln2/2, then
 // a degree-6 Taylor polynomial for e^f (truncation ≤ 0.3466^7/7! ≈ 1.2e-7 relative), scaled by
@@ -91,13 +107,14 @@ inline void map_inplace(float* x, std::size_t n, float pad, F f) {
     }
 }
 
+// Max of the lanes as a pairwise tree (log2(width) dependent steps instead of width − 1).
 template <class A>
 inline float hmax(vf<A> v) {
     alignas(64) float buf[vf<A>::size];
     v.store_aligned(buf);
-    float m = buf[0];
-    for (std::size_t j = 1; j < vf<A>::size; ++j) m = buf[j] > m ? buf[j] : m;
-    return m;
+    for (std::size_t h = vf<A>::size / 2; h > 0; h /= 2)
+        for (std::size_t j = 0; j < h; ++j) buf[j] = buf[j + h] > buf[j] ? buf[j + h] : buf[j];
+    return buf[0];
 }
 
 // c: (m, n) = alpha · a: (m, k) · b: (n, k)ᵀ — each output is a dot product of two rows.
@@ -195,10 +212,16 @@ float max(const float* x, std::size_t n) {
     using B = vf<A>;
     constexpr std::size_t S = B::size;
     const float ninf = -std::numeric_limits<float>::infinity();
-    B m(ninf);
+    B m0(ninf), m1(ninf), m2(ninf), m3(ninf);  // four independent chains
     std::size_t i = 0;
-    for (; i + S <= n; i += S) m = xsimd::max(m, B::load_unaligned(x + i));
-    float r = hmax<A>(m);
+    for (; i + 4 * S <= n; i += 4 * S) {
+        m0 = vmax<A>(m0, B::load_unaligned(x + i));
+        m1 = vmax<A>(m1, B::load_unaligned(x + i + S));
+        m2 = vmax<A>(m2, B::load_unaligned(x + i + 2 * S));
+        m3 = vmax<A>(m3, B::load_unaligned(x + i + 3 * S));
+    }
+    for (; i + S <= n; i += S) m0 = vmax<A>(m0, B::load_unaligned(x + i));
+    float r = hmax<A>(vmax<A>(vmax<A>(m0, m1), vmax<A>(m2, m3)));
     for (; i < n; ++i) r = x[i] > r ? x[i] : r;
     return r;
 }
@@ -260,13 +283,14 @@ void axpy(float* y, float s, const float* x, std::size_t n) {
 // weighted least-squares fit on Chebyshev nodes, rounded to float): max relative error
 // 2.3e-7 (about 2 ulp) against double exp2, measured on 4·10^7 points of [−40, 0] with FMA
 // (2.6e-7 on SSE2, where the FMA is a multiply and an add).
-// Inputs below −125 give exactly 0 (true value < 2^−125, never a subnormal result).
+// Underflow without a compare and select: x is clamped at −127, where n = −127 makes the bits
+// of 2^n all zero, so −inf and every x below −126.5 give exactly 0. On [−126.5, −126) the
+// result is p·2^−126 with p < 1, a subnormal (true value < 2^−126 there); above, normal floats.
 // Five FMAs against the six of exp_nonpos: attention folds log2(e) into the query scale.
 template <class A>
 inline vf<A> exp2_nonpos(vf<A> x) {
     using B = vf<A>;
-    const auto underflow = x < B(-125.0f);
-    const B xc = xsimd::max(x, B(-125.0f));
+    const B xc = vmax<A>(x, B(-127.0f));
     const Rounded<A> r = round_small<A>(xc);
     const auto ni = r.bits_offset;
     const B f = xc - r.n;
@@ -277,7 +301,7 @@ inline vf<A> exp2_nonpos(vf<A> x) {
     p = xsimd::fma(p, f, B(6.931469440460205e-1f));
     p = xsimd::fma(p, f, B(1.0f));
     const auto bits = (ni + decltype(ni)(127)) << 23;
-    return xsimd::select(underflow, B(0.0f), p * xsimd::bitwise_cast<B>(bits));
+    return p * xsimd::bitwise_cast<B>(bits);
 }
 
 // Register blocking per architecture: the micro-kernel keeps an MR × NR block of vectors of c
@@ -288,8 +312,9 @@ inline vf<A> exp2_nonpos(vf<A> x) {
 //   AVX2, SSE: 6 × 2 = 12 accumulators + 2 + 1 = 15 of 16 (the classic 6×16 sgemm block of AVX2).
 //   SIMD128 (wasm): 2 × 4 = 8 accumulators + 4 + 1. V8 maps wasm SIMD values onto the 16 xmm
 //            registers but keeps some for itself; 6 × 2 spilled and ran 2× slower in node 20
-//            (measured with bench/attnlab-bench.js: 2×4 beat 6×2, 4×2, 3×4, 2×6, 2×8). Two
-//            rows and four vectors still give 8 independent mul+add chains.
+//            (measured with bench/attnlab-bench.js: 2×4 beat 6×2, 4×2, 3×4, 2×6, 2×8; unrolling
+//            the k loop by 2 or 4 was 30–40 % slower). Two rows and four vectors still give 8
+//            independent mul+add chains.
 // Each k step issues MR·NR FMAs against NR loads and MR broadcasts, and MR·NR ≥ 12
 // independent chains hide the 4-cycle FMA latency at two FMAs per cycle.
 template <class A>
@@ -348,6 +373,22 @@ inline void micro_kernel_rows(std::size_t rows, std::size_t k, const float* a, s
     }
 }
 
+// dst rows 0..3 (dld apart) ← columns 0..3 of the 4 × 4 block at src (rows ld apart), with 128-bit
+// vectors on every x86 arch (and SIMD128 on wasm): two rounds of interleaves. Packing K
+// transposed this way instead of one float at a time took a quarter off pack_b's perf samples
+// (N = 1024, 8 heads, AVX-512); what remains is mostly waiting for K and V from memory.
+inline void transpose4x4(const float* src, std::size_t ld, float* dst, std::size_t dld) {
+    using V = xsimd::batch<float, xsimd::sse2>;
+    const V r0 = V::load_unaligned(src), r1 = V::load_unaligned(src + ld);
+    const V r2 = V::load_unaligned(src + 2 * ld), r3 = V::load_unaligned(src + 3 * ld);
+    const V t0 = xsimd::zip_lo(r0, r2), t1 = xsimd::zip_hi(r0, r2);  // r00 r20 r01 r21 | r02 r22 r03 r23
+    const V t2 = xsimd::zip_lo(r1, r3), t3 = xsimd::zip_hi(r1, r3);  // r10 r30 r11 r31 | r12 r32 r13 r33
+    xsimd::zip_lo(t0, t2).store_unaligned(dst);                       // r00 r10 r20 r30
+    xsimd::zip_hi(t0, t2).store_unaligned(dst + dld);
+    xsimd::zip_lo(t1, t3).store_unaligned(dst + 2 * dld);
+    xsimd::zip_hi(t1, t3).store_unaligned(dst + 3 * dld);
+}
+
 // dst ← B in panels of Blocking<A>::panel columns, B = b: (k, n) or bᵀ (b: (n, k)) when transposed.
 template <class A>
 void pack_b(const float* b, std::size_t ldb, std::size_t k, std::size_t n, bool transposed, float* dst,
@@ -362,13 +403,19 @@ void pack_b(const float* b, std::size_t ldb, std::size_t k, std::size_t n, bool 
                 for (std::size_t c = 0; c < nc; ++c) d[p * P + c] = src[c];
                 for (std::size_t c = nc; c < P; ++c) d[p * P + c] = 0.0f;
             }
-        } else {
-            for (std::size_t c = 0; c < nc; ++c) {
-                const float* src = b + (j0 + c) * ldb;  // column j0 + c of B is row j0 + c of b
-                for (std::size_t p = 0; p < k; ++p) d[p * P + c] = src[p];
+        } else {  // column j0 + c of B is row j0 + c of b: 4 × 4 blocks transposed in registers
+            const float* src = b + j0 * ldb;
+            std::size_t c = 0;
+            for (; c + 4 <= nc; c += 4) {
+                std::size_t p = 0;
+                for (; p + 4 <= k; p += 4) transpose4x4(src + c * ldb + p, ldb, d + p * P + c, P);
+                for (; p < k; ++p)
+                    for (std::size_t i = 0; i < 4; ++i) d[p * P + c + i] = src[(c + i) * ldb + p];
             }
+            for (; c < nc; ++c)
+                for (std::size_t p = 0; p < k; ++p) d[p * P + c] = src[c * ldb + p];
             for (std::size_t p = 0; p < k; ++p)
-                for (std::size_t c = nc; c < P; ++c) d[p * P + c] = 0.0f;
+                for (c = nc; c < P; ++c) d[p * P + c] = 0.0f;
         }
     }
 }
@@ -405,40 +452,68 @@ void gemm_packed(const float* a, std::size_t lda, const float* bp, std::size_t p
 }
 
 // s_r ← 2^(s_r − m) over one row (padded tail lanes −inf, whose power is 0); returns Σ.
+// Four partial sums, so the adds do not chain from one vector to the next.
 template <class A>
 inline float exp2_sub_sum(float* x, std::size_t n, float m) {
     using B = vf<A>;
-    B sum(0.0f);
+    constexpr std::size_t S = B::size;
     const B mb(m);
-    map_inplace<A>(x, n, -std::numeric_limits<float>::infinity(), [&](B v) {
+    B s0(0.0f), s1(0.0f), s2(0.0f), s3(0.0f);
+    std::size_t i = 0;
+    for (; i + 4 * S <= n; i += 4 * S) {
+        const B e0 = exp2_nonpos<A>(B::load_unaligned(x + i) - mb);
+        const B e1 = exp2_nonpos<A>(B::load_unaligned(x + i + S) - mb);
+        const B e2 = exp2_nonpos<A>(B::load_unaligned(x + i + 2 * S) - mb);
+        const B e3 = exp2_nonpos<A>(B::load_unaligned(x + i + 3 * S) - mb);
+        e0.store_unaligned(x + i);
+        e1.store_unaligned(x + i + S);
+        e2.store_unaligned(x + i + 2 * S);
+        e3.store_unaligned(x + i + 3 * S);
+        s0 += e0;
+        s1 += e1;
+        s2 += e2;
+        s3 += e3;
+    }
+    map_inplace<A>(x + i, n - i, -std::numeric_limits<float>::infinity(), [&](B v) {
         const B e = exp2_nonpos<A>(v - mb);
-        sum += e;
+        s0 += e;
         return e;
     });
-    return xsimd::hadd(sum);
+    return xsimd::hadd((s0 + s1) + (s2 + s3));
 }
 
+// Rows go in chunks, each in three passes: every row's max, then every row's α = 2^(m − m')
+// (vectorised over the rows), then every row's powers and sum. Done row by row, the chain
+// max → horizontal max → m' → α → powers → sum → l of one row was mostly latency, and the
+// next row could not start before its end (the core's reorder window holds about one row),
+// and whether the max grows is a data-dependent branch. Measured with perf (N = 1024, 8 heads,
+// d = 64, AVX-512): the softmax's samples fell by a quarter. α is exactly 1 when the max did
+// not grow and 0 when nothing was attended before (m = −inf, where l and o are still 0), so o
+// is rescaled without a branch on the data.
 template <class A>
 void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_t cols, float* m, float* l, float* o,
                          std::size_t ldo, std::size_t o_cols) {
     const float ninf = -std::numeric_limits<float>::infinity();
-    for (std::size_t r = 0; r < rows; ++r) {
-        float* sr = s + r * lds;
-        const float tile_max = max<A>(sr, cols);
-        const float m_new = tile_max > m[r] ? tile_max : m[r];
-        if (m_new == ninf) {  // nothing attended yet: p = 0
-            for (std::size_t c = 0; c < cols; ++c) sr[c] = 0.0f;
-            continue;
+    constexpr std::size_t kChunk = 64;
+    alignas(64) float m_new[kChunk], alpha[kChunk];
+    for (std::size_t r0 = 0; r0 < rows; r0 += kChunk) {
+        const std::size_t n = rows - r0 < kChunk ? rows - r0 : kChunk;
+        for (std::size_t r = 0; r < n; ++r) {
+            const float tile_max = max<A>(s + (r0 + r) * lds, cols), m_old = m[r0 + r];
+            m_new[r] = tile_max > m_old ? tile_max : m_old;
+            alpha[r] = m_new[r] == ninf ? 0.0f : m_old - m_new[r];  // the exponent (never −inf − −inf)
         }
-        if (m_new > m[r]) {  // the max grew: rescale the running sums (nothing to do when they are 0)
-            if (m[r] != ninf) {
-                const float alpha = std::exp2(m[r] - m_new);
-                l[r] *= alpha;
-                scale<A>(o + r * ldo, o_cols, alpha);
+        map_inplace<A>(alpha, n, 0.0f, [](vf<A> v) { return exp2_nonpos<A>(v); });
+        for (std::size_t r = 0; r < n; ++r) {
+            float* sr = s + (r0 + r) * lds;
+            if (m_new[r] == ninf) {  // nothing attended yet: p = 0; m, l, o stay
+                for (std::size_t c = 0; c < cols; ++c) sr[c] = 0.0f;
+                continue;
             }
-            m[r] = m_new;
+            scale<A>(o + (r0 + r) * ldo, o_cols, alpha[r]);
+            l[r0 + r] = l[r0 + r] * alpha[r] + exp2_sub_sum<A>(sr, cols, m_new[r]);
+            m[r0 + r] = m_new[r];
         }
-        l[r] += exp2_sub_sum<A>(sr, cols, m_new);
     }
 }
 

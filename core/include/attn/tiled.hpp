@@ -22,14 +22,15 @@
 namespace attn {
 
 // Default tile sizes of the fast path, for d_head = 64 on a core with 32–48 KiB of L1d and
-// ≥ 1 MiB of L2 (Zen 4: 32 KiB / 1 MiB; most AVX-512 server cores: 48 KiB / 1–2 MiB):
+// ≥ 1 MiB of L2 (the project's machine, AMD family 26 / Zen 5: 48 KiB / 1 MiB; Zen 4: 32 KiB /
+// 1 MiB; most AVX-512 server cores: 48 KiB / 1–2 MiB):
 // - block_k = 256 keys: the K and V tiles (256 × 64 floats = 64 KiB each) and the score tile
 //   (128 × 256 floats = 128 KiB) stay in L2 while the micro-kernels stream 16 KiB panels of them
 //   through L1. Longer key tiles mean fewer passes of the per-row bookkeeping (row max, rescale of
 //   o by α, the kernels' load/store of their accumulators) per useful FMA.
 // - block_q = 128 rows: each K/V tile brought into L2 serves 128 query rows; N = 1024 × 8 heads
 //   still makes 64 tasks, plenty for two threads to balance.
-// Measured on the project's 2-core Zen 4 VM (bench/attnlab-bench --bq --bk, best of 3 rounds,
+// Measured on the project's 2-core Zen 5 VM (bench/attnlab-bench --bq --bk, best of 3 rounds,
 // 1 thread, 8 heads, d = 64): against 64 × 64 tiles, 128 × 256 is 5 % faster at N = 2048 (51.4 vs
 // 54.2 ms), 6 % with 2 threads at N = 1024, and 3 % on causal N = 2048 (the diagonal tiles computed
 // under the mask cost less than the bookkeeping saved); 128 × 512 and 256 × 256 were within noise.
