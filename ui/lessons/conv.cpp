@@ -1,6 +1,6 @@
 // conv.cpp — lesson 6: attention inside a convolutional network.
 //
-// An image (four built-in procedural pictures, or the user's own, decoded with stb_image)
+// An image (four built-in procedural pictures, or the user's own, decoded by image.hpp)
 // goes through a small FIXED filter bank — colour, brightness, centre-surround blob, texture
 // and edge filters, each followed by ReLU — giving C = 8 feature maps. Then either
 // squeeze-and-excitation (attn::squeeze_excitation: pool → MLP → σ → scale channels) or CBAM
@@ -12,7 +12,7 @@
 // or links (only the built-in choice is a parameter), or work above 96×96 pixels (the maps
 // are for looking at, and the core's loops are direct).
 //
-// [SECTION] Images       RGB image type, procedural generators, decoding and downscaling
+// [SECTION] Images       procedural generators (RgbImage, decoding, downscaling: image.hpp)
 // [SECTION] Features     the fixed filter bank (C = 8 maps with ReLU)
 // [SECTION] Weights      hand-set channel MLP and spatial kernel
 // [SECTION] Textures     the RGB image and the overlay as GL textures for ImGui::Image
@@ -20,17 +20,14 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 
-#define STBI_NO_STDIO
-#include <stb/stb_image.h>
-
 #include "attn/conv_attention.hpp"
 #include "examples.hpp"
 #include "gl.hpp"
+#include "image.hpp"
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
 
@@ -42,20 +39,7 @@ namespace {
 // [SECTION] Images
 // ============================================================================================
 
-constexpr int kMaxDecode = 4096;   // larger images are refused before decoding
-constexpr std::size_t kKeep = 256;  // an uploaded image is kept at most this size (longest side)
-constexpr int kMaxWork = 96;        // working size: feature maps are at most 96×96
-
-struct RgbImage {
-    std::size_t width = 0, height = 0;
-    std::vector<float> px;  // 3·width·height, row-major, RGB in [0, 1]
-
-    RgbImage() = default;
-    RgbImage(std::size_t w, std::size_t h) : width(w), height(h), px(3 * w * h, 0.0f) {}
-    float* at(std::size_t x, std::size_t y) { return &px[3 * (y * width + x)]; }
-    const float* at(std::size_t x, std::size_t y) const { return &px[3 * (y * width + x)]; }
-    bool empty() const { return width == 0 || height == 0; }
-};
+constexpr int kMaxWork = 96;  // working size: feature maps are at most 96×96
 
 void put(RgbImage& im, std::size_t x, std::size_t y, float r, float g, float b) {
     float* p = im.at(x, y);
@@ -133,73 +117,6 @@ RgbImage make_house(std::size_t s) {
             if (fy >= 0.24f && fy < 0.46f && std::fabs(fx - 0.47f) <= half) put(im, x, y, 0.72f, 0.14f, 0.1f);
         }
     return im;
-}
-
-// Area average onto a w×h grid: every source pixel adds to the target pixel it falls in.
-RgbImage downscale(const RgbImage& src, std::size_t w, std::size_t h) {
-    RgbImage out(w, h);
-    std::vector<float> count(w * h, 0.0f);
-    for (std::size_t y = 0; y < src.height; ++y) {
-        const std::size_t ty = y * h / src.height;
-        for (std::size_t x = 0; x < src.width; ++x) {
-            const std::size_t tx = x * w / src.width;
-            const float* p = src.at(x, y);
-            float* q = out.at(tx, ty);
-            q[0] += p[0], q[1] += p[1], q[2] += p[2];
-            count[ty * w + tx] += 1.0f;
-        }
-    }
-    for (std::size_t i = 0; i < w * h; ++i)
-        for (int c = 0; c < 3; ++c) out.px[3 * i + c] /= std::max(count[i], 1.0f);
-    return out;
-}
-
-// The longest side becomes `side` (never enlarged), the aspect ratio is kept.
-void fit(std::size_t w, std::size_t h, std::size_t side, std::size_t& ow, std::size_t& oh) {
-    if (w <= side && h <= side) {
-        ow = w, oh = h;
-        return;
-    }
-    if (w >= h) {
-        ow = side;
-        oh = std::max<std::size_t>(1, (h * side + w / 2) / w);
-    } else {
-        oh = side;
-        ow = std::max<std::size_t>(1, (w * side + h / 2) / h);
-    }
-}
-
-// stb's reason for the last failure; stb sometimes leaves it empty (an unknown PNG chunk whose
-// type bytes are zero, as in a truncated file).
-std::string stb_reason() {
-    const char* r = stbi_failure_reason();
-    return r && *r ? r : "corrupt or truncated data";
-}
-
-// Decodes PNG, JPEG, BMP or GIF bytes (GIF: the first frame) into `out`, kept at most 256 px.
-std::string decode_image(const std::string& bytes, RgbImage& out, std::string& size_text) {
-    if (bytes.empty()) return "the image file is empty";
-    if (bytes.size() > static_cast<std::size_t>(INT_MAX))
-        return "the image file is " + std::to_string(bytes.size()) + " bytes, too large to decode";
-    const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
-    const int len = static_cast<int>(bytes.size());
-    int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(data, len, &w, &h, &comp))
-        return "cannot decode the image (PNG, JPEG, BMP or GIF): " + stb_reason();
-    if (w > kMaxDecode || h > kMaxDecode)
-        return "image is " + std::to_string(w) + "×" + std::to_string(h) + ", larger than 4096×4096";
-    if (w <= 0 || h <= 0) return "image is " + std::to_string(w) + "×" + std::to_string(h) + ", which has no pixels";
-    stbi_uc* px = stbi_load_from_memory(data, len, &w, &h, &comp, 3);
-    if (!px)
-        return "cannot decode the " + std::to_string(w) + "×" + std::to_string(h) + " image: " + stb_reason();
-    RgbImage full(static_cast<std::size_t>(w), static_cast<std::size_t>(h));
-    for (std::size_t i = 0; i < full.px.size(); ++i) full.px[i] = static_cast<float>(px[i]) / 255.0f;
-    stbi_image_free(px);
-    std::size_t kw = 0, kh = 0;
-    fit(full.width, full.height, kKeep, kw, kh);
-    out = kw == full.width && kh == full.height ? std::move(full) : downscale(full, kw, kh);
-    size_text = std::to_string(w) + "×" + std::to_string(h);
-    return "";
 }
 
 // ============================================================================================
@@ -489,12 +406,11 @@ public:
 
     std::string load_file(const std::string& kind, const std::string& bytes) override {
         if (kind != "image") return "the Convolutional lesson opens images, not " + kind.substr(0, 20) + " files";
-        RgbImage im;
-        std::string size_text;
-        upload_error_ = decode_image(bytes, im, size_text);
-        if (!upload_error_.empty()) return upload_error_;
-        uploaded_ = std::move(im);
-        uploaded_size_ = size_text;
+        DecodedImage decoded = decode_image(bytes);
+        upload_error_ = decoded.error;
+        if (!decoded.ok()) return upload_error_;
+        uploaded_ = std::move(decoded.image);
+        uploaded_size_ = std::to_string(decoded.file_width) + "×" + std::to_string(decoded.file_height);
         image_ = uploaded;
         changed();
         return "";
@@ -514,9 +430,8 @@ public:
                     image_rgb_ = RgbImage(side, side);
                     std::fill(image_rgb_.px.begin(), image_rgb_.px.end(), 0.5f);
                 } else {
-                    std::size_t w = 0, h = 0;
-                    fit(uploaded_.width, uploaded_.height, side, w, h);
-                    image_rgb_ = downscale(uploaded_, w, h);
+                    const ImageSize work = fit(uploaded_.width, uploaded_.height, side);
+                    image_rgb_ = downscale(uploaded_, work.width, work.height);
                 }
         }
         x_ = filter_bank(image_rgb_);
