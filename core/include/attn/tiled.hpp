@@ -25,16 +25,20 @@ namespace attn {
 // ≥ 1 MiB of L2 (the project's machine, AMD family 26 / Zen 5: 48 KiB / 1 MiB; Zen 4: 32 KiB /
 // 1 MiB; most AVX-512 server cores: 48 KiB / 1–2 MiB):
 // - block_k = 256 keys: the K and V tiles (256 × 64 floats = 64 KiB each) and the score tile
-//   (128 × 256 floats = 128 KiB) stay in L2 while the micro-kernels stream 16 KiB panels of them
+//   (64 × 256 floats = 64 KiB) stay in L2 while the micro-kernels stream 16 KiB panels of them
 //   through L1. Longer key tiles mean fewer passes of the per-row bookkeeping (row max, rescale of
 //   o by α, the kernels' load/store of their accumulators) per useful FMA.
-// - block_q = 128 rows: each K/V tile brought into L2 serves 128 query rows; N = 1024 × 8 heads
-//   still makes 64 tasks, plenty for two threads to balance.
-// Measured on the project's 2-core Zen 5 VM (bench/attnlab-bench --bq --bk, best of 3 rounds,
-// 1 thread, 8 heads, d = 64): against 64 × 64 tiles, 128 × 256 is 5 % faster at N = 2048 (51.4 vs
-// 54.2 ms), 6 % with 2 threads at N = 1024, and 3 % on causal N = 2048 (the diagonal tiles computed
-// under the mask cost less than the bookkeeping saved); 128 × 512 and 256 × 256 were within noise.
-inline constexpr std::size_t kDefaultBlockQ = 128;
+// - block_q = 64 rows: each K/V tile brought into L2 serves 64 query rows, which the row-
+//   vectorised softmax pass handles as one chunk; N = 1024 × 8 heads makes 128 tasks for two
+//   threads to balance. Under a causal mask the diagonal blocks (computed whole, then masked)
+//   are half as tall as with 128 rows, so less work is thrown away.
+// Measured on the project's 2-core Zen 5 VM (bench/attnlab-bench --bq --bk, 1 thread, 8 heads,
+// d = 64). Against 64 × 64 tiles, 128 × 256 was 5 % faster at N = 2048 (51.4 vs 54.2 ms), 6 % with
+// 2 threads at N = 1024, 3 % on causal N = 2048; 128 × 512 and 256 × 256 were within noise. After
+// the softmax pass was vectorised over rows, 64 × 256 ran as fast as 128 × 256 without a mask
+// (3 rounds: N = 1024 12.6 vs 12.7 ms, N = 2048 49.2 vs 49.2 ms) and 3 % faster causal at N = 2048
+// (26.6 vs 27.6 ms, 2 rounds).
+inline constexpr std::size_t kDefaultBlockQ = 64;
 inline constexpr std::size_t kDefaultBlockK = 256;
 
 struct TileConfig {
