@@ -292,19 +292,18 @@ void fast_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, std
     std::vector<float*> scratch(threads);
     for (std::size_t t = 0; t < threads; ++t) scratch[t] = flat(ws.scratch[t], lay.total);
 
-    // Pack K_h transposed (d × S in key panels) and V_h (S × d_v in column panels), per head.
-    parallel_for(2 * p.H, threads, [&](std::size_t task, std::size_t) {
-        const std::size_t h = task / 2;
-        if (task % 2 == 0)
-            kt.pack_b(k.row(0) + h * p.d, k.stride, p.d, p.S, true, packed_k + h * k_size, p.d * p.P);
-        else
-            kt.pack_b(v.row(0) + h * p.dv, v.stride, p.S, p.dv, false, packed_v + h * v_size, p.S * p.P);
-    });
     if (p.S == 0) {  // nothing to attend: every row is fully masked
         for (std::size_t i = 0; i < p.L; ++i) std::fill(out.row(i), out.row(i) + p.H * p.dv, 0.0f);
         return;
     }
-    // Query blocks of one head go to consecutive tasks so a thread's packed K, V stay hot.
+    // Pack K_h transposed (d × S in key panels) and V_h (S × d_v in column panels), per head.
+    parallel_for(p.H, threads, [&](std::size_t h, std::size_t) {
+        kt.pack_b(k.row(0) + h * p.d, k.stride, p.d, p.S, true, packed_k + h * k_size, p.d * p.P);
+        kt.pack_b(v.row(0) + h * p.dv, v.stride, p.S, p.dv, false, packed_v + h * v_size, p.S * p.P);
+    });
+    // Query blocks of one head are consecutive tasks. parallel_for gives each thread a
+    // contiguous share, so a thread attends with the heads it packed and their K, V stay in its
+    // caches (when threads divide the heads; stealing at the end reads the other core's).
     parallel_for(p.H * p.q_blocks, threads, [&](std::size_t task, std::size_t worker) {
         attend_block(p, kt, q, mask, out, packed_k, packed_v, scratch[worker], task / p.q_blocks, task % p.q_blocks);
     });

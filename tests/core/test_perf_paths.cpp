@@ -6,8 +6,11 @@
 // explicitly. No timings here: bench/ measures speed.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "attn/kernels.hpp"
@@ -226,19 +229,44 @@ TEST_CASE("multi-head fast path (tiled, no weights) equals the plain path, 1 and
 }
 
 TEST_CASE("parallel_for runs every task exactly once on any thread count, and nested calls run inline", "[perf]") {
+    // Workers only record; the assertions run on this thread (Catch2's are not thread-safe).
     for (std::size_t threads : {0, 1, 2, 8}) {
-        std::vector<int> hits(1000, 0);
-        attn::parallel_for(hits.size(), threads, [&](std::size_t i, std::size_t worker) {
-            REQUIRE(worker < attn::resolve_threads(threads));
-            ++hits[i];
-        });
-        for (int h : hits) REQUIRE(h == 1);
+        for (std::size_t n : {0, 1, 2, 3, 1000}) {
+            std::vector<std::atomic<int>> hits(n);
+            std::atomic<bool> bad_worker{false};
+            attn::parallel_for(n, threads, [&](std::size_t i, std::size_t worker) {
+                if (worker >= attn::resolve_threads(threads)) bad_worker = true;
+                ++hits[i];
+            });
+            CHECK_FALSE(bad_worker);
+            for (auto& h : hits) REQUIRE(h.load() == 1);
+        }
     }
-    std::vector<int> inner(16 * 16, 0);
+    std::vector<std::atomic<int>> inner(16 * 16);
     attn::parallel_for(16, 2, [&](std::size_t i, std::size_t) {
         attn::parallel_for(16, 2, [&](std::size_t j, std::size_t) { ++inner[i * 16 + j]; });
     });
-    for (int h : inner) REQUIRE(h == 1);
+    for (auto& h : inner) REQUIRE(h.load() == 1);
     CHECK(attn::resolve_threads(0) == attn::hardware_threads());
     CHECK(attn::resolve_threads(1) == 1);
+}
+
+TEST_CASE("parallel_for balances uneven tasks by stealing and never runs two tasks on one worker at once", "[perf]") {
+    // The first share holds all the slow tasks: another thread must steal them for the region to
+    // finish, and regions follow each other both faster and slower than the pool's polling time.
+    const std::size_t threads = attn::resolve_threads(0), n = 64;
+    std::vector<std::atomic<int>> busy(threads), hits(n);
+    std::atomic<bool> overlap{false};
+    for (int region = 0; region < 40; ++region) {
+        for (auto& h : hits) h = 0;
+        attn::parallel_for(n, threads, [&](std::size_t i, std::size_t worker) {
+            if (busy[worker].exchange(1) != 0) overlap = true;
+            if (i < n / threads) std::this_thread::sleep_for(std::chrono::microseconds(200));
+            ++hits[i];
+            busy[worker] = 0;
+        });
+        for (auto& h : hits) REQUIRE(h.load() == 1);
+        if (region % 10 == 9) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // workers fall asleep
+    }
+    CHECK_FALSE(overlap);
 }

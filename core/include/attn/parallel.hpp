@@ -19,7 +19,9 @@ std::size_t resolve_threads(std::size_t threads);
 
 // task(i, worker) for every i in [0, n), spread over resolve_threads(threads) threads; worker is
 // in [0, that count) and no two tasks run on the same worker at once (index per-thread scratch
-// with it). Returns when every task has finished. Tasks must not throw.
+// with it). Thread t of T starts with the contiguous share [t·n/T, (t+1)·n/T) in order, then
+// steals from the back of the others' shares: give neighbouring indices to work on the same
+// data. Returns when every task has finished. Tasks must not throw. n < 2^32 for threading.
 void parallel_for(std::size_t n, std::size_t threads, const std::function<void(std::size_t task, std::size_t worker)>& task);
 
 }  // namespace attn
