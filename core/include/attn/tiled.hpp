@@ -1,7 +1,7 @@
 // tiled.hpp: attention computed tile by tile with an online softmax (FlashAttention's
 // algorithm), so the (L, S) score matrix is never materialised: extra memory is
-// O(block_q · block_k + L) (traced path) or O((L + S) · d) for the packed operands (fast
-// path) instead of O(L · S). This is the library's fast path; bench/ measures it.
+// O(block_q · block_k + L) (traced path) or O(threads · (S · d + block_q · block_k)) for
+// one head's packed K, V and the tiles per thread (fast path) instead of O(L · S). This is the library's fast path; bench/ measures it.
 //
 // For each block of queries, keep per row a running max m, running sum l and an unnormalised
 // output o. For each block of keys:
@@ -57,8 +57,10 @@ struct TileConfig {
 struct TiledWorkspace {
     Matrix s;        // traced path: (block_q, block_k)
     Matrix m, l;     // traced path: (1, L) running max and sum
-    Matrix packed_k, packed_v;   // fast path: K and V of every head packed for the micro-kernel, O(S·d)
-    std::vector<Matrix> scratch;  // fast path, one per thread: query block, score tile, output block, m, l
+    // fast path, one per thread: one head's K and V packed for the micro-kernel (O(S·d)), query
+    // block, score tile, output block, m, l
+    std::vector<Matrix> scratch;
+    std::vector<std::size_t> packed_head;  // fast path: the head whose K, V each scratch holds
 };
 
 // out: (L, d_v) = softmax(scale · q kᵀ, masked) · v.   q: (L, d), k: (S, d), v: (S, d_v)
