@@ -510,9 +510,12 @@ void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_
                 for (std::size_t c = 0; c < cols; ++c) sr[c] = 0.0f;
                 continue;
             }
-            scale<A>(o + (r0 + r) * ldo, o_cols, alpha[r]);
-            l[r0 + r] = l[r0 + r] * alpha[r] + exp2_sub_sum<A>(sr, cols, m_new[r]);
-            m[r0 + r] = m_new[r];
+            if (m_new[r] > m[r0 + r]) {  // rescale only when the max grew (α < 1, or 0 on the first tile)
+                scale<A>(o + (r0 + r) * ldo, o_cols, alpha[r]);
+                l[r0 + r] *= alpha[r];
+                m[r0 + r] = m_new[r];
+            }
+            l[r0 + r] += exp2_sub_sum<A>(sr, cols, m_new[r]);
         }
     }
 }
