@@ -295,12 +295,21 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
     const std::size_t next_i0 = i0 + p.bq, next_nq = next_i0 < p.L ? std::min(p.bq, p.L - next_i0) : 0;
     for (std::size_t j0 = first_tile, t = 0; j0 < hi; j0 += p.bk, ++t) {
         const std::size_t nk = std::min(p.bk, hi - j0);
-        prefetch_rows(out.row(i0) + h * p.dv, out.stride, nq, p.dv * sizeof(float), t, tiles, true);
-        if (next_nq) prefetch_rows(q.row(next_i0) + h * p.d, q.stride, next_nq, p.d * sizeof(float), t, tiles, false);
+        // in three doses per tile (before each kernel), so a block of one tile does not stall on
+        // a full miss queue
+        const auto prefetch = [&](std::size_t dose) {
+            prefetch_rows(out.row(i0) + h * p.dv, out.stride, nq, p.dv * sizeof(float), 3 * t + dose, 3 * tiles, true);
+            if (next_nq)
+                prefetch_rows(q.row(next_i0) + h * p.d, q.stride, next_nq, p.d * sizeof(float), 3 * t + dose, 3 * tiles,
+                              false);
+        };
+        prefetch(0);
         // s: (nq, nk) = qs · K_tileᵀ   (whole panels: the padded keys score 0 and are not read)
         kt.gemm_packed(qs, p.d, kh + (j0 / p.P) * p.d * p.P, p.d * p.P, s, p.bk, nq, round_up(nk, p.P), p.d, false);
         apply_mask(mask, i0, nq, j0, nk, p.S, s, p.bk);
+        prefetch(1);
         kt.online_softmax_tile(s, p.bk, nq, nk, m, l, o, p.dvp, p.dvp);
+        prefetch(2);
         // o += p_tile · V_tile   (V rows j0 .. j0 + nk of every panel)
         kt.gemm_packed(s, p.bk, vh + j0 * p.P, p.S * p.P, o, p.dvp, nq, p.dvp, nk, true);
     }
