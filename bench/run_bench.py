@@ -13,7 +13,10 @@ The targets are judged on paired rounds instead of that single pass: the machine
 phases last minutes and move whole rows of the table. Each target's two sides (ours and a
 peer; 1 and 2 threads; causal and not; ours and the measured peak) run back to back, in
 alternating order, --rounds times; the figure is the median of the per-round ratios, shown
-with their range.
+with their range. In a round, 1-thread runs are pinned to one CPU, the next CPU in the next
+round: the two vCPUs of this machine differ by up to 18 % at times (N = 2048, 1 thread: 48 ms
+on one, 56 ms on the other, same binary, minutes apart), which otherwise decides a ratio by
+where each process happened to land.
 """
 import argparse
 import datetime
@@ -30,14 +33,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NODE = ["node", "--no-experimental-fetch", "--no-liftoff"]  # the same flags for every wasm run
 
 
-def run_json(cmd, timeout=3600):
+def run_json(cmd, timeout=3600, cpu=None):
+    """Runs cmd, returns the last JSON line it printed; cpu: pin the process (and its threads) to it."""
     env = dict(os.environ)
     # attnlab-bench links OpenBLAS (for --what blas); its worker threads start with the process and
     # spin for a while, stealing a core from our own runs. Start it with the threads the run uses
     # (the blas path sets the count again itself).
     threads = cmd[cmd.index("--threads") + 1] if "--threads" in cmd else "1"
     env["OPENBLAS_NUM_THREADS"] = threads if "blas" in cmd else "1"
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=HERE, env=env)
+    pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=HERE, env=env, preexec_fn=pin)
     if r.returncode != 0:
         print("FAILED:", " ".join(cmd), "\n", r.stderr[-2000:], file=sys.stderr)
         return None
@@ -239,9 +244,12 @@ def paired_rounds(a, H, D):
             targets.append((f"full multi-head attention, {t} thread{'s' if t > 1 else ''}, N={n}: vs ONNX Runtime", 1.1,
                             "×", [ort("mha_full", n, t)], ours("mha", n, t), 1))
 
-    def measure(side):
+    cpus = sorted(os.sched_getaffinity(0))
+
+    def measure(side, round_index):
         cmd, key = side
-        r = run_json(cmd)
+        one_thread = "--threads" not in cmd or cmd[cmd.index("--threads") + 1] == "1"
+        r = run_json(cmd, cpu=cpus[round_index % len(cpus)] if one_thread else None)
         if r is None:
             return None
         return r[r["arch"] + "_gflops"] if key == "peak" else r.get(key)
@@ -253,7 +261,7 @@ def paired_rounds(a, H, D):
             sides = nums + [den]
             values = {}
             for j in (range(len(sides)) if i % 2 == 0 else reversed(range(len(sides)))):  # alternate the order
-                values[j] = measure(sides[j])
+                values[j] = measure(sides[j], i)
             num = [values[j] for j in range(len(nums)) if values[j]]
             if num and values[len(nums)]:
                 ratios.append(factor * min(num) / values[len(nums)])
@@ -378,7 +386,8 @@ def write_report(a, results, mem, fresh, diffs, native_peak, wasm_peak, peak, wp
     for r in mem:
         L.append(f"| {r['n']} | {'tiled' if r['what'] == 'core' else 'plain'} | {r['peak_rss_mib']:.1f} | {r['ms_median']:.1f} |")
     L.append("\nThe inputs (Q, K, V, output: 4 × N × 512 floats) are 32 MiB at N = 4096; the tiled path adds "
-             "packed K and V (O(N·d)) and per-thread tiles, the plain path an (N, N) score and weight matrix.\n")
+             "per thread one head's packed K and V (O(N·d)) and its tiles, the plain path an (N, N) score and "
+             "weight matrix.\n")
 
     L.append("## Workspace: warm (reused across calls) vs fresh (allocated and first touched every call), N = 2048, 1 thread\n")
     L.append("| what | workspace | ms median | first call ms |")
@@ -391,8 +400,9 @@ def write_report(a, results, mem, fresh, diffs, native_peak, wasm_peak, peak, wp
     L.append("## Targets (paired rounds)\n")
     rounds = max((len(p["ratios"]) for p in paired), default=0)
     L.append(f"Each target's two sides ran back to back, in alternating order, {rounds} times (`--rounds`); "
-             "the figure is the median of the per-round ratios, with their range. The tables above are one pass "
-             "and move with the machine's slow phases; these pairs do not.\n")
+             "the figure is the median of the per-round ratios, with their range. 1-thread runs of a round are "
+             "pinned to one CPU, alternating between rounds (the two vCPUs differ by up to 18 % at times). The "
+             "tables above are one pass and move with the machine's slow phases; these pairs do not.\n")
     L.append("| target | median | range | goal | |")
     L.append("|---|---|---|---|---|")
     for p in paired:
