@@ -228,6 +228,50 @@ TEST_CASE("multi-head fast path (tiled, no weights) equals the plain path, 1 and
     }
 }
 
+TEST_CASE("multi-head projections match the double reference on both packings (few rows, many rows)",
+          "[perf][multihead]") {
+    // project() packs the input for n·(E_in + E_out) < E_in·E_out (here L < 12), else the weights.
+    const std::size_t E = 24, H = 3;
+    attn::MultiHeadParams p;
+    p.num_heads = H;
+    p.in_proj_weight = ref::random_matrix(3 * E, E, 7, -0.3f, 0.3f);
+    p.out_proj_weight = ref::random_matrix(E, E, 8, -0.3f, 0.3f);
+    p.in_proj_bias = ref::random_matrix(1, 3 * E, 9).to_rows()[0];
+    p.out_proj_bias = ref::random_matrix(1, E, 10).to_rows()[0];
+    const ref::Mat w = ref::of(p.in_proj_weight), wo = ref::of(p.out_proj_weight);
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        for (std::size_t L : {1, 11, 12, 13, 70, 200}) {
+            const auto query = ref::random_matrix(L, E, std::uint32_t(60 + L));
+            const auto key = ref::random_matrix(L, E, std::uint32_t(61 + L));
+            const auto value = ref::random_matrix(L, E, std::uint32_t(62 + L));
+            for (std::size_t threads : {1, 2}) {
+                attn::MultiHeadOptions o;
+                o.need_weights = false;
+                o.tiles.threads = threads;
+                const auto r = attn::multi_head_attention(query, key, value, p, attn::Mask::none(), o);
+                const attn::Matrix* got[] = {&r.q, &r.k, &r.v};
+                const attn::Matrix* in[] = {&query, &key, &value};
+                for (std::size_t part = 0; part < 3; ++part) {
+                    ref::Mat wp(E, E);
+                    for (std::size_t i = 0; i < E; ++i)
+                        for (std::size_t j = 0; j < E; ++j) wp(i, j) = w(part * E + i, j);
+                    ref::Mat want = ref::matmul_abt(ref::of(*in[part]), wp);
+                    for (std::size_t i = 0; i < L; ++i)
+                        for (std::size_t j = 0; j < E; ++j) want(i, j) += p.in_proj_bias[part * E + j];
+                    INFO(backend << " L=" << L << " threads " << threads << " projection " << part);
+                    REQUIRE(ref::max_abs_diff(*got[part], want) <= 1e-5);
+                }
+                ref::Mat want_out = ref::matmul_abt(ref::of(r.concat), wo);
+                for (std::size_t i = 0; i < L; ++i)
+                    for (std::size_t j = 0; j < E; ++j) want_out(i, j) += p.out_proj_bias[j];
+                INFO(backend << " L=" << L << " threads " << threads << " output projection");
+                REQUIRE(ref::max_abs_diff(r.output, want_out) <= 1e-5);
+            }
+        }
+    }
+}
+
 TEST_CASE("parallel_for runs every task exactly once on any thread count, and nested calls run inline", "[perf]") {
     // Workers only record; the assertions run on this thread (Catch2's are not thread-safe).
     for (std::size_t threads : {0, 1, 2, 8}) {

@@ -35,8 +35,8 @@ enum class Implementation { plain, tiled };
 // Scratch of the fast path; lives in the result so passing the same result again reuses it.
 struct MultiHeadWorkspace {
     TiledWorkspace tiled;
-    Matrix packed_input;  // an input (query, key, value or concat) transposed into kernel panels
-    Matrix transposed;    // a projection computed transposed, (E, n) with n padded to panels
+    Matrix packed;       // a projection's packed operand: its weights or its input, in kernel panels
+    Matrix transposed;   // a projection of few rows computed transposed, (E, n) with n padded to panels
 };
 
 struct MultiHeadResult {
