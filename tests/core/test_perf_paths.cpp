@@ -190,13 +190,25 @@ TEST_CASE("tiled_attention_heads reports bad head counts", "[perf][errors]") {
                       Catch::Contains("output"));
 }
 
+namespace {
+
+// Multi-head parameters with weights in [−0.3, 0.3] and biases in [−1, 1], from seed .. seed + 3.
+attn::MultiHeadParams random_params(std::size_t E, std::size_t H, std::uint32_t seed) {
+    attn::MultiHeadParams p;
+    p.num_heads = H;
+    p.in_proj_weight = ref::random_matrix(3 * E, E, seed, -0.3f, 0.3f);
+    p.out_proj_weight = ref::random_matrix(E, E, seed + 1, -0.3f, 0.3f);
+    p.in_proj_bias = ref::random_matrix(1, 3 * E, seed + 2).to_rows()[0];
+    p.out_proj_bias = ref::random_matrix(1, E, seed + 3).to_rows()[0];
+    return p;
+}
+
+}  // namespace
+
 TEST_CASE("multi-head fast path (tiled, no weights) equals the plain path, 1 and 2 threads, reused result",
           "[perf][multihead]") {
     const std::size_t E = 24, H = 3;
-    attn::MultiHeadParams p;
-    p.num_heads = H;
-    p.in_proj_weight = ref::random_matrix(3 * E, E, 5, -0.3f, 0.3f);
-    p.out_proj_weight = ref::random_matrix(E, E, 6, -0.3f, 0.3f);
+    attn::MultiHeadParams p = random_params(E, H, 5);
     p.in_proj_bias.assign(3 * E, 0.1f);
     p.out_proj_bias.assign(E, -0.05f);
     for (const auto& backend : attn::available_backends()) {
@@ -232,12 +244,7 @@ TEST_CASE("multi-head projections match the double reference on both packings (f
           "[perf][multihead]") {
     // project() packs the input for n·(E_in + E_out) < E_in·E_out (here L < 12), else the weights.
     const std::size_t E = 24, H = 3;
-    attn::MultiHeadParams p;
-    p.num_heads = H;
-    p.in_proj_weight = ref::random_matrix(3 * E, E, 7, -0.3f, 0.3f);
-    p.out_proj_weight = ref::random_matrix(E, E, 8, -0.3f, 0.3f);
-    p.in_proj_bias = ref::random_matrix(1, 3 * E, 9).to_rows()[0];
-    p.out_proj_bias = ref::random_matrix(1, E, 10).to_rows()[0];
+    const attn::MultiHeadParams p = random_params(E, H, 7);
     const ref::Mat w = ref::of(p.in_proj_weight), wo = ref::of(p.out_proj_weight);
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
