@@ -221,7 +221,7 @@ def paired_rounds(a, H, D):
     def gflops(cmd):
         return (cmd[0], "gflops")
 
-    # (label, goal, format, numerator sides (the smallest is used), denominator side, factor)
+    # (label, goal, unit, numerator sides (the smallest is used), denominator side, factor)
     targets = []
     for n in (1024, 2048):
         targets.append((f"native 1 thread N={n}: vs ONNX Runtime MultiHeadAttention op", 1.15, "×",
