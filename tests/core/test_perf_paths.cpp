@@ -303,15 +303,19 @@ TEST_CASE("parallel_for runs every task exactly once on any thread count, and ne
 }
 
 TEST_CASE("parallel_for balances uneven tasks by stealing and never runs two tasks on one worker at once", "[perf]") {
-    // The first share holds all the slow tasks: another thread must steal them for the region to
-    // finish, and regions follow each other both faster and slower than the pool's polling time.
+    // The caller's share (worker 0) holds all the slow tasks (200 µs each, 6.4 ms a region on two
+    // threads); the other threads finish their fast shares in microseconds and must steal slow
+    // ones from its back. Regions follow each other both faster and slower than the pool's
+    // polling time.
     const std::size_t threads = attn::resolve_threads(0), n = 64;
     std::vector<std::atomic<int>> busy(threads), hits(n);
     std::atomic<bool> overlap{false};
+    std::atomic<int> stolen{0};  // slow tasks run by a worker other than the caller
     for (int region = 0; region < 40; ++region) {
         for (auto& h : hits) h = 0;
         attn::parallel_for(n, threads, [&](std::size_t i, std::size_t worker) {
             if (busy[worker].exchange(1) != 0) overlap = true;
+            if (i < n / threads && worker != 0) ++stolen;
             if (i < n / threads) std::this_thread::sleep_for(std::chrono::microseconds(200));
             ++hits[i];
             busy[worker] = 0;
@@ -320,4 +324,7 @@ TEST_CASE("parallel_for balances uneven tasks by stealing and never runs two tas
         if (region % 10 == 9) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // workers fall asleep
     }
     CHECK_FALSE(overlap);
+    // Without stealing the caller would run every slow task itself. Counted over all 40 regions,
+    // so a worker that misses one region's start on a loaded machine does not decide it.
+    if (threads > 1) CHECK(stolen.load() > 0);
 }
