@@ -5,8 +5,8 @@ scripts/bench, which builds and installs what this needs; never part of the test
 
 Order: for every configuration, our run and every peer's run follow each other, so the
 ratios compare runs made seconds apart on this shared machine. Each result is the median
-of --reps timed calls after warm-up (ours: always ≥ 20; peers: 20 up to N = 1024, fewer above,
-where one call takes seconds; the count is in results.json). CPU time medians are shown beside
+of --reps timed calls after warm-up (20: ours and every peer, but for PyTorch and tfjs above
+N = 1024, where one call takes seconds: --big-peer-reps; the count is in results.json). CPU time medians are shown beside
 wall time for 1-thread rows: they do not count time the process spent waiting for a core.
 
 The targets are judged on paired rounds instead of that single pass: the machine's slow
@@ -58,7 +58,7 @@ def main():
     ap.add_argument("--wasm-sizes", default="128,512,1024,2048")
     ap.add_argument("--wasm-peer-sizes", default="128,512,1024")
     ap.add_argument("--reps", type=int, default=20)
-    ap.add_argument("--big-peer-reps", type=int, default=5, help="peer repetitions for N ≥ 2048")
+    ap.add_argument("--big-peer-reps", type=int, default=5, help="PyTorch and tfjs repetitions for N ≥ 2048 (one call takes seconds)")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--rounds", type=int, default=5, help="paired rounds per target (0: none)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
@@ -91,8 +91,9 @@ def main():
         print(json.dumps(r), flush=True)
         return r
 
-    def peer_reps(n):
-        return a.reps if n <= 1024 else a.big_peer_reps
+    def peer_reps(n, name):
+        slow = "PyTorch" in name or "tfjs" in name
+        return a.big_peer_reps if slow and n > 1024 else a.reps
 
     def common(n, causal, threads, reps):
         c = ["--n", str(n), "--heads", str(H), "--d", str(D), "--threads", str(threads), "--reps", str(reps)]
@@ -122,7 +123,6 @@ def main():
                     ours_dump = f"{tmp}/ours-{what}-{n}-{int(causal)}.bin"
                     cmd = [a.native, "--what", what, "--json"] + common(n, causal, threads, a.reps)
                     record(run_json(cmd + (["--dump", ours_dump] if chk else [])), "attnlab")
-                    pr = peer_reps(n)
                     peers = []
                     if what == "core":
                         peers.append(("onnxruntime MultiHeadAttention op", ["node", "peers/ort_peer.mjs", "--runtime", "node", "--graph", "mha_op"]))
@@ -136,7 +136,7 @@ def main():
                             peers.append(("PyTorch nn.MultiheadAttention", ["/usr/bin/python3", "peers/torch_peer.py", "--what", "mha"]))
                     for name, pcmd in peers:
                         dump = f"{tmp}/{abs(hash(name))}-{tag}.bin"
-                        r = record(run_json(pcmd + common(n, causal, threads, pr) + (["--dump", dump] if chk else [])), name,
+                        r = record(run_json(pcmd + common(n, causal, threads, peer_reps(n, name)) + (["--dump", dump] if chk else [])), name,
                                    {"what": what, "target": "native"})
                         if chk and r is not None:
                             compare((name, what, n, causal), ours_dump, dump)
@@ -163,7 +163,7 @@ def main():
                     peers.append(("onnxruntime-web MatMul + MultiHeadAttention op", NODE + ["peers/ort_peer.mjs", "--runtime", "web", "--graph", "mha_full"]))
                 for name, pcmd in peers:
                     dump = f"{tmp}/{abs(hash(name))}-w-{what}-{n}-{int(causal)}.bin"
-                    c = common(n, causal, 1, peer_reps(n))
+                    c = common(n, causal, 1, peer_reps(n, name))
                     if "tfjs" in name:  # always 1 thread: takes no --threads
                         c = c[:6] + c[8:]
                     r = record(run_json(pcmd + c + (["--dump", dump] if chk else [])), name, {"what": what, "target": "wasm"})
@@ -195,8 +195,8 @@ def main():
 
 def paired_rounds(a, H, D):
     """Every target as a ratio of two measurements taken back to back, --rounds times."""
-    def args(n, threads, causal=False, reps=None):
-        c = ["--n", str(n), "--heads", str(H), "--d", str(D), "--threads", str(threads), "--reps", str(reps or a.reps)]
+    def args(n, threads, causal=False):
+        c = ["--n", str(n), "--heads", str(H), "--d", str(D), "--threads", str(threads), "--reps", str(a.reps)]
         return c + (["--causal"] if causal else [])
 
     def ours(what, n, threads, causal=False):
@@ -207,12 +207,11 @@ def paired_rounds(a, H, D):
 
     def ort(graph, n, threads, runtime="node"):
         node = NODE if runtime == "web" else ["node"]
-        reps = a.reps if n <= 1024 else a.big_peer_reps
-        return (node + ["peers/ort_peer.mjs", "--runtime", runtime, "--graph", graph] + args(n, threads, reps=reps),
+        return (node + ["peers/ort_peer.mjs", "--runtime", runtime, "--graph", graph] + args(n, threads),
                 "ms_median")
 
     def blas(n):
-        return ([a.native, "--what", "blas", "--json"] + args(n, 1, reps=a.reps if n <= 1024 else a.big_peer_reps),
+        return ([a.native, "--what", "blas", "--json"] + args(n, 1),
                 "ms_median")
 
     native_peak = ([a.native, "--what", "peak", "--json"], "peak")
@@ -314,7 +313,8 @@ def write_report(a, results, mem, fresh, diffs, native_peak, wasm_peak, peak, wp
     L.append("# attnlab benchmark results\n")
     L.append(f"Written by `scripts/bench` on {datetime.date.today()}. Heads = 8, d_head = 64 (E = 512); "
              "inputs and parameters are bench/inputs.hpp's, identical for every implementation. "
-             "ms = median wall time of the timed calls after warm-up (cpu = median CPU time of the process "
+             f"ms = median wall time of {a.reps} timed calls after warm-up ({a.big_peer_reps} for PyTorch and tfjs "
+             "above N = 1024, where one call takes seconds) (cpu = median CPU time of the process "
              "per call); GFLOP/s counts 4·N²·d per head for the core (causal: 4·d·N(N+1)/2) plus 8·N·E² "
              "for the projections of full multi-head attention. Ratios are peer ms / our ms (> 1: we are faster).\n")
     L.append("## Machine\n")
