@@ -156,7 +156,7 @@ void scale_channels(const FeatureMap& x, const std::vector<float>& s, FeatureMap
     const std::size_t n = x.data.cols();
     for (std::size_t c = 0; c < x.channels(); ++c) {
         std::copy(x.data.row(c), x.data.row(c) + n, y.data.row(c));
-        kernels().scale(y.data.row(c), n, s[c]);
+        kernels().scale(y.data.row(c), n, s[c], y.data.row(c));
     }
 }
 

@@ -106,7 +106,7 @@ void softmax_row(float* x, std::size_t n) {
         return;
     }
     const float s = k.exp_sub_sum(x, n, m);  // s ≥ 1: the max element contributes e^0
-    k.scale(x, n, 1.0f / s);
+    k.scale(x, n, 1.0f / s, x);
 }
 
 void softmax_rows(MatrixView x) {

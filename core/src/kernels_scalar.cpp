@@ -65,8 +65,8 @@ void sigmoid_inplace(float* x, std::size_t n) {
     }
 }
 
-void scale(float* x, std::size_t n, float s) {
-    for (std::size_t i = 0; i < n; ++i) x[i] *= s;
+void scale(const float* x, std::size_t n, float s, float* y) {
+    for (std::size_t i = 0; i < n; ++i) y[i] = x[i] * s;
 }
 
 void axpy(float* y, float s, const float* x, std::size_t n) {
@@ -112,7 +112,7 @@ void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_
             if (m[r] != ninf) {
                 const float alpha = std::exp2(m[r] - m_new);
                 l[r] *= alpha;
-                scale(o + r * ldo, o_cols, alpha);
+                scale(o + r * ldo, o_cols, alpha, o + r * ldo);
             }
             m[r] = m_new;
         }

@@ -109,7 +109,7 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
                 if (m_new > m[i]) {  // rescale the running sums only when the max grows
                     const float alpha = m[i] == ninf ? 0.0f : std::exp(m[i] - m_new);
                     l[i] *= alpha;
-                    kt.scale(out.row(i), dv, alpha);
+                    kt.scale(out.row(i), dv, alpha, out.row(i));
                     m[i] = m_new;
                     if (trace) alpha_trace[r] = alpha;
                 }
@@ -142,7 +142,7 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
         for (std::size_t r = 0; r < nq; ++r) {
             const std::size_t i = i0 + r;
             if (l[i] > 0.0f)
-                kt.scale(out.row(i), dv, 1.0f / l[i]);
+                kt.scale(out.row(i), dv, 1.0f / l[i], out.row(i));
             else
                 std::fill(out.row(i), out.row(i) + dv, 0.0f);
         }
@@ -273,10 +273,7 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
     const float* vh = scratch + lay.v;  // panels of S × P
 
     // q_blk · scale · log2(e), so 2^(s − m) below is e^(scale·q·k − m·ln 2)
-    for (std::size_t r = 0; r < nq; ++r) {
-        const float* src = q.row(i0 + r) + h * p.d;
-        for (std::size_t c = 0; c < p.d; ++c) qs[r * p.d + c] = src[c] * p.q_scale;
-    }
+    for (std::size_t r = 0; r < nq; ++r) kt.scale(q.row(i0 + r) + h * p.d, p.d, p.q_scale, qs + r * p.d);
     std::fill(o, o + nq * p.dvp, 0.0f);
     std::fill(m, m + nq, -std::numeric_limits<float>::infinity());
     std::fill(l, l + nq, 0.0f);
@@ -314,11 +311,8 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
         kt.gemm_packed(s, p.bk, vh + j0 * p.P, p.S * p.P, o, p.dvp, nq, p.dvp, nk, true);
     }
     // output = o / l; l = 0 means the row is fully masked: zeros, never NaN.
-    for (std::size_t r = 0; r < nq; ++r) {
-        float* dst = out.row(i0 + r) + h * p.dv;
-        const float inv = l[r] > 0.0f ? 1.0f / l[r] : 0.0f;
-        for (std::size_t c = 0; c < p.dv; ++c) dst[c] = o[r * p.dvp + c] * inv;
-    }
+    for (std::size_t r = 0; r < nq; ++r)
+        kt.scale(o + r * p.dvp, p.dv, l[r] > 0.0f ? 1.0f / l[r] : 0.0f, out.row(i0 + r) + h * p.dv);
 }
 
 void fast_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, std::size_t heads, float scale,

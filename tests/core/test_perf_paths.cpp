@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -135,6 +136,50 @@ TEST_CASE("online softmax step: base-2 powers within 1e-6 relative, rescale when
         CHECK(l[2] == 0.0f);
         for (std::size_t c = 0; c < cols; ++c) CHECK(s(2, c) == 0.0f);
         CHECK(o(2, 0) == 1.0f);  // untouched: nothing attended
+    }
+}
+
+TEST_CASE("online softmax step: powers far below the max underflow to 0, never to more than 2^-126", "[perf]") {
+    // AVX-512 scales by 2^n with vscalefps (subnormals down to 2^-149, 0 below); the others give
+    // 0 below 2^-126.5. Either way −inf, and anything 160 or more below the max, is exactly 0.
+    const float ninf = -std::numeric_limits<float>::infinity();
+    const float below[] = {-126.0f, -126.7f, -127.0f, -135.0f, -149.0f, -155.0f, -160.0f, -200.0f, -1e30f, ninf};
+    const std::size_t cols = 1 + std::size(below);
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        attn::Matrix s(1, cols), o(1, 1, 0.0f);
+        s(0, 0) = 3.0f;  // the max
+        for (std::size_t c = 1; c < cols; ++c) s(0, c) = below[c - 1] == ninf ? ninf : 3.0f + below[c - 1];
+        float m = ninf, l = 0.0f;
+        attn::kernels().online_softmax_tile(s.row(0), s.stride(), 1, cols, &m, &l, o.row(0), o.stride(), 1);
+        INFO(backend);
+        CHECK(s(0, 0) == 1.0f);
+        CHECK(l == 1.0f);
+        for (std::size_t c = 1; c < cols; ++c) {
+            INFO("2^" << below[c - 1] << " gave " << s(0, c));
+            CHECK(s(0, c) >= 0.0f);
+            CHECK(s(0, c) <= (below[c - 1] >= -126.0f ? 1.2e-38f : std::ldexp(1.0f, -126)));
+            if (below[c - 1] <= -160.0f) CHECK(s(0, c) == 0.0f);
+        }
+        CHECK(s(0, 1) >= 1.1e-38f);  // 2^-126 ≈ 1.18e-38 is still a normal float
+    }
+}
+
+TEST_CASE("scale: y = a·x on every backend, out of place and in place, every tail", "[perf]") {
+    for (const auto& backend : attn::available_backends()) {
+        attn::ScopedBackend use(backend);
+        for (std::size_t n : {1, 3, 7, 17, 63, 64, 65, 257}) {
+            const attn::Matrix x = ref::random_matrix(1, n, std::uint32_t(90 + n), -5.0f, 5.0f);
+            std::vector<float> y(n + 1, 7.0f), z(x.row(0), x.row(0) + n);
+            attn::kernels().scale(x.row(0), n, -0.37f, y.data());
+            attn::kernels().scale(z.data(), n, -0.37f, z.data());
+            INFO(backend << " n=" << n);
+            for (std::size_t i = 0; i < n; ++i) {
+                REQUIRE(y[i] == x(0, i) * -0.37f);  // one float multiply, as a lane does it
+                REQUIRE(z[i] == y[i]);
+            }
+            REQUIRE(y[n] == 7.0f);  // nothing written past n
+        }
     }
 }
 

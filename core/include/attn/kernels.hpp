@@ -32,8 +32,8 @@ struct KernelTable {
     void (*exp_nonpos)(float* x, std::size_t n);
     void (*tanh)(float* x, std::size_t n);
     void (*sigmoid)(float* x, std::size_t n);
-    // x_i ← a · x_i
-    void (*scale)(float* x, std::size_t n, float a);
+    // y_i ← a · x_i   (y may be x)
+    void (*scale)(const float* x, std::size_t n, float a, float* y);
     // y_i ← y_i + a · x_i
     void (*axpy)(float* y, float a, const float* x, std::size_t n);
 
