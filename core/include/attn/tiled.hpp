@@ -22,24 +22,28 @@
 namespace attn {
 
 // Default tile sizes of the fast path, for d_head = 64 on a core with 32–48 KiB of L1d and
-// ≥ 1 MiB of L2 (the project's machine, AMD family 26 / Zen 5: 48 KiB / 1 MiB; Zen 4: 32 KiB /
-// 1 MiB; most AVX-512 server cores: 48 KiB / 1–2 MiB):
-// - block_k = 256 keys: the K and V tiles (256 × 64 floats = 64 KiB each) and the score tile
-//   (64 × 256 floats = 64 KiB) stay in L2 while the micro-kernels stream 16 KiB panels of them
-//   through L1. Longer key tiles mean fewer passes of the per-row bookkeeping (row max, rescale of
-//   o by α, the kernels' load/store of their accumulators) per useful FMA.
+// ≥ 1 MiB of L2 (the project's machines, AMD Zen 4/5: 32–48 KiB / 1 MiB; most AVX-512 server
+// cores: 48 KiB / 1–2 MiB):
+// - block_k = 512 keys: the K and V tiles (512 × 64 floats = 128 KiB each) and the score tile
+//   (64 × 512 floats = 128 KiB) stay in L2 (384 KiB of 1 MiB) while the micro-kernels stream
+//   16 KiB panels of them through L1. Longer key tiles mean fewer passes of the per-row
+//   bookkeeping (row max, rescale of o by α, the kernels' load and store of their accumulators)
+//   per useful FMA.
 // - block_q = 64 rows: each K/V tile brought into L2 serves 64 query rows, which the row-
 //   vectorised softmax pass handles as one chunk; N = 1024 × 8 heads makes 128 tasks for two
 //   threads to balance. Under a causal mask the diagonal blocks (computed whole, then masked)
 //   are half as tall as with 128 rows, so less work is thrown away.
-// Measured on the project's 2-core Zen 5 VM (bench/attnlab-bench --bq --bk, 1 thread, 8 heads,
-// d = 64). Against 64 × 64 tiles, 128 × 256 was 5 % faster at N = 2048 (51.4 vs 54.2 ms), 6 % with
-// 2 threads at N = 1024, 3 % on causal N = 2048; 128 × 512 and 256 × 256 were within noise. After
-// the softmax pass was vectorised over rows, 64 × 256 ran as fast as 128 × 256 without a mask
-// (3 rounds: N = 1024 12.6 vs 12.7 ms, N = 2048 49.2 vs 49.2 ms) and 3 % faster causal at N = 2048
-// (26.6 vs 27.6 ms, 2 rounds).
+// Measured with bench/attnlab-bench --bq --bk (8 heads, d = 64, 1 thread pinned to a CPU):
+// - on a 2-core Zen 5 VM at 205 GFLOP/s peak: against 64 × 64 tiles, 128 × 256 was 5 % faster at
+//   N = 2048 (51.4 vs 54.2 ms); after the softmax pass was vectorised over rows, 64 × 256 ran as
+//   fast as 128 × 256 without a mask and 3 % faster causal at N = 2048 (26.6 vs 27.6 ms).
+// - on the same kind of VM at 258 GFLOP/s (a faster host, 2026-11-29), 512 keys beat 256 in
+//   every size and mode, 3 rounds each: N = 2048 37.9 vs 38.9 ms, causal 20.3 vs 20.9 ms,
+//   2 threads 19.2 vs 19.6 ms, N = 512 2.46 vs 2.55 ms; query blocks of 60, 66, 72 or 96 rows
+//   (no 4-row tail for the 6-row micro-kernel) were within noise of 64. In wasm (node,
+//   SIMD128) 256 and 512 were within noise.
 inline constexpr std::size_t kDefaultBlockQ = 64;
-inline constexpr std::size_t kDefaultBlockK = 256;
+inline constexpr std::size_t kDefaultBlockK = 512;
 
 struct TileConfig {
     std::size_t block_q = kDefaultBlockQ;  // query rows per block (one task of the thread pool)
