@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -123,12 +124,31 @@ void require_shape(ConstMatrixView m, std::size_t rows, std::size_t cols, const 
         throw Error(std::string(what) + " is " + shape_string(m.rows, m.cols) + ", expected " + shape_string(rows, cols));
 }
 
+namespace {
+
+// True when x[0..n) holds no infinity and no NaN: exactly the floats whose exponent bits are all
+// ones. Branch-free, so the compiler vectorises it; with a branch per element the check of the
+// inputs took 2 % of multi-head attention at N = 2048 (perf samples).
+bool all_finite(const float* x, std::size_t n) {
+    std::uint32_t bad = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        std::uint32_t bits;
+        std::memcpy(&bits, x + j, sizeof bits);
+        bad |= static_cast<std::uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    return bad == 0;
+}
+
+}  // namespace
+
 void require_finite(ConstMatrixView m, const char* what) {
-    for (std::size_t i = 0; i < m.rows; ++i)
+    for (std::size_t i = 0; i < m.rows; ++i) {
+        if (all_finite(m.row(i), m.cols)) continue;
         for (std::size_t j = 0; j < m.cols; ++j)
             if (!std::isfinite(m(i, j)))
                 throw Error(std::string(what) + "[" + std::to_string(i) + "][" + std::to_string(j) + "] is " +
                             (std::isnan(m(i, j)) ? "NaN" : "infinite"));
+    }
 }
 
 }  // namespace attn
