@@ -86,9 +86,9 @@ void pack_b(const float* b, std::size_t ldb, std::size_t k, std::size_t n, bool 
     }
 }
 
-// c: (m, n) = a: (m, k) · B (+ c), B packed in panels of kPanel columns
+// c: (m, n) = a: (m, k) · B (+ c), B packed in panels of kPanel columns; row_max: each row's max
 void gemm_packed(const float* a, std::size_t lda, const float* bp, std::size_t panel_stride, float* c, std::size_t ldc,
-                 std::size_t m, std::size_t n, std::size_t k, bool accumulate) {
+                 std::size_t m, std::size_t n, std::size_t k, bool accumulate, float* row_max) {
     for (std::size_t i = 0; i < m; ++i)
         for (std::size_t j = 0; j < n; ++j) {
             const float* b = bp + (j / kPanel) * panel_stride + j % kPanel;
@@ -96,14 +96,16 @@ void gemm_packed(const float* a, std::size_t lda, const float* bp, std::size_t p
             for (std::size_t p = 0; p < k; ++p) s += a[i * lda + p] * b[p * kPanel];
             c[i * ldc + j] = accumulate ? c[i * ldc + j] + s : s;
         }
+    if (row_max)
+        for (std::size_t i = 0; i < m; ++i) row_max[i] = max(c + i * ldc, n);
 }
 
 void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_t cols, float* m, float* l, float* o,
-                         std::size_t ldo, std::size_t o_cols) {
+                         std::size_t ldo, std::size_t o_cols, const float* row_max) {
     const float ninf = -std::numeric_limits<float>::infinity();
     for (std::size_t r = 0; r < rows; ++r) {
         float* sr = s + r * lds;
-        const float m_new = std::max(m[r], max(sr, cols));
+        const float m_new = std::max(m[r], row_max ? row_max[r] : max(sr, cols));
         if (m_new == ninf) {
             std::fill(sr, sr + cols, 0.0f);
             continue;

@@ -363,9 +363,11 @@ inline void unroll(F&& f) {
 }
 
 // c: (MR, NR·W) = a: (MR, k) · b: (k, NR·W)  (+ c when accumulate), b one packed panel.
+// lane_max, when not null: (MR, W), lane_max[r] ← max(lane_max[r], the NR vectors of c row r),
+// from the registers, so the scores need no second pass for their row maxima.
 template <class A, std::size_t MR, std::size_t NR>
 inline void micro_kernel(std::size_t k, const float* a, std::size_t lda, const float* b, float* c, std::size_t ldc,
-                         bool accumulate) {
+                         bool accumulate, float* lane_max) {
     using B = vf<A>;
     constexpr std::size_t W = B::size, P = NR * W;
     B acc[MR][NR];
@@ -381,17 +383,24 @@ inline void micro_kernel(std::size_t k, const float* a, std::size_t lda, const f
         });
     }
     unroll<MR>([&](auto r) { unroll<NR>([&](auto j) { acc[r][j].store_unaligned(c + r * ldc + j * W); }); });
+    if (lane_max) {
+        unroll<MR>([&](auto r) {
+            B mx = B::load_aligned(lane_max + r * W);
+            unroll<NR>([&](auto j) { mx = vmax<A>(mx, acc[r][j]); });
+            mx.store_aligned(lane_max + r * W);
+        });
+    }
 }
 
 // The row tail of a panel (rows < MR) picks the micro-kernel with exactly that many rows.
 template <class A, std::size_t R>
 inline void micro_kernel_rows(std::size_t rows, std::size_t k, const float* a, std::size_t lda, const float* b, float* c,
-                              std::size_t ldc, bool accumulate) {
+                              std::size_t ldc, bool accumulate, float* lane_max) {
     if constexpr (R > 0) {
         if (rows == R)
-            micro_kernel<A, R, Blocking<A>::vecs>(k, a, lda, b, c, ldc, accumulate);
+            micro_kernel<A, R, Blocking<A>::vecs>(k, a, lda, b, c, ldc, accumulate, lane_max);
         else
-            micro_kernel_rows<A, R - 1>(rows, k, a, lda, b, c, ldc, accumulate);
+            micro_kernel_rows<A, R - 1>(rows, k, a, lda, b, c, ldc, accumulate, lane_max);
     }
 }
 
@@ -445,31 +454,43 @@ void pack_b(const float* b, std::size_t ldb, std::size_t k, std::size_t n, bool 
 // c: (m, n) = a: (m, k) · B (+ c), B packed by pack_b. Rows go in blocks of kRowBlock so the
 // block of a (kRowBlock × k floats: 96 × 512 × 4 B = 192 KiB at E = 512) stays in L2 while every
 // panel passes over it; inside a block each panel (k × panel floats) is reused by all row groups.
+// row_max, when not null: row_max[i] ← max of c row i over its n columns, taken from the
+// micro-kernels' registers as lanes and reduced across the lanes once per row.
 template <class A>
 void gemm_packed(const float* a, std::size_t lda, const float* bp, std::size_t panel_stride, float* c, std::size_t ldc,
-                 std::size_t m, std::size_t n, std::size_t k, bool accumulate) {
-    constexpr std::size_t MR = Blocking<A>::rows, P = Blocking<A>::panel;
+                 std::size_t m, std::size_t n, std::size_t k, bool accumulate, float* row_max) {
+    constexpr std::size_t MR = Blocking<A>::rows, P = Blocking<A>::panel, W = Blocking<A>::width;
     constexpr std::size_t kRowBlock = 16 * MR;
+    alignas(64) float lanes[kRowBlock * W];  // with row_max: (kRowBlock, W), each row's lane maxima
     for (std::size_t i0 = 0; i0 < m; i0 += kRowBlock) {
         const std::size_t i1 = m - i0 < kRowBlock ? m : i0 + kRowBlock;
+        if (row_max)
+            for (std::size_t x = 0; x < (i1 - i0) * W; ++x) lanes[x] = -std::numeric_limits<float>::infinity();
         for (std::size_t j0 = 0; j0 < n; j0 += P) {
             const float* b = bp + (j0 / P) * panel_stride;
             const std::size_t nc = n - j0 < P ? n - j0 : P;
             for (std::size_t i = i0; i < i1; i += MR) {
                 const std::size_t rows = i1 - i < MR ? i1 - i : MR;
+                float* lm = row_max ? lanes + (i - i0) * W : nullptr;
                 if (nc == P) {
-                    micro_kernel_rows<A, MR>(rows, k, a + i * lda, lda, b, c + i * ldc + j0, ldc, accumulate);
+                    micro_kernel_rows<A, MR>(rows, k, a + i * lda, lda, b, c + i * ldc + j0, ldc, accumulate, lm);
                 } else {  // column tail: work in a full-width buffer, copy the valid columns
                     alignas(64) float buf[MR * P];
                     for (std::size_t r = 0; r < rows; ++r)
                         for (std::size_t col = 0; col < P; ++col)
                             buf[r * P + col] = accumulate && col < nc ? c[(i + r) * ldc + j0 + col] : 0.0f;
-                    micro_kernel_rows<A, MR>(rows, k, a + i * lda, lda, b, buf, P, accumulate);
+                    micro_kernel_rows<A, MR>(rows, k, a + i * lda, lda, b, buf, P, accumulate, nullptr);
                     for (std::size_t r = 0; r < rows; ++r)
-                        for (std::size_t col = 0; col < nc; ++col) c[(i + r) * ldc + j0 + col] = buf[r * P + col];
+                        for (std::size_t col = 0; col < nc; ++col) {
+                            const float x = buf[r * P + col];
+                            c[(i + r) * ldc + j0 + col] = x;
+                            if (lm && x > lm[r * W]) lm[r * W] = x;  // the valid columns only
+                        }
                 }
             }
         }
+        if (row_max)
+            for (std::size_t i = i0; i < i1; ++i) row_max[i] = hmax<A>(vf<A>::load_aligned(lanes + (i - i0) * W));
     }
 }
 
@@ -511,17 +532,19 @@ inline float exp2_sub_sum(float* x, std::size_t n, float m) {
 // and whether the max grows is a data-dependent branch. Measured with perf (N = 1024, 8 heads,
 // d = 64, AVX-512): the softmax's samples fell by a quarter. α is exactly 1 when the max did
 // not grow and 0 when nothing was attended before (m = −inf, where l and o are still 0), so o
-// is rescaled without a branch on the data.
+// is rescaled without a branch on the data. row_max, when given (from gemm_packed), replaces the
+// first pass's reads of the tile.
 template <class A>
 void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_t cols, float* m, float* l, float* o,
-                         std::size_t ldo, std::size_t o_cols) {
+                         std::size_t ldo, std::size_t o_cols, const float* row_max) {
     const float ninf = -std::numeric_limits<float>::infinity();
     constexpr std::size_t kChunk = 64;
     alignas(64) float m_new[kChunk], alpha[kChunk];
     for (std::size_t r0 = 0; r0 < rows; r0 += kChunk) {
         const std::size_t n = rows - r0 < kChunk ? rows - r0 : kChunk;
         for (std::size_t r = 0; r < n; ++r) {
-            const float tile_max = max<A>(s + (r0 + r) * lds, cols), m_old = m[r0 + r];
+            const float tile_max = row_max ? row_max[r0 + r] : max<A>(s + (r0 + r) * lds, cols);
+            const float m_old = m[r0 + r];
             m_new[r] = tile_max > m_old ? tile_max : m_old;
             alpha[r] = m_new[r] == ninf ? 0.0f : m_old - m_new[r];  // the exponent (never −inf − −inf)
         }

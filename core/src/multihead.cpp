@@ -44,7 +44,7 @@ void project_transposed(ConstMatrixView x, ConstMatrixView w, const float* bias,
     const std::size_t chunk = 4 * kt.micro_rows, chunks = (e_out + chunk - 1) / chunk;
     parallel_for(chunks, t, [&](std::size_t ci, std::size_t) {
         const std::size_t r0 = ci * chunk, rows = std::min(chunk, e_out - r0);
-        kt.gemm_packed(w.row(r0), w.stride, xp, e_in * P, ct + r0 * np, np, rows, np, e_in, false);
+        kt.gemm_packed(w.row(r0), w.stride, xp, e_in * P, ct + r0 * np, np, rows, np, e_in, false, nullptr);
     });
     // out = ctᵀ + b, in 16 × 16 blocks so reads and writes both stay in cache lines
     constexpr std::size_t B = 16;
@@ -87,7 +87,7 @@ void project_direct(ConstMatrixView x, ConstMatrixView w, const float* bias, Mat
             else
                 std::fill(o, o + e_out, 0.0f);
         }
-        kt.gemm_packed(x.row(r0), x.stride, wp, e_in * P, out.row(r0), out.stride(), rows, e_out, e_in, true);
+        kt.gemm_packed(x.row(r0), x.stride, wp, e_in * P, out.row(r0), out.stride(), rows, e_out, e_in, true, nullptr);
     });
 }
 

@@ -184,7 +184,7 @@ std::size_t round_up(std::size_t x, std::size_t m) { return (x + m - 1) / m * m;
 
 // Per-thread scratch layout inside one flat buffer; every part starts 64-byte aligned.
 struct ScratchLayout {
-    std::size_t k, v, q, s, o, m, l, total;
+    std::size_t k, v, q, s, o, m, l, rm, total;
     ScratchLayout(std::size_t k_size, std::size_t v_size, std::size_t bq, std::size_t bkp, std::size_t d,
                   std::size_t dvp) {
         k = 0;  // one head's packed K (k_size) and V (v_size)
@@ -194,7 +194,8 @@ struct ScratchLayout {
         o = s + round_up(bq * bkp, 16);
         m = o + round_up(bq * dvp, 16);
         l = m + round_up(bq, 16);
-        total = l + round_up(bq, 16);
+        rm = l + round_up(bq, 16);  // a score tile's row maxima
+        total = rm + round_up(bq, 16);
     }
 };
 
@@ -268,6 +269,7 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
     float* o = scratch + lay.o;
     float* m = scratch + lay.m;
     float* l = scratch + lay.l;
+    float* rm = scratch + lay.rm;
     const std::size_t i0 = qb * p.bq, nq = std::min(p.bq, p.L - i0);
     const float* kh = scratch + lay.k;  // panels of d × P
     const float* vh = scratch + lay.v;  // panels of S × P
@@ -278,12 +280,20 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
     std::fill(m, m + nq, -std::numeric_limits<float>::infinity());
     std::fill(l, l + nq, 0.0f);
 
-    // Keys any row of this block may attend lie in [lo, hi): tiles outside are skipped.
-    std::size_t lo = p.S, hi = 0;
+    // Keys any row of this block may attend lie in [lo, hi): tiles outside are skipped. Under a
+    // mask of key ranges (none, causal, window) every row may attend [in_lo, in_hi): a tile inside
+    // it has no masked score, so the scores GEMM gives the row maxima from its registers and the
+    // softmax does not read the tile for them (N = 2048, 1 thread: 38.3 → 37.9 ms, 3 rounds).
+    std::size_t lo = p.S, hi = 0, in_lo = 0, in_hi = p.S;
     for (std::size_t r = 0; r < nq; ++r) {
-        lo = std::min(lo, mask.first_key(i0 + r));
-        hi = std::max(hi, mask.last_key(i0 + r, p.S));
+        const std::size_t first = mask.first_key(i0 + r), last = mask.last_key(i0 + r, p.S);
+        lo = std::min(lo, first);
+        hi = std::max(hi, last);
+        in_lo = std::max(in_lo, first);
+        in_hi = std::min(in_hi, last);
     }
+    const bool ranges = mask.kind() == Mask::Kind::none || mask.kind() == Mask::Kind::causal ||
+                        mask.kind() == Mask::Kind::window;
     // While the tiles run, bring in the output rows this block writes at the end and the query
     // rows of the next block (a thread's next task): both are 256-byte pieces of rows 2 KiB
     // apart (8 heads × 64), which the hardware prefetchers do not follow, so unprefetched they
@@ -301,14 +311,21 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
                               false);
         };
         prefetch(0);
-        // s: (nq, nk) = qs · K_tileᵀ   (whole panels: the padded keys score 0 and are not read)
-        kt.gemm_packed(qs, p.d, kh + (j0 / p.P) * p.d * p.P, p.d * p.P, s, p.bk, nq, round_up(nk, p.P), p.d, false);
-        apply_mask(mask, i0, nq, j0, nk, p.S, s, p.bk);
+        // s: (nq, nk) = qs · K_tileᵀ   (whole panels: the padded keys score 0 and are not read;
+        // with the row maxima, exactly nk columns so the padding stays out of them)
+        const bool unmasked = ranges && j0 >= in_lo && j0 + nk <= in_hi;
+        const float* kp = kh + (j0 / p.P) * p.d * p.P;
+        if (unmasked) {
+            kt.gemm_packed(qs, p.d, kp, p.d * p.P, s, p.bk, nq, nk, p.d, false, rm);
+        } else {
+            kt.gemm_packed(qs, p.d, kp, p.d * p.P, s, p.bk, nq, round_up(nk, p.P), p.d, false, nullptr);
+            apply_mask(mask, i0, nq, j0, nk, p.S, s, p.bk);
+        }
         prefetch(1);
-        kt.online_softmax_tile(s, p.bk, nq, nk, m, l, o, p.dvp, p.dvp);
+        kt.online_softmax_tile(s, p.bk, nq, nk, m, l, o, p.dvp, p.dvp, unmasked ? rm : nullptr);
         prefetch(2);
         // o += p_tile · V_tile   (V rows j0 .. j0 + nk of every panel)
-        kt.gemm_packed(s, p.bk, vh + j0 * p.P, p.S * p.P, o, p.dvp, nq, p.dvp, nk, true);
+        kt.gemm_packed(s, p.bk, vh + j0 * p.P, p.S * p.P, o, p.dvp, nq, p.dvp, nk, true, nullptr);
     }
     // output = o / l; l = 0 means the row is fully masked: zeros, never NaN.
     for (std::size_t r = 0; r < nq; ++r)

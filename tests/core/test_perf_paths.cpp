@@ -59,12 +59,13 @@ std::vector<attn::Mask> masks_for(std::size_t L, std::size_t S) {
 
 }  // namespace
 
-TEST_CASE("packed GEMM matches the double reference for every row and column tail, on every backend", "[perf]") {
+TEST_CASE("packed GEMM matches the double reference for every row and column tail, on every backend, with its row maxima",
+          "[perf]") {
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
         const attn::KernelTable& kt = attn::kernels();
         const std::size_t P = kt.panel, MR = kt.micro_rows;
-        for (std::size_t m : {std::size_t{1}, MR - 1 ? MR - 1 : 1, MR, MR + 1, 2 * MR + 1, std::size_t{100}})
+        for (std::size_t m : {std::size_t{1}, MR - 1 ? MR - 1 : 1, MR, MR + 1, 2 * MR + 1, std::size_t{100}, std::size_t{200}})
             for (std::size_t n : {std::size_t{1}, P - 1 ? P - 1 : 1, P, P + 3, 2 * P + 1})
                 for (std::size_t k : {1, 5, 64})
                     for (bool transposed : {false, true})
@@ -78,8 +79,11 @@ TEST_CASE("packed GEMM matches the double reference for every row and column tai
                             kt.pack_b(b.row(0), b.stride(), k, n, transposed, packed.data(), ps);
                             auto c = ref::random_matrix(m, n, 3);
                             const ref::Mat c0 = ref::of(c);
+                            // every other call also asks for the row maxima (the fused path of the scores)
+                            const bool with_max = (m + n + k) % 2 == 0;
+                            std::vector<float> row_max(m + 1, 12345.0f);
                             kt.gemm_packed(a.row(0), a.stride(), packed.data(), ps, c.row(0), c.stride(), m, n, k,
-                                           accumulate);
+                                           accumulate, with_max ? row_max.data() : nullptr);
                             const ref::Mat bm = transposed ? ref::of(b) : ref::Mat();
                             ref::Mat want(m, n);
                             for (std::size_t i = 0; i < m; ++i)
@@ -92,6 +96,12 @@ TEST_CASE("packed GEMM matches the double reference for every row and column tai
                             INFO(backend << " m=" << m << " n=" << n << " k=" << k << " transposed=" << transposed
                                          << " accumulate=" << accumulate);
                             REQUIRE(ref::max_abs_diff(c, want) <= 1e-6 * double(k) + 1e-6);
+                            for (std::size_t i = 0; i < m; ++i) {
+                                float mx = -std::numeric_limits<float>::infinity();
+                                for (std::size_t j = 0; j < n; ++j) mx = std::max(mx, c(i, j));
+                                REQUIRE(row_max[i] == (with_max ? mx : 12345.0f));  // exactly the max of what was written
+                            }
+                            REQUIRE(row_max[m] == 12345.0f);  // nothing past m
                         }
     }
 }
@@ -112,7 +122,7 @@ TEST_CASE("online softmax step: base-2 powers within 1e-6 relative, rescale when
         const attn::Matrix s0 = s;
         // row 0 and 1 had a running max of 2 with sum 3 and output 1; row 2 nothing yet
         float m[3] = {2.0f, 2.0f, ninf}, l[3] = {3.0f, 3.0f, 0.0f};
-        kt.online_softmax_tile(s.row(0), s.stride(), 3, cols, m, l, o.row(0), o.stride(), 5);
+        kt.online_softmax_tile(s.row(0), s.stride(), 3, cols, m, l, o.row(0), o.stride(), 5, nullptr);
         for (std::size_t r = 0; r < 2; ++r) {
             double mx = 2.0;
             for (std::size_t c = 0; c < cols; ++c) mx = std::max(mx, double(s0(r, c)));
@@ -151,7 +161,7 @@ TEST_CASE("online softmax step: powers far below the max underflow to 0, never t
         s(0, 0) = 3.0f;  // the max
         for (std::size_t c = 1; c < cols; ++c) s(0, c) = below[c - 1] == ninf ? ninf : 3.0f + below[c - 1];
         float m = ninf, l = 0.0f;
-        attn::kernels().online_softmax_tile(s.row(0), s.stride(), 1, cols, &m, &l, o.row(0), o.stride(), 1);
+        attn::kernels().online_softmax_tile(s.row(0), s.stride(), 1, cols, &m, &l, o.row(0), o.stride(), 1, nullptr);
         INFO(backend);
         CHECK(s(0, 0) == 1.0f);
         CHECK(l == 1.0f);

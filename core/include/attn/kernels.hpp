@@ -48,15 +48,18 @@ struct KernelTable {
     // dst ← B packed, where B = b: (k, n) (row-major, ldb), or B = bᵀ with b: (n, k) when transposed.
     void (*pack_b)(const float* b, std::size_t ldb, std::size_t k, std::size_t n, bool transposed, float* dst,
                    std::size_t panel_stride);
-    // c: (m, n) = a: (m, k) · B (+ c when accumulate); B packed as above.
+    // c: (m, n) = a: (m, k) · B (+ c when accumulate); B packed as above. row_max, when not
+    // null: row_max[i] ← the max of c row i over its n columns (fused into the kernel, so a
+    // score tile needs no separate pass for the online softmax's row maxima).
     void (*gemm_packed)(const float* a, std::size_t lda, const float* bp, std::size_t panel_stride, float* c,
-                        std::size_t ldc, std::size_t m, std::size_t n, std::size_t k, bool accumulate);
+                        std::size_t ldc, std::size_t m, std::size_t n, std::size_t k, bool accumulate, float* row_max);
     // One online-softmax step in base 2 over a score tile s: (rows, cols) that holds log2(e)·score.
     // Per row r: m' = max(m_r, rowmax(s_r)); if m' > m_r: α = 2^(m_r − m'), l_r ← α·l_r and
     // o_r[0..o_cols) ← α·o_r (only when the max grew); then s_r ← 2^(s_r − m'), l_r += Σ s_r.
-    // A row with m' = −inf (everything masked so far) becomes zeros.
+    // A row with m' = −inf (everything masked so far) becomes zeros. row_max, when not null,
+    // holds rowmax(s_r) already (gemm_packed's); otherwise the kernel reads the tile for it.
     void (*online_softmax_tile)(float* s, std::size_t lds, std::size_t rows, std::size_t cols, float* m, float* l,
-                                float* o, std::size_t ldo, std::size_t o_cols);
+                                float* o, std::size_t ldo, std::size_t o_cols, const float* row_max);
 };
 
 // Backends, best first; "scalar" is always last and always available.
