@@ -87,9 +87,13 @@ struct alignas(64) Share {  // one cache line each: the owner's takes do not dis
     }
 };
 
+// Whether this thread is running a region's tasks (a pool worker always is): a parallel_for
+// from inside a task then runs inline instead of asking the pool for another region.
+thread_local bool t_in_region = false;
+
 class Pool {
 public:
-    explicit Pool(std::size_t workers) : shares_(workers + 1) {
+    explicit Pool(std::size_t workers) : shares_(workers + 1), seats_(workers) {
         for (std::size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { worker_loop(w + 1); });
     }
     ~Pool() {
@@ -97,7 +101,7 @@ public:
             std::lock_guard<std::mutex> lock(mutex_);
             stop_.store(true);
         }
-        wake_.notify_all();
+        for (auto& seat : seats_) seat.wake.notify_one();
         for (auto& t : threads_) t.join();
     }
 
@@ -111,15 +115,20 @@ public:
             std::lock_guard<std::mutex> lock(mutex_);
             task_ = &task;
             wanted_ = std::min(threads - 1, threads_.size());
-            const std::size_t t = wanted_ + 1;
-            for (std::size_t i = 0; i < t; ++i) shares_[i].set(i * n / t, (i + 1) * n / t);
-            // Every worker acknowledges, wanted or not (a region on fewer threads than the pool
-            // has also waits for the unwanted workers to see it).
-            running_.store(threads_.size());
-            generation_.fetch_add(1, std::memory_order_release);
+            const std::uint64_t t = wanted_ + 1;
+            for (std::size_t i = 0; i < t; ++i) shares_[i].set(i * std::uint64_t(n) / t, (i + 1) * std::uint64_t(n) / t);
+            running_.store(wanted_);
+            // Only the workers this region uses are called: the others neither wake nor read
+            // its fields (on a machine with many cores, a 2-thread region costs 2 threads).
+            // The release store publishes task_, wanted_ and the shares to the worker that
+            // reads its seat with acquire.
+            ++regions_;
+            for (std::size_t w = 0; w < wanted_; ++w) seats_[w].region.store(regions_, std::memory_order_release);
         }
-        wake_.notify_all();  // no system call when every worker is still polling
+        for (std::size_t w = 0; w < wanted_; ++w) seats_[w].wake.notify_one();  // no system call when it polls
+        t_in_region = true;
         drain(0);
+        t_in_region = false;
         if (!spin_until([this] { return running_.load(std::memory_order_acquire) == 0; })) {
             std::unique_lock<std::mutex> lock(mutex_);
             done_.wait(lock, [this] { return running_.load() == 0; });
@@ -146,20 +155,20 @@ private:
     }
 
     void worker_loop(std::size_t worker) {
+        t_in_region = true;
+        Seat& seat = seats_[worker - 1];
         std::size_t seen = 0;
         for (;;) {
-            // A new region is published by the release increment of generation_ after task_, the
-            // shares and wanted_ are set, so seeing the new generation (acquire) makes them visible.
-            const auto fresh = [&] { return generation_.load(std::memory_order_acquire) != seen; };
-            if (!spin_until([&] { return fresh() || stop_.load(std::memory_order_relaxed); })) {
+            const auto called = [&] { return seat.region.load(std::memory_order_acquire) != seen; };
+            if (!spin_until([&] { return called() || stop_.load(std::memory_order_relaxed); })) {
                 std::unique_lock<std::mutex> lock(mutex_);
-                wake_.wait(lock, [&] { return stop_.load() || fresh(); });
+                seat.wake.wait(lock, [&] { return stop_.load() || called(); });
             }
             if (stop_.load()) return;
-            ++seen;  // regions start one at a time, each after every worker acknowledged the last
-            // Only the first wanted_ workers take tasks; the others acknowledge, so the caller
-            // never starts the next region while one of them may still read this one's fields.
-            if (worker <= wanted_) drain(worker);
+            // The caller waits for every worker it called before it starts another region, so
+            // the seat cannot move again before this region's tasks are done.
+            seen = seat.region.load(std::memory_order_acquire);
+            drain(worker);
             if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
                 std::lock_guard<std::mutex> lock(mutex_);  // the caller checks running_ under it
                 done_.notify_one();
@@ -167,14 +176,22 @@ private:
         }
     }
 
+    // One per worker, on its own cache line: the number of the last region that called it
+    // (polled while it spins) and the condition variable it sleeps on.
+    struct alignas(64) Seat {
+        std::atomic<std::size_t> region{0};
+        std::condition_variable wake;
+    };
+
     std::vector<std::thread> threads_;
     std::mutex region_;  // one region at a time
     std::mutex mutex_;
-    std::condition_variable wake_, done_;
+    std::condition_variable done_;
     const std::function<void(std::size_t, std::size_t)>* task_ = nullptr;
-    std::size_t wanted_ = 0;
+    std::size_t wanted_ = 0, regions_ = 0;
     std::vector<Share> shares_;  // one per thread of the region (caller = 0)
-    std::atomic<std::size_t> running_{0}, generation_{0};
+    std::vector<Seat> seats_;    // one per worker (worker w sits in seats_[w − 1])
+    std::atomic<std::size_t> running_{0};
     std::atomic<bool> stop_{false};
 };
 
@@ -203,7 +220,8 @@ std::size_t resolve_threads(std::size_t threads) {
 void parallel_for(std::size_t n, std::size_t threads, const std::function<void(std::size_t, std::size_t)>& task) {
     const std::size_t t = std::min(resolve_threads(threads), n);
 #if defined(ATTN_HAVE_THREADS)
-    if (t > 1 && n <= UINT32_MAX && pool().try_run(n, t, task)) return;
+    // Nested calls (from inside a task) run inline: the pool runs one region at a time.
+    if (t > 1 && !t_in_region && n <= UINT32_MAX && pool().try_run(n, t, task)) return;
 #endif
     for (std::size_t i = 0; i < n; ++i) task(i, 0);
 }
