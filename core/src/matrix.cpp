@@ -151,4 +151,20 @@ void require_finite(ConstMatrixView m, const char* what) {
     }
 }
 
+bool overlaps(ConstMatrixView a, ConstMatrixView b) {
+    if (a.empty() || b.empty()) return false;
+    // Addresses in floats; a row i of a is [lo, lo + a.cols), a row r of b [b0 + r·b.stride, + b.cols).
+    const auto at = [](const float* p) { return reinterpret_cast<std::uintptr_t>(p) / sizeof(float); };
+    const std::uintptr_t a0 = at(a.data), b0 = at(b.data);
+    if (a0 + (a.rows - 1) * a.stride + a.cols <= b0 || b0 + (b.rows - 1) * b.stride + b.cols <= a0) return false;
+    const std::size_t bs = std::max<std::size_t>(b.stride, 1);
+    for (std::size_t i = 0; i < a.rows; ++i) {
+        const std::uintptr_t lo = a0 + i * a.stride, hi = lo + a.cols;
+        // the first row of b that ends after lo; rows further down start later still
+        const std::size_t r = lo + 1 > b0 + b.cols ? (lo + 1 - b0 - b.cols + bs - 1) / bs : 0;
+        if (r < b.rows && b0 + r * bs < hi) return true;
+    }
+    return false;
+}
+
 }  // namespace attn

@@ -379,6 +379,10 @@ void check_tiled_args(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, f
     require_cols(k, q.cols, "key", "query");
     require_rows(v, k.rows, "value", "key");
     require_shape(out, q.rows, v.cols, "output");
+    // Threads pack K and V while others write output rows, and the traced path writes each
+    // query block's rows before it reads K and V for the next: the output must be its own memory.
+    if (overlaps(out, k)) throw Error("output overlaps key: pass a separate output matrix");
+    if (overlaps(out, v)) throw Error("output overlaps value: pass a separate output matrix");
     mask.check(q.rows, k.rows);
     if (tiles.block_q == 0 || tiles.block_k == 0) throw Error("tile sizes must be at least 1");
     if (!std::isfinite(scale)) throw Error("scale must be finite, got " + fmt(scale));

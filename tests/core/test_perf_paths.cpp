@@ -245,6 +245,69 @@ TEST_CASE("tiled_attention_heads reports bad head counts", "[perf][errors]") {
                       Catch::Contains("output"));
 }
 
+TEST_CASE("overlaps() matches a brute-force comparison of element addresses", "[perf]") {
+    attn::Matrix m(6, 10);
+    const attn::ConstMatrixView whole = m.view();
+    const auto addresses = [](attn::ConstMatrixView v) {
+        std::vector<const float*> a;
+        for (std::size_t i = 0; i < v.rows; ++i)
+            for (std::size_t j = 0; j < v.cols; ++j) a.push_back(v.row(i) + j);
+        return a;
+    };
+    std::uint32_t seed = 1;
+    const auto next = [&](std::uint32_t n) {
+        seed = seed * 1664525u + 1013904223u;
+        return (seed >> 8) % n;
+    };
+    std::size_t both = 0;
+    for (int trial = 0; trial < 4000; ++trial) {
+        attn::ConstMatrixView b[2];
+        for (auto& x : b) {
+            const std::size_t r0 = next(6), c0 = next(10);
+            x = whole.block(r0, c0, next(std::uint32_t(6 - r0)) + 1, next(std::uint32_t(10 - c0)) + 1);
+        }
+        const auto a0 = addresses(b[0]), a1 = addresses(b[1]);
+        bool want = false;
+        for (const float* x : a0)
+            for (const float* y : a1) want = want || x == y;
+        both += want;
+        INFO("blocks at " << (b[0].data - whole.data) << " " << b[0].rows << "×" << b[0].cols << " and "
+                          << (b[1].data - whole.data) << " " << b[1].rows << "×" << b[1].cols);
+        REQUIRE(attn::overlaps(b[0], b[1]) == want);
+        REQUIRE(attn::overlaps(b[1], b[0]) == want);
+    }
+    CHECK(both > 400);     // both answers were exercised
+    CHECK(both < 3600);
+    attn::Matrix other(6, 10);
+    CHECK_FALSE(attn::overlaps(whole, other.view()));
+    CHECK_FALSE(attn::overlaps(whole.block(0, 0, 0, 3), whole));  // empty
+}
+
+TEST_CASE("the tiled paths refuse an output that overlaps K or V, and take column blocks of one buffer",
+          "[perf][errors]") {
+    const std::size_t L = 40, E = 16, H = 2;
+    attn::Matrix buf = ref::random_matrix(L, 4 * E, 21);  // [Q | K | V | out]
+    const attn::MatrixView all = buf.view();
+    const attn::ConstMatrixView q = all.block(0, 0, L, E), k = all.block(0, E, L, E), v = all.block(0, 2 * E, L, E);
+    attn::TileConfig tiles;
+    tiles.threads = 2;
+    CHECK_THROWS_WITH(attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::causal(), all.block(0, E, L, E), tiles),
+                      "output overlaps key: pass a separate output matrix");
+    CHECK_THROWS_WITH(attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::none(), all.block(0, 2 * E - 3, L, E), tiles),
+                      "output overlaps key: pass a separate output matrix");
+    CHECK_THROWS_WITH(attn::tiled_attention(q, k, v, 0.25f, attn::Mask::none(), all.block(0, 2 * E + 5, L, E), tiles),
+                      "output overlaps value: pass a separate output matrix");
+    attn::Matrix separate(L, E);
+    attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::causal(), separate, tiles);
+    attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::causal(), all.block(0, 3 * E, L, E), tiles);
+    CHECK(ref::max_abs_diff(all.block(0, 3 * E, L, E), ref::of(separate)) == 0.0);
+    // the output may be the query itself: each task reads its query rows before it writes them
+    attn::Matrix qcopy(L, E);
+    for (std::size_t i = 0; i < L; ++i) std::copy(q.row(i), q.row(i) + E, qcopy.row(i));
+    attn::tiled_attention_heads(qcopy, k, v, H, 0.25f, attn::Mask::causal(), qcopy, tiles);
+    CHECK(ref::max_abs_diff(qcopy, ref::of(separate)) == 0.0);
+}
+
 namespace {
 
 // Multi-head parameters with weights in [−0.3, 0.3] and biases in [−1, 1], from seed .. seed + 3.

@@ -100,6 +100,9 @@ void require_shape(ConstMatrixView m, std::size_t rows, std::size_t cols, const 
 void require_size(std::size_t rows, std::size_t cols, const char* what);
 // Throws naming the first non-finite element found.
 void require_finite(ConstMatrixView m, const char* what);
+// True when a and b share an element (say, two column blocks of one matrix do not; a block and
+// its matrix do). Row by row, so O(a.rows).
+bool overlaps(ConstMatrixView a, ConstMatrixView b);
 
 std::string shape_string(std::size_t rows, std::size_t cols);  // "3×4"
 
