@@ -226,6 +226,23 @@ TEST_CASE("mask semantics: causal is j ≤ i, window is |i − j| ≤ w, also wh
                       Catch::Contains("mask matrix is 2×2, expected 2×3"));
 }
 
+TEST_CASE("masks of key ranges allow exactly [first_key, last_key); the others say so", "[mask]") {
+    const std::size_t L = 9, S = 7;
+    std::vector<std::uint8_t> allowed(L * S, 1);
+    allowed[3] = 0;
+    const attn::Mask ranged[] = {attn::Mask::none(), attn::Mask::causal(), attn::Mask::window(0), attn::Mask::window(2),
+                                 attn::Mask::window(20)};
+    for (const auto& m : ranged) {
+        INFO(m.describe());
+        REQUIRE(m.is_key_range());
+        for (std::size_t i = 0; i < L; ++i)
+            for (std::size_t j = 0; j < S; ++j)
+                REQUIRE(m.allows(i, j) == (j >= m.first_key(i) && j < m.last_key(i, S)));
+    }
+    CHECK_FALSE(attn::Mask::key_padding({false, true, false, false, false, false, false}).is_key_range());
+    CHECK_FALSE(attn::Mask::matrix(L, S, allowed).is_key_range());
+}
+
 TEST_CASE("permuting keys and values together leaves the output unchanged", "[attention][property]") {
     const std::size_t S = 11;
     auto q = ref::random_matrix(4, 6, 60), k = ref::random_matrix(S, 6, 61), v = ref::random_matrix(S, 5, 62);

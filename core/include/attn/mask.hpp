@@ -42,6 +42,9 @@ public:
     // code skip whole key tiles (causal, window). For other kinds it is [0, n_keys).
     std::size_t first_key(std::size_t i) const;
     std::size_t last_key(std::size_t i, std::size_t n_keys) const;
+    // True when row i attends exactly [first_key(i), last_key(i)) (none, causal, window): the
+    // range then says which scores are masked, not only where masked scores may be.
+    bool is_key_range() const { return kind_ == Kind::none || kind_ == Kind::causal || kind_ == Kind::window; }
 
     // Throws attn::Error when the mask does not fit n_queries × n_keys.
     void check(std::size_t n_queries, std::size_t n_keys) const;
