@@ -226,7 +226,7 @@ TEST_CASE("mask semantics: causal is j ≤ i, window is |i − j| ≤ w, also wh
                       Catch::Contains("mask matrix is 2×2, expected 2×3"));
 }
 
-TEST_CASE("masks of key ranges allow exactly [first_key, last_key); the others say so", "[mask]") {
+TEST_CASE("masks of key ranges allow exactly the keys from first_key up to last_key, and other kinds are not key ranges", "[mask]") {
     const std::size_t L = 9, S = 7;
     std::vector<std::uint8_t> allowed(L * S, 1);
     allowed[3] = 0;
