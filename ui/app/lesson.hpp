@@ -105,10 +105,10 @@ private:
 };
 
 using LessonFactory = std::unique_ptr<Lesson> (*)();
-// The lessons in menu order (keys 1–7), from ui/lessons/registry.cpp.
+// The lessons in menu order (keys 1–7), from ui/app/lessons/registry.cpp.
 std::vector<LessonFactory> lesson_factories();
 
-// One per file in ui/lessons/.
+// One per file in ui/app/lessons/.
 std::unique_ptr<Lesson> make_basic_lesson();
 std::unique_ptr<Lesson> make_dot_lesson();
 std::unique_ptr<Lesson> make_multihead_lesson();
