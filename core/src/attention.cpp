@@ -77,20 +77,20 @@ void record_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& para
     trace.set_matrix("scores", scores);
     const std::string kind = score_name(params.kind);
     if (!trace.wants_rows()) {
-        trace.add("Scores (" + kind + ")", score_formula(params.kind, "i", "j", params.temperature),
+        trace.add(StepKind::scores, "Scores (" + kind + ")", score_formula(params.kind, "i", "j", params.temperature),
                   {"Q", "K"}, {"scores"});
         return;
     }
     for (std::size_t i = 0; i < scores.rows(); ++i) {
         if (!trace.wants_cells()) {
-            trace.add("Scores of query " + std::to_string(i), "s" + std::to_string(i) + ",j = score(q" +
+            trace.add(StepKind::score_row, "Scores of query " + std::to_string(i), "s" + std::to_string(i) + ",j = score(q" +
                                                                   std::to_string(i) + ", k_j) for every key j",
                       {"Q", "K"}, {"scores"}, Focus::on_row("scores", i));
             continue;
         }
         for (std::size_t j = 0; j < scores.cols(); ++j) {
             trace
-                .add("Score of query " + std::to_string(i) + " with key " + std::to_string(j),
+                .add(StepKind::score_cell, "Score of query " + std::to_string(i) + " with key " + std::to_string(j),
                      score_formula(params.kind, std::to_string(i), std::to_string(j), params.temperature) + " = " + fmt(scores(i, j)), {"Q", "K"},
                      {"scores"}, Focus::on_cell("scores", i, j))
                 .value("score", scores(i, j));
@@ -101,7 +101,7 @@ void record_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& para
 void record_softmax(ConstMatrixView scores, const Mask& mask, const Matrix& weights, Trace& trace) {
     trace.set_matrix("weights", weights);
     if (!trace.wants_rows()) {
-        trace.add("Softmax over keys (mask: " + mask.describe() + ")", "α_ij = exp(s_ij − max_j s_ij) / Σ_j exp(s_ij − max_j s_ij)",
+        trace.add(StepKind::softmax, "Softmax over keys (mask: " + mask.describe() + ")", "α_ij = exp(s_ij − max_j s_ij) / Σ_j exp(s_ij − max_j s_ij)",
                   {"scores"}, {"weights"});
         return;
     }
@@ -117,25 +117,25 @@ void record_softmax(ConstMatrixView scores, const Mask& mask, const Matrix& weig
         for (std::size_t j = 0; j < scores.cols; ++j)
             if (mask.allows(i, j)) sum += std::exp(scores(i, j) - m);
         if (allowed == 0) {
-            trace.add("Row " + r + " is fully masked", "α" + r + ",j = 0 for every j (no key may be attended)", {"scores"},
+            trace.add(StepKind::masked_row, "Row " + r + " is fully masked", "α" + r + ",j = 0 for every j (no key may be attended)", {"scores"},
                       {"weights"}, Focus::on_row("weights", i));
             continue;
         }
         if (!trace.wants_cells()) {
             trace
-                .add("Softmax of row " + r, "α" + r + ",j = exp(s" + r + ",j − m) / Σ exp(s" + r + ",j − m),  m = " + fmt(m),
+                .add(StepKind::softmax_row, "Softmax of row " + r, "α" + r + ",j = exp(s" + r + ",j − m) / Σ exp(s" + r + ",j − m),  m = " + fmt(m),
                      {"scores"}, {"weights"}, Focus::on_row("weights", i))
                 .value("max", m)
                 .value("sum", sum);
             continue;
         }
-        trace.add("Row " + r + ": maximum", "m = max_j s" + r + ",j = " + fmt(m) + " (over " + std::to_string(allowed) + " allowed keys)",
+        trace.add(StepKind::softmax_row, "Row " + r + ": maximum", "m = max_j s" + r + ",j = " + fmt(m) + " (over " + std::to_string(allowed) + " allowed keys)",
                   {"scores"}, {}, Focus::on_row("scores", i))
             .value("max", m);
-        trace.add("Row " + r + ": exponentials", "e" + r + ",j = exp(s" + r + ",j − m)  (masked keys: 0)", {"scores"}, {},
+        trace.add(StepKind::softmax_row, "Row " + r + ": exponentials", "e" + r + ",j = exp(s" + r + ",j − m)  (masked keys: 0)", {"scores"}, {},
                   Focus::on_row("scores", i));
-        trace.add("Row " + r + ": sum", "Σ_j e" + r + ",j = " + fmt(sum), {}, {}, Focus::on_row("scores", i)).value("sum", sum);
-        trace.add("Row " + r + ": normalise", "α" + r + ",j = e" + r + ",j / " + fmt(sum), {"scores"}, {"weights"},
+        trace.add(StepKind::softmax_row, "Row " + r + ": sum", "Σ_j e" + r + ",j = " + fmt(sum), {}, {}, Focus::on_row("scores", i)).value("sum", sum);
+        trace.add(StepKind::softmax_row, "Row " + r + ": normalise", "α" + r + ",j = e" + r + ",j / " + fmt(sum), {"scores"}, {"weights"},
                   Focus::on_row("weights", i));
     }
 }
@@ -144,12 +144,12 @@ void record_output(ConstMatrixView v, const Matrix& output, Trace& trace) {
     trace.set_matrix("V", v);
     trace.set_matrix("output", output);
     if (!trace.wants_rows()) {
-        trace.add("Weighted sum of values", "o_i = Σ_j α_ij v_j", {"weights", "V"}, {"output"});
+        trace.add(StepKind::weighted_sum, "Weighted sum of values", "o_i = Σ_j α_ij v_j", {"weights", "V"}, {"output"});
         return;
     }
     for (std::size_t i = 0; i < output.rows(); ++i) {
         const std::string r = std::to_string(i);
-        trace.add("Output of query " + r, "o" + r + " = Σ_j α" + r + ",j v_j", {"weights", "V"}, {"output"},
+        trace.add(StepKind::output_row, "Output of query " + r, "o" + r + " = Σ_j α" + r + ",j v_j", {"weights", "V"}, {"output"},
                   Focus::on_row("output", i));
     }
 }

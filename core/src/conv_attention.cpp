@@ -209,12 +209,12 @@ void record_scale(Trace& t, const std::string& input, const std::string& output,
     const std::string formula = output + "_c = s_c · " + input + "_c";
     if (t.wants_rows()) {
         for (std::size_t c = 0; c < s.size(); ++c)
-            t.add(std::string(title) + ": channel " + count(c), formula, {"channel_weights", input}, {output},
+            t.add(StepKind::apply_gate, std::string(title) + ": channel " + count(c), formula, {"channel_weights", input}, {output},
                   Focus::on_row(output, c))
                 .value("c", static_cast<double>(c))
                 .value("s_c", s[c]);
     } else {
-        t.add(title, formula + "   for every channel c", {"channel_weights", input}, {output});
+        t.add(StepKind::apply_gate, title, formula + "   for every channel c", {"channel_weights", input}, {output});
     }
 }
 
@@ -251,12 +251,12 @@ SEResult squeeze_excitation(const FeatureMap& x, const ChannelMLP& mlp, Trace* t
         t.set_matrix("hidden", hidden);
         t.set_matrix("channel_weights", as_row(r.weights));
         t.set_matrix("output", r.output.data);
-        t.add("squeeze: global average pool", "z_c = (1/HW) Σ_p x_c[p]", {"x"}, {"pooled"})
+        t.add(StepKind::pool, "squeeze: global average pool", "z_c = (1/HW) Σ_p x_c[p]", {"x"}, {"pooled"})
             .value("C", static_cast<double>(C))
             .value("HW", static_cast<double>(HW));
-        t.add("excite: hidden layer", "h = ReLU(W1 · z + b1)", {"pooled", "W1", "b1"}, {"hidden"})
+        t.add(StepKind::mlp, "excite: hidden layer", "h = ReLU(W1 · z + b1)", {"pooled", "W1", "b1"}, {"hidden"})
             .value("C/r", static_cast<double>(hidden.cols()));
-        t.add("excite: channel weights", "s = σ(W2 · h + b2)", {"hidden", "W2", "b2"}, {"channel_weights"});
+        t.add(StepKind::gate, "excite: channel weights", "s = σ(W2 · h + b2)", {"hidden", "W2", "b2"}, {"channel_weights"});
         record_scale(t, "x", "output", r.weights, "scale");
     }
     return r;
@@ -340,25 +340,25 @@ CBAMResult cbam(const FeatureMap& x, const ChannelMLP& mlp, const SpatialConv& c
         t.set_matrix("spatial_weights", r.spatial_weights);
         t.set_matrix("output", r.output.data);
 
-        t.add("channel: average pool", "a_c = (1/HW) Σ_p x_c[p]", {"x"}, {"avg_pooled"})
+        t.add(StepKind::pool, "channel: average pool", "a_c = (1/HW) Σ_p x_c[p]", {"x"}, {"avg_pooled"})
             .value("C", static_cast<double>(C))
             .value("HW", static_cast<double>(HW));
-        t.add("channel: max pool", "m_c = max_p x_c[p]", {"x"}, {"max_pooled"});
-        t.add("channel: shared MLP", "MLP(z) = W2 · ReLU(W1 · z + b1) + b2   for z = a (row 0) and z = m (row 1)",
+        t.add(StepKind::pool, "channel: max pool", "m_c = max_p x_c[p]", {"x"}, {"max_pooled"});
+        t.add(StepKind::mlp, "channel: shared MLP", "MLP(z) = W2 · ReLU(W1 · z + b1) + b2   for z = a (row 0) and z = m (row 1)",
               {"avg_pooled", "max_pooled", "W1", "b1", "W2", "b2"}, {"mlp_hidden", "mlp_out"})
             .value("C/r", static_cast<double>(hidden.cols()));
-        t.add("channel: sigmoid channel weights", "s = σ(MLP(a) + MLP(m))", {"mlp_out"}, {"channel_weights"});
+        t.add(StepKind::gate, "channel: sigmoid channel weights", "s = σ(MLP(a) + MLP(m))", {"mlp_out"}, {"channel_weights"});
         record_scale(t, "x", "channel_refined", r.channel_weights, "channel: scale");
-        t.add("spatial: channel-mean map", "A[y,x] = (1/C) Σ_c x'_c[y,x]", {"channel_refined"}, {"spatial_avg"});
-        t.add("spatial: channel-max map", "Mx[y,x] = max_c x'_c[y,x]", {"channel_refined"}, {"spatial_max"});
-        t.add("spatial: " + count(k) + "×" + count(k) + " convolution",
+        t.add(StepKind::pool, "spatial: channel-mean map", "A[y,x] = (1/C) Σ_c x'_c[y,x]", {"channel_refined"}, {"spatial_avg"});
+        t.add(StepKind::pool, "spatial: channel-max map", "Mx[y,x] = max_c x'_c[y,x]", {"channel_refined"}, {"spatial_max"});
+        t.add(StepKind::convolution, "spatial: " + count(k) + "×" + count(k) + " convolution",
               "L[y,x] = b + Σ_{i,j} Ka[i,j]·A[y+i−p, x+j−p] + Km[i,j]·Mx[y+i−p, x+j−p]   (p = k/2, zero padding)",
               {"spatial_avg", "spatial_max", "kernel_avg", "kernel_max"}, {"spatial_logits"})
             .value("k", static_cast<double>(k))
             .value("p", static_cast<double>(k / 2))
             .value("bias", conv.bias);
-        t.add("spatial: sigmoid", "M[y,x] = σ(L[y,x])", {"spatial_logits"}, {"spatial_weights"});
-        t.add("spatial: apply", "y_c[y,x] = M[y,x] · x'_c[y,x]   for every channel c", {"spatial_weights", "channel_refined"},
+        t.add(StepKind::gate, "spatial: sigmoid", "M[y,x] = σ(L[y,x])", {"spatial_logits"}, {"spatial_weights"});
+        t.add(StepKind::apply_gate, "spatial: apply", "y_c[y,x] = M[y,x] · x'_c[y,x]   for every channel c", {"spatial_weights", "channel_refined"},
               {"output"});
     }
     return r;

@@ -163,9 +163,9 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
         trace->set_matrix("Q", result.q);
         trace->set_matrix("K", result.k);
         trace->set_matrix("V", result.v);
-        trace->add("Project queries", "Q = query · W_qᵀ + b_q   (W_q = in_proj_weight rows 0..E−1)", {"query"}, {"Q"});
-        trace->add("Project keys", "K = key · W_kᵀ + b_k   (W_k = in_proj_weight rows E..2E−1)", {"key"}, {"K"});
-        trace->add("Project values", "V = value · W_vᵀ + b_v   (W_v = in_proj_weight rows 2E..3E−1)", {"value"}, {"V"});
+        trace->add(StepKind::projection, "Project queries", "Q = query · W_qᵀ + b_q   (W_q = in_proj_weight rows 0..E−1)", {"query"}, {"Q"});
+        trace->add(StepKind::projection, "Project keys", "K = key · W_kᵀ + b_k   (W_k = in_proj_weight rows E..2E−1)", {"key"}, {"K"});
+        trace->add(StepKind::projection, "Project values", "V = value · W_vᵀ + b_v   (W_v = in_proj_weight rows 2E..3E−1)", {"value"}, {"V"});
     }
 
     result.concat.resize(L, E);
@@ -185,7 +185,7 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
         const ConstMatrixView kh = result.k.view().block(0, h * d, S, d);
         const ConstMatrixView vh = result.v.view().block(0, h * d, S, d);
         const MatrixView oh = result.concat.view().block(0, h * d, L, d);
-        if (trace) trace->set_prefix("head " + std::to_string(h) + ": ");
+        if (trace) trace->begin_head(h);
         Matrix& wh = options.need_weights ? result.weights[h] : weights_tmp;
         if (options.implementation == Implementation::plain || options.need_weights) {
             compute_scores(qh, kh, scaled, scores, options.implementation == Implementation::plain ? trace : nullptr);
@@ -193,14 +193,14 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
         }
         if (!enabled) {
             for (std::size_t i = 0; i < L; ++i) std::fill(oh.row(i), oh.row(i) + d, 0.0f);
-            if (trace) trace->add("Head switched off", "head_h = 0", {}, {"concat"});
+            if (trace) trace->add(StepKind::head_off, "Head switched off", "head_h = 0", {}, {"concat"});
         } else if (options.implementation == Implementation::plain) {
             matmul_ab(wh, vh, oh);
-            if (trace) trace->add("Head output", "head_h = α_h V_h", {"weights", "V"}, {"concat"});
+            if (trace) trace->add(StepKind::head_output, "Head output", "head_h = α_h V_h", {"weights", "V"}, {"concat"});
         } else if (!all_heads_fast) {
             tiled_attention(qh, kh, vh, scale, mask, oh, options.tiles, trace, &ws.tiled);
         }
-        if (trace) trace->set_prefix("");
+        if (trace) trace->end_head();
     }
 
     // output = concat · out_proj_weightᵀ + out_proj_bias
@@ -209,9 +209,9 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
     if (trace) {
         trace->set_matrix("concat", result.concat);
         trace->set_matrix("output", result.output);
-        trace->add("Concatenate heads", "concat = [head_0 | head_1 | … | head_" + std::to_string(H - 1) + "]", {},
+        trace->add(StepKind::concat, "Concatenate heads", "concat = [head_0 | head_1 | … | head_" + std::to_string(H - 1) + "]", {},
                    {"concat"});
-        trace->add("Output projection", "output = concat · W_oᵀ + b_o", {"concat"}, {"output"});
+        trace->add(StepKind::projection, "Output projection", "output = concat · W_oᵀ + b_o", {"concat"}, {"output"});
     }
 }
 

@@ -76,7 +76,7 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
             const std::size_t nk = std::min(bk, S - j0);
             if (j0 + nk <= lo || j0 >= hi) {
                 if (trace && trace->wants_rows())
-                    trace->add("Skip tile: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
+                    trace->add(StepKind::tile_skipped, "Skip tile: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
                                "every (i, j) in this tile is masked: no scores, no exponentials, no update", {}, {},
                                Focus::on_tile("weights", i0, j0, nq, nk));
                 continue;
@@ -91,7 +91,7 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
             if (trace) {
                 alpha_trace.assign(nq, 1.0f);
                 if (trace->wants_rows())
-                    trace->add("Tile scores: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
+                    trace->add(StepKind::tile_scores, "Tile scores: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
                                "S_tile = Q_blk K_blkᵀ · " + fmt(scale) + "  (masked entries −∞)", {"Q", "K"}, {"S_tile"},
                                Focus::on_tile("weights", i0, j0, nq, nk))
                         .snapshot("S_tile", s);
@@ -121,18 +121,18 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
                 const Focus f = Focus::on_tile("weights", i0, j0, nq, nk);
                 const std::string t = " (queries " + range(i0, i0 + nq) + ", keys " + range(j0, j0 + nk) + ")";
                 if (trace->wants_rows()) {
-                    trace->add("Running max and rescale" + t, "m' = max(m, rowmax(S_tile));  α = exp(m − m')", {"S_tile"},
+                    trace->add(StepKind::tile_rescale, "Running max and rescale" + t, "m' = max(m, rowmax(S_tile));  α = exp(m − m')", {"S_tile"},
                                {"m"}, f)
                         .snapshot("m", ConstMatrixView{m + i0, 1, nq, nq})
                         .snapshot("alpha", row_of(alpha_trace.data(), nq));
-                    trace->add("Exponentials and running sum" + t, "P = exp(S_tile − m');  l' = α·l + rowsum(P)",
+                    trace->add(StepKind::tile_accumulate, "Exponentials and running sum" + t, "P = exp(S_tile − m');  l' = α·l + rowsum(P)",
                                {"S_tile", "m"}, {"P", "l"}, f)
                         .snapshot("P", s)
                         .snapshot("l", ConstMatrixView{l + i0, 1, nq, nq});
-                    trace->add("Partial output" + t, "O' = α·O + P · V_blk", {"P", "V"}, {"O"}, f)
+                    trace->add(StepKind::tile_output, "Partial output" + t, "O' = α·O + P · V_blk", {"P", "V"}, {"O"}, f)
                         .snapshot("O", ConstMatrixView{out.row(i0), nq, dv, out.stride});
                 } else {
-                    trace->add("Tile" + t, "m' = max(m, rowmax(S)); α = e^(m−m'); l' = α·l + Σ e^(S−m'); O' = α·O + P·V",
+                    trace->add(StepKind::tile_update, "Tile" + t, "m' = max(m, rowmax(S)); α = e^(m−m'); l' = α·l + Σ e^(S−m'); O' = α·O + P·V",
                                {"Q", "K", "V"}, {"O"}, f)
                         .snapshot("O", ConstMatrixView{out.row(i0), nq, dv, out.stride});
                 }
@@ -147,14 +147,14 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
                 std::fill(out.row(i), out.row(i) + dv, 0.0f);
         }
         if (trace && trace->wants_rows())
-            trace->add("Normalise queries " + range(i0, i0 + nq), "o_i = O_i / l_i  (l_i = 0: fully masked, o_i = 0)",
+            trace->add(StepKind::tile_normalise, "Normalise queries " + range(i0, i0 + nq), "o_i = O_i / l_i  (l_i = 0: fully masked, o_i = 0)",
                        {"O", "l"}, {"output"}, Focus::on_tile("output", i0, 0, nq, dv))
                 .snapshot("l", ConstMatrixView{l + i0, 1, nq, nq});
     }
     if (trace) {
         trace->set_matrix("output", out);
         if (!trace->wants_rows())
-            trace->add("Tiled attention", "o_i = Σ_j softmax_j(s_ij) v_j, one key tile at a time", {"Q", "K", "V"},
+            trace->add(StepKind::tiled, "Tiled attention", "o_i = Σ_j softmax_j(s_ij) v_j, one key tile at a time", {"Q", "K", "V"},
                        {"output"});
     }
 }

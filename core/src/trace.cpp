@@ -5,7 +5,39 @@
 
 namespace attn {
 
-Step& Trace::add(std::string title, std::string formula, std::vector<std::string> reads,
+const char* step_kind_name(StepKind k) {
+    switch (k) {
+        case StepKind::note: return "note";
+        case StepKind::projection: return "projection";
+        case StepKind::scores: return "scores";
+        case StepKind::score_row: return "score_row";
+        case StepKind::score_cell: return "score_cell";
+        case StepKind::softmax: return "softmax";
+        case StepKind::softmax_row: return "softmax_row";
+        case StepKind::masked_row: return "masked_row";
+        case StepKind::weighted_sum: return "weighted_sum";
+        case StepKind::output_row: return "output_row";
+        case StepKind::head_output: return "head_output";
+        case StepKind::head_off: return "head_off";
+        case StepKind::concat: return "concat";
+        case StepKind::tile_scores: return "tile_scores";
+        case StepKind::tile_skipped: return "tile_skipped";
+        case StepKind::tile_rescale: return "tile_rescale";
+        case StepKind::tile_accumulate: return "tile_accumulate";
+        case StepKind::tile_output: return "tile_output";
+        case StepKind::tile_update: return "tile_update";
+        case StepKind::tile_normalise: return "tile_normalise";
+        case StepKind::tiled: return "tiled";
+        case StepKind::pool: return "pool";
+        case StepKind::mlp: return "mlp";
+        case StepKind::gate: return "gate";
+        case StepKind::convolution: return "convolution";
+        case StepKind::apply_gate: return "apply_gate";
+    }
+    return "note";
+}
+
+Step& Trace::add(StepKind kind, std::string title, std::string formula, std::vector<std::string> reads,
                  std::vector<std::string> writes, Focus focus) {
     if (steps_.size() >= max_steps_) {
         truncated_ = true;
@@ -14,6 +46,8 @@ Step& Trace::add(std::string title, std::string formula, std::vector<std::string
     }
     Step s;
     s.id = steps_.size();
+    s.kind = kind;
+    s.head = head_;
     s.title = prefix_ + std::move(title);
     s.formula = std::move(formula);
     for (auto& r : reads) r = prefix_ + r;
@@ -52,6 +86,23 @@ void Trace::clear() {
     for (auto& [name, m] : matrices_) spare_[name] = std::move(m);
     matrices_.clear();
     truncated_ = false;
+    prefix_.clear();
+    head_ = -1;
+}
+
+void Trace::reset(Detail detail, std::size_t max_steps) {
+    clear();
+    detail_ = detail;
+    max_steps_ = max_steps;
+}
+
+void Trace::begin_head(std::size_t h) {
+    head_ = static_cast<long>(h);
+    prefix_ = "head " + std::to_string(h) + ": ";
+}
+
+void Trace::end_head() {
+    head_ = -1;
     prefix_.clear();
 }
 

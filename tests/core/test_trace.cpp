@@ -128,3 +128,84 @@ TEST_CASE("multi-head trace names each head's matrices with a prefix", "[trace][
     for (const auto& s : t.steps()) saw_head1 = saw_head1 || s.title.rfind("head 1: ", 0) == 0;
     CHECK(saw_head1);
 }
+
+TEST_CASE("every step carries a typed kind; head steps carry their head, the rest −1", "[trace][multihead]") {
+    const std::size_t E = 8, H = 2, L = 3;
+    attn::MultiHeadParams p;
+    p.num_heads = H;
+    p.in_proj_weight = ref::random_matrix(3 * E, E, 9);
+    p.out_proj_weight = ref::random_matrix(E, E, 10);
+    auto x = ref::random_matrix(L, E, 11);
+    attn::MultiHeadOptions opt;
+    opt.head_enabled = {true, false};
+    attn::Trace t(attn::Trace::Detail::rows);
+    attn::multi_head_attention(x, x, x, p, attn::Mask::none(), opt, &t);
+    using K = attn::StepKind;
+    const auto& s = t.steps();
+    // Q, K, V projections; per head: L score rows, L softmax rows, then its output (head 0) or
+    // "switched off" (head 1); concat; output projection.
+    REQUIRE(s.size() == 3 + H * (2 * L + 1) + 2);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(s[i].kind == K::projection);
+        CHECK(s[i].head == -1);
+    }
+    for (std::size_t h = 0; h < H; ++h) {
+        const std::size_t at = 3 + h * (2 * L + 1);
+        for (std::size_t r = 0; r < L; ++r) {
+            CHECK(s[at + r].kind == K::score_row);
+            CHECK(s[at + r].focus.row == r);
+            CHECK(s[at + L + r].kind == K::softmax_row);
+        }
+        for (std::size_t i = at; i < at + 2 * L + 1; ++i) CHECK(s[i].head == static_cast<long>(h));
+        CHECK(s[at + 2 * L].kind == (h == 0 ? K::head_output : K::head_off));
+    }
+    CHECK(s[s.size() - 2].kind == K::concat);
+    CHECK(s.back().kind == K::projection);
+    CHECK(s.back().head == -1);
+    CHECK(std::string(attn::step_kind_name(K::tile_skipped)) == "tile_skipped");
+}
+
+TEST_CASE("tiled trace: the tiles a causal mask skips are typed tile_skipped, and only those", "[trace][tiled]") {
+    const std::size_t n = 8, d = 4;
+    auto q = ref::random_matrix(n, d, 21), k = ref::random_matrix(n, d, 22), v = ref::random_matrix(n, d, 23);
+    attn::TileConfig tiles;
+    tiles.block_q = 2;
+    tiles.block_k = 2;
+    attn::Matrix out(n, d);
+    attn::Trace t(attn::Trace::Detail::rows);
+    attn::tiled_attention(q, k, v, 0.5f, attn::Mask::causal(), out, tiles, &t);
+    std::size_t skipped = 0, scored = 0, normalised = 0;
+    for (const auto& s : t.steps()) {
+        if (s.kind == attn::StepKind::tile_skipped) {
+            ++skipped;
+            CHECK(s.focus.col > s.focus.row);  // strictly above the diagonal: every key is in the future
+        }
+        if (s.kind == attn::StepKind::tile_scores) {
+            ++scored;
+            CHECK(s.focus.col <= s.focus.row);
+        }
+        normalised += s.kind == attn::StepKind::tile_normalise;
+    }
+    // 4 × 4 tiles of 2 × 2: 6 above the diagonal, 10 on or below it; one normalisation per block.
+    CHECK(skipped == 6);
+    CHECK(scored == 10);
+    CHECK(normalised == 4);
+}
+
+TEST_CASE("reset() changes the detail and keeps the matrices' storage for the next computation", "[trace]") {
+    attn::Trace t(attn::Trace::Detail::cells, 100);
+    auto q = ref::random_matrix(64, 8, 31);
+    attn::ScoreParams p;
+    attn::attention(q, q, q, p, attn::Mask::none(), &t);
+    REQUIRE(t.matrix("weights") != nullptr);
+    const float* storage = t.matrix("weights")->row(0);
+    t.reset(attn::Trace::Detail::coarse, 5000);
+    CHECK(t.steps().empty());
+    CHECK(t.matrix("weights") == nullptr);
+    CHECK(t.detail() == attn::Trace::Detail::coarse);
+    CHECK(t.max_steps() == 5000);
+    attn::attention(q, q, q, p, attn::Mask::none(), &t);
+    REQUIRE(t.matrix("weights") != nullptr);
+    CHECK(t.matrix("weights")->row(0) == storage);  // the same buffer, not a new allocation
+    CHECK(t.steps().size() == 3);                    // coarse: scores, softmax, weighted sum
+}

@@ -1,7 +1,8 @@
 // trace.hpp: an optional recorder of every step of a computation, for the step-through UI.
 //
 // Every computation in the core takes a Trace* (nullptr = the fast path, nothing recorded).
-// A step has an id, a title, a formula in plain Unicode, the named matrices it reads and
+// A step has an id, a typed kind with its indices (which head, which decoder step; the focus
+// holds the row, column, cell or tile), a title, a formula in plain Unicode, the named matrices it reads and
 // writes, a focus (the row, column, cell or tile being computed), the scalars it produced
 // (e.g. a cell's value, a row's max and sum), and optional snapshots of small matrices as they
 // are after the step (e.g. the running output of a tile). The trace also keeps the final value
@@ -10,6 +11,9 @@
 // Detail levels keep traces of large inputs bounded: cells (one step per product cell and
 // softmax element), rows (one per row), coarse (one per stage). max_steps caps the total;
 // past it steps are dropped and truncated() says so.
+//
+// Views decide what to draw from a step's kind and indices, never from its title: the title and
+// formula are for people.
 #pragma once
 
 #include <cstddef>
@@ -38,8 +42,43 @@ struct Focus {
     }
 };
 
+// What a step does. Views react to the kind (e.g. hatch a skipped tile, follow a head, show a
+// decoder step's stage); every recorder names one.
+enum class StepKind : unsigned char {
+    note,             // inputs, context or a check: no computation of its own
+    projection,       // a linear map of whole matrices (Q, K, V, the output projection, embeddings)
+    scores,           // every score at once
+    score_row,        // the scores of one query (focus: its row)
+    score_cell,       // one score (focus: the cell)
+    softmax,          // every row's softmax at once
+    softmax_row,      // one row's softmax, or one stage of it (max, exponentials, sum, normalise)
+    masked_row,       // a fully masked row: zero weights
+    weighted_sum,     // every output row at once: O = α·V
+    output_row,       // one query's output (or a decoder step's context)
+    head_output,      // a head's block of concat: α_h V_h
+    head_off,         // a head switched off: its block of concat is 0
+    concat,           // the heads side by side
+    tile_scores,      // tiled: the scores of one (query block, key tile)
+    tile_skipped,     // tiled: a tile whose every entry is masked, not computed
+    tile_rescale,     // tiled: running max and rescale factors
+    tile_accumulate,  // tiled: exponentials and running sum
+    tile_output,      // tiled: partial output O' = α·O + P·V
+    tile_update,      // tiled, coarse: the three stages of a tile at once
+    tile_normalise,   // tiled: o = O / l for a block of queries
+    tiled,            // tiled, coarse: the whole computation
+    pool,             // convolutional: pooling (average, max; over space or over channels)
+    mlp,              // convolutional: the excitation / shared MLP
+    gate,             // convolutional: sigmoid weights (per channel or per pixel)
+    convolution,      // convolutional: the spatial k×k convolution
+    apply_gate,       // convolutional: weights times features (one channel, or all)
+};
+const char* step_kind_name(StepKind k);
+
 struct Step {
     std::size_t id = 0;
+    StepKind kind = StepKind::note;
+    long head = -1;  // the head this step belongs to (multi-head), −1 outside heads
+    long t = -1;     // the decoder step (encoder–decoder lessons), −1 elsewhere
     std::string title;
     std::string formula;
     std::vector<std::string> reads, writes;
@@ -49,6 +88,11 @@ struct Step {
 
     Step& value(std::string name, double x) {
         values.emplace_back(std::move(name), x);
+        return *this;
+    }
+    // Marks the step as part of decoder step t (0-based).
+    Step& at_decoder_step(std::size_t step) {
+        t = static_cast<long>(step);
         return *this;
     }
     Step& snapshot(std::string name, ConstMatrixView m) {
@@ -70,8 +114,9 @@ public:
 
     // Records a step and returns it for .value()/.snapshot() chaining. Past max_steps the step
     // goes to a scratch slot that is discarded, and truncated() turns true.
-    Step& add(std::string title, std::string formula, std::vector<std::string> reads, std::vector<std::string> writes,
-              Focus focus = Focus::none());
+    // The step carries the head set by set_head() (−1 outside heads).
+    Step& add(StepKind kind, std::string title, std::string formula, std::vector<std::string> reads,
+              std::vector<std::string> writes, Focus focus = Focus::none());
 
     // Final (or current) value of a named matrix ("Q", "scores", "weights", ...). Storage is
     // reused across clear() (a UI recomputing a 2048×2048 view keeps its buffers).
@@ -81,10 +126,17 @@ public:
 
     const std::vector<Step>& steps() const { return steps_; }
     bool truncated() const { return truncated_; }
+    // Drops the steps and matrices but keeps their storage for the next computation.
     void clear();
+    // clear(), then record at another detail or cap: a UI switching detail keeps its buffers.
+    void reset(Detail detail, std::size_t max_steps);
+    std::size_t max_steps() const { return max_steps_; }
 
-    // Prefix for matrix names and titles while a sub-computation runs ("head 2: ").
-    void set_prefix(std::string p) { prefix_ = std::move(p); }
+    // While a head's sub-computation runs: its index (stamped on each step) and the prefix of
+    // its matrix names and titles ("head 2: "). end_head() returns to the whole layer.
+    void begin_head(std::size_t h);
+    void end_head();
+    long head() const { return head_; }
     const std::string& prefix() const { return prefix_; }
 
 private:
@@ -96,6 +148,7 @@ private:
     std::map<std::string, Matrix> matrices_;
     std::map<std::string, Matrix> spare_;  // storage kept by clear() for the next computation
     std::string prefix_;
+    long head_ = -1;
 };
 
 }  // namespace attn

@@ -188,7 +188,11 @@ public:
     // Opens at decoder step 4 ("assis"), just after its weights: three rows of the alignment are
     // complete, so a first-time visitor sees the idea (one row per target word) and a many-to-one
     // case ("était" and "assis" both look at "sat") before pressing anything.
-    std::size_t default_step() const override { return step_of(4, 1); }
+    std::size_t default_step() const override {
+        for (const Step& s : trace_.steps())
+            if (s.t == 3 && s.kind == StepKind::softmax_row) return s.id;
+        return 0;
+    }
 
     void explain() override {
         ImGui::TextUnformatted("Basic attention (encoder–decoder)");
@@ -240,7 +244,7 @@ public:
         trace_.set_matrix("scores", result_.scores);
         trace_.set_matrix("weights", result_.weights);
         trace_.set_matrix("context", result_.output);
-        trace_.add("Encoder states h_j and decoder states s_{t−1}",
+        trace_.add(StepKind::note, "Encoder states h_j and decoder states s_{t−1}",
                    "h_j = [μ·word(x_j) ; cos φ_j, sin φ_j ; 1],  s_{t−1} = [μ·intent_t ; cos θ_t, sin θ_t ; 1]  (set by "
                    "hand)",
                    {}, {"h", "s"});
@@ -258,15 +262,17 @@ public:
                         if (name == "sum") sum = x;
                     }
             trace_
-                .add("t = " + ts + " " + word + ": score every source word",
+                .add(StepKind::score_row, "t = " + ts + " " + word + ": score every source word",
                      score_formula(kind, t, d, temperature_), {"s", "h"}, {"scores"}, Focus::on_row("scores", i))
+                .at_decoder_step(i)
                 .value("max e_" + ts + "j", m)
                 .value("at j", static_cast<double>(best + 1));
             trace_
-                .add("t = " + ts + " " + word + ": weights (alignment row " + ts + ")",
+                .add(StepKind::softmax_row, "t = " + ts + " " + word + ": weights (alignment row " + ts + ")",
                      "α_" + ts + "j = exp(e_" + ts + "j − m) / Σ_k exp(e_" + ts + "k − m),  m = " + fmt(m, 4) +
                          ",  Σ = " + fmt(sum, 4),
                      {"scores"}, {"weights"}, Focus::on_row("weights", i))
+                .at_decoder_step(i)
                 .value("largest α", result_.weights(i, best))
                 .value("at j", static_cast<double>(best + 1));
             // c_t spelled out with its two largest terms.
@@ -278,9 +284,11 @@ public:
             for (std::size_t r = 0; r < std::min<std::size_t>(2, S); ++r)
                 terms += fmt(result_.weights(i, order[r]), 2) + "·h_" + std::to_string(order[r] + 1) + "(" +
                          ex_.source[order[r]] + ") + ";
-            trace_.add("t = " + ts + " " + word + ": context c_" + ts,
-                       "c_" + ts + " = Σ_j α_" + ts + "j h_j = " + terms + "…", {"weights", "h"}, {"context"},
-                       Focus::on_row("context", i));
+            trace_
+                .add(StepKind::output_row, "t = " + ts + " " + word + ": context c_" + ts,
+                     "c_" + ts + " = Σ_j α_" + ts + "j h_j = " + terms + "…", {"weights", "h"}, {"context"},
+                     Focus::on_row("context", i))
+                .at_decoder_step(i);
         }
     }
 
@@ -290,9 +298,10 @@ public:
         // Which decoder step and stage the player is at (stage 0 scores, 1 weights, 2 context).
         long t_row = -1;
         int stage = -1;
-        if (ctx.step >= 1 && ctx.step < trace_.steps().size()) {
-            t_row = static_cast<long>((ctx.step - 1) / 3);
-            stage = static_cast<int>((ctx.step - 1) % 3);
+        if (ctx.step < trace_.steps().size() && trace_.steps()[ctx.step].t >= 0) {
+            const Step& s = trace_.steps()[ctx.step];
+            t_row = s.t;
+            stage = s.kind == StepKind::score_row ? 0 : s.kind == StepKind::softmax_row ? 1 : 2;
         }
         const float avail = ImGui::GetContentRegionAvail().x;
         const float font = ImGui::GetFontSize();
@@ -319,14 +328,18 @@ public:
         ImGui::TextDisabled("Same s and h, every score function");
         const float row_w = ImGui::GetContentRegionAvail().x;
         const int per_row = std::clamp(static_cast<int>(row_w / (font * 8.0f)), 1, kKindCount);
-        const float small = std::max(font * 7.0f, (row_w - font * 0.8f * static_cast<float>(per_row - 1)) / static_cast<float>(per_row) - font * 0.5f);
+        // Row labels only on the first map, which gets their width on top of its own so that every
+        // map has the same cells and the rows line up with the labels.
+        float gutter = 0.0f;
+        for (const std::string& w : ex_.target) gutter = std::max(gutter, ImGui::CalcTextSize(w.c_str()).x);
+        gutter += font * 0.5f;
+        const float small = std::max(font * 7.0f, (row_w - gutter - font * 0.8f * static_cast<float>(per_row - 1)) / static_cast<float>(per_row) - font * 0.5f);
         for (int k = 0; k < kKindCount; ++k) {
             if (k % per_row) ImGui::SameLine(0, font * 0.8f);
             ImGui::BeginGroup();
             const std::string label = std::string(score_name(kKinds[k])) + (k == scoring_ ? " (in use)" : "");
-            // Labels only on the first map: the rest line up with it.
-            matrix_view(label.c_str(), "weights", all_[k], ctx, ImVec2(small, small * 1.1f),
-                        k == 0 ? &ex_.target : nullptr, nullptr);
+            matrix_view(label.c_str(), "weights", all_[k], ctx, ImVec2(small + (k % per_row == 0 ? gutter : 0.0f), small * 1.1f),
+                        k % per_row == 0 ? &ex_.target : nullptr, nullptr);
             ImGui::EndGroup();
         }
 
@@ -359,8 +372,6 @@ public:
     }
 
 private:
-    // Index of stage (0 scores, 1 weights, 2 context) of decoder step t (1-based).
-    static std::size_t step_of(std::size_t t, std::size_t stage) { return 1 + 3 * (t - 1) + stage; }
 
     // The current decoder step's row in numbers: e_tj, α_tj (as bars) and, once computed, c_t.
     void current_row(long t_row, int stage, float width) {

@@ -357,7 +357,7 @@ const std::vector<std::string> kKernels = {"3", "5", "7"};
 class ConvLesson final : public Lesson {
 public:
     ConvLesson() {
-        trace_ = Trace(Trace::Detail::rows, 1000);  // one step per channel for the scaling
+        trace_.reset(Trace::Detail::rows, 1000);  // one step per channel for the scaling
         params_.add_choice("image", &image_, kImageNames);
         params_.add_choice("mode", &mode_, {"se", "cbam"});
         params_.add_choice("r", &reduction_, kReductions);

@@ -69,12 +69,6 @@ void head_blocks(const CellArea& c, std::size_t rows, std::size_t heads, std::si
     }
 }
 
-// "head 3: Softmax of row 2" → 3; −1 for steps outside the heads.
-int head_of(const Step& s) {
-    if (s.title.compare(0, 5, "head ") != 0) return -1;
-    return std::atoi(s.title.c_str() + 5);
-}
-
 double frobenius(ConstMatrixView m) {
     double s = 0;
     for (std::size_t i = 0; i < m.rows; ++i)
@@ -146,8 +140,8 @@ public:
     }
 
     void recompute() override {
-        trace_ = Trace(detail_ == 0 ? Trace::Detail::coarse : detail_ == 1 ? Trace::Detail::rows : Trace::Detail::cells,
-                       50000);
+        trace_.reset(detail_ == 0 ? Trace::Detail::coarse : detail_ == 1 ? Trace::Detail::rows : Trace::Detail::cells,
+                     50000);
         const auto n = static_cast<std::size_t>(n_), H = static_cast<std::size_t>(heads_),
                    d = static_cast<std::size_t>(dhead_), E = H * d;
         const auto seed = static_cast<std::uint32_t>(seed_) * 8;
@@ -188,7 +182,7 @@ public:
         trace_.set_matrix("output (all heads)", all_.output);
         trace_.set_matrix("delta", delta_);
         trace_
-            .add("Effect of the heads switched off",
+            .add(StepKind::note, "Effect of the heads switched off",
                  off_count == 0 ? std::string("Δ = output − output(all heads) = 0   (every head is on)")
                                 : "Δ = output − output(all heads) = −Σ_(h off) head_h · W_o[:, block h]ᵀ",
                  {"output", "output (all heads)"}, {"delta"})
@@ -197,12 +191,10 @@ public:
 
         // The step that finishes each head (its block of concat), for the concat view.
         head_done_.assign(H, 0);
-        for (const Step& s : trace_.steps()) {
-            const int h = head_of(s);
-            if (h >= 0 && static_cast<std::size_t>(h) < H && !s.writes.empty() &&
-                s.writes.front() == "head " + std::to_string(h) + ": concat")
-                head_done_[static_cast<std::size_t>(h)] = s.id;
-        }
+        for (const Step& s : trace_.steps())
+            if ((s.kind == StepKind::head_output || s.kind == StepKind::head_off) && s.head >= 0 &&
+                static_cast<std::size_t>(s.head) < H)
+                head_done_[static_cast<std::size_t>(s.head)] = s.id;
         concat_step_ = ~std::size_t{0};
     }
 
@@ -211,7 +203,7 @@ public:
         const auto n = static_cast<std::size_t>(n_), H = static_cast<std::size_t>(heads_),
                    d = static_cast<std::size_t>(dhead_), E = H * d;
         const auto& steps = trace_.steps();
-        const int current = ctx.step < steps.size() ? head_of(steps[ctx.step]) : -1;
+        const int current = ctx.step < steps.size() ? static_cast<int>(steps[ctx.step].head) : -1;
         if (current >= 0) selected_ = current;
         if (selected_ >= heads_) selected_ = 0;
         const float font = ImGui::GetFontSize(), gap = ImGui::GetStyle().ItemSpacing.x;
@@ -291,11 +283,14 @@ public:
         const std::string name = step_matrix(step, "output");
         const std::vector<std::string> none;
         const auto H = static_cast<std::size_t>(heads_), d = static_cast<std::size_t>(dhead_);
-        // A head's block of concat: "head 2: concat".
-        const std::string suffix = ": concat";
-        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-            const auto h = static_cast<std::size_t>(std::atoi(name.c_str() + 5));
-            if (h < H) return {name, Matrix::copy_of(result_.concat.view().block(0, h * d, result_.concat.rows(), d)), tokens_, none};
+        // A head's own step on concat: that head's block of it.
+        if (step < trace_.steps().size()) {
+            const Step& s = trace_.steps()[step];
+            if ((s.kind == StepKind::head_output || s.kind == StepKind::head_off) && s.head >= 0 &&
+                static_cast<std::size_t>(s.head) < H) {
+                const auto h = static_cast<std::size_t>(s.head);
+                return {name, Matrix::copy_of(result_.concat.view().block(0, h * d, result_.concat.rows(), d)), tokens_, none};
+            }
         }
         if (const Matrix* m = trace_.matrix(name)) {
             const bool square = m->rows() == m->cols() && m->rows() == tokens_.size();

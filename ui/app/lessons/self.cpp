@@ -232,10 +232,10 @@ public:
         const auto n = static_cast<std::size_t>(n_), d = static_cast<std::size_t>(d_);
         effective_detail_ = detail_ == kAuto ? (n <= 64 ? kRows : kCoarse) : detail_;
         if (effective_detail_ == kCells && n > 32) effective_detail_ = kRows;  // n² steps would not be steppable
-        trace_ = Trace(effective_detail_ == kCoarse ? Trace::Detail::coarse
-                       : effective_detail_ == kRows ? Trace::Detail::rows
-                                                    : Trace::Detail::cells,
-                       50000);
+        trace_.reset(effective_detail_ == kCoarse ? Trace::Detail::coarse
+                     : effective_detail_ == kRows ? Trace::Detail::rows
+                                                  : Trace::Detail::cells,
+                     50000);
         const auto t0 = Clock::now();
         const auto seed = static_cast<std::uint32_t>(seed_) * 4;
         tokens_ = example_tokens(n);
@@ -260,13 +260,13 @@ public:
         trace_.set_matrix("Q", q_);
         trace_.set_matrix("K", k_);
         trace_.set_matrix("V", v_);
-        trace_.add("Embed the tokens",
+        trace_.add(StepKind::projection, "Embed the tokens",
                    positions_ ? "x_i = embedding(token_i) + PE(i)   (sinusoidal positions)"
                               : "x_i = embedding(token_i)   (no positions: equal words give equal rows)",
                    {}, {"X"});
-        trace_.add("Project queries", "Q = X·W_q   (n×d · d×d)", {"X"}, {"Q"}).value("multiply-adds", macs_proj);
-        trace_.add("Project keys", "K = X·W_k", {"X"}, {"K"}).value("multiply-adds", macs_proj);
-        trace_.add("Project values", "V = X·W_v", {"X"}, {"V"}).value("multiply-adds", macs_proj);
+        trace_.add(StepKind::projection, "Project queries", "Q = X·W_q   (n×d · d×d)", {"X"}, {"Q"}).value("multiply-adds", macs_proj);
+        trace_.add(StepKind::projection, "Project keys", "K = X·W_k", {"X"}, {"K"}).value("multiply-adds", macs_proj);
+        trace_.add(StepKind::projection, "Project values", "V = X·W_v", {"X"}, {"V"}).value("multiply-adds", macs_proj);
 
         mask_ = build_mask();
         ScoreParams p;  // scaled_dot: s_ij = q_i·k_j / √d

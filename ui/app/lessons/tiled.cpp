@@ -66,8 +66,8 @@ BlockState block_state(const Trace& trace, std::size_t step) {
     b.valid = true;
     b.i0 = f.row;
     b.nq = f.rows;
-    b.normalised = f.matrix == "output";
-    b.skipped = steps[step].title.rfind("Skip", 0) == 0;
+    b.normalised = steps[step].kind == StepKind::tile_normalise;
+    b.skipped = steps[step].kind == StepKind::tile_skipped;
     if (!b.normalised) {
         b.j0 = f.col;
         b.nk = f.cols;
@@ -75,7 +75,7 @@ BlockState block_state(const Trace& trace, std::size_t step) {
     for (std::size_t k = step + 1; k-- > 0;) {
         const Step& s = steps[k];
         if (s.focus.kind != Focus::Kind::tile || s.focus.row != b.i0) break;
-        const bool same_tile = !b.normalised && s.focus.matrix == "weights" && s.focus.col == b.j0;
+        const bool same_tile = !b.normalised && s.kind != StepKind::tile_normalise && s.focus.col == b.j0;
         if (same_tile) {
             if (!b.s_tile) b.s_tile = find_snapshot(s, "S_tile");
             if (!b.p) b.p = find_snapshot(s, "P");
@@ -198,7 +198,7 @@ public:
 
         char buf[160];
         std::snprintf(buf, sizeof buf, "max_ij |O_tiled − softmax(Q Kᵀ/√%d) V|_ij = %.3g", d_, diff_);
-        trace_.add("Check: the tiled output equals the full softmax output", buf, {"output"}, {})
+        trace_.add(StepKind::note, "Check: the tiled output equals the full softmax output", buf, {"output"}, {})
             .value("max |difference|", diff_)
             .value("fast path", diff_fast_);
     }
