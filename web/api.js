@@ -1,7 +1,8 @@
 // api.js: window.attnlab, the page's JavaScript API (documented in README.md).
 //   attnlab.ready            a Promise, resolved after the first frame is drawn
 //   attnlab.state()          {lesson, step, step_count, step_title, formula, params, matrix, ...}
-//   attnlab.setLesson(id)    basic | dot | multihead | self | viz | conv | tiled
+//   attnlab.lessons()        [{id, title, key}] in menu order (key: its number key)
+//   attnlab.setLesson(id)    one of lessons()' ids
 //   attnlab.step(i)          go to step i (0-based)
 //   attnlab.next(), prev()
 //   attnlab.set(name, value) a lesson parameter, or colormap / font_scale / contrast
@@ -23,6 +24,7 @@
     if (err) throw new Error(err);
   }
   api.state = function () { return JSON.parse(Module.ccall("attnlab_state", "string", [], [])); };
+  api.lessons = function () { return JSON.parse(call("lessons")); };
   api.setLesson = function (id) { check(call("setLesson", id)); return api.state(); };
   api.step = function (i) { check(call("step", i)); return api.state(); };
   api.next = function () { call("next"); return api.state(); };
@@ -63,6 +65,10 @@
       });
     });
   }
+  // A background tab pauses live lessons (the browser also stops drawing frames there).
+  document.addEventListener("visibilitychange", function () {
+    if (typeof Module !== "undefined" && Module.calledRun) call("hidden", document.hidden ? "1" : "0");
+  });
   document.addEventListener("DOMContentLoaded", function () {
     wirePicker("open-image", "image");
     wirePicker("open-scenario", "scenario");

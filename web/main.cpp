@@ -130,6 +130,8 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_call(const char* fn, const char* arg) {
     else if (f == "next") g_app->next(), g_result.clear();
     else if (f == "prev") g_app->prev(), g_result.clear();
     else if (f == "link") g_result = g_app->link();
+    else if (f == "lessons") g_result = g_app->lessons_json();
+    else if (f == "hidden") g_app->set_hidden(a == "1"), g_result.clear();
     else if (f == "applyLink") g_result = g_app->apply_link(a);
     else if (f == "export") g_result = g_app->export_file(a);
     else if (f == "scenario") g_result = g_app->scenario_json();

@@ -1,9 +1,10 @@
 // attnlab-desktop: the ui/ app in a GLFW window with OpenGL 3.3.
 //
-//   attnlab-desktop [--lesson ID] [--link QUERY] [--screenshot FILE --frames N]
+//   attnlab-desktop [--lesson ID] [--link QUERY] [--screenshot FILE --frames N] [--stats]
 //
 // --screenshot renders N frames, saves the last framebuffer as PNG and exits (used by the
-// smoke tests under Xvfb). Files dropped on the window open as images (png, jpg, bmp, gif)
+// smoke tests under Xvfb); --stats then prints the frame times as JSON (frames per second,
+// and the time the live lesson spent per frame against its budget). Files dropped on the window open as images (png, jpg, bmp, gif)
 // or scenarios (json).
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -56,6 +58,19 @@ public:
 attn::ui::App* g_app = nullptr;
 DesktopPlatform* g_platform = nullptr;
 
+// Frame times of a --frames run, for --stats.
+struct FrameStats {
+    int frames = 0;
+    double app_ms_sum = 0, app_ms_max = 0, advance_ms_sum = 0, advance_ms_max = 0;
+    void add(const attn::ui::App& app) {
+        ++frames;
+        app_ms_sum += app.last_frame_ms();
+        app_ms_max = std::max(app_ms_max, app.last_frame_ms());
+        advance_ms_sum += app.last_advance_ms();
+        advance_ms_max = std::max(advance_ms_max, app.last_advance_ms());
+    }
+};
+
 void on_drop(GLFWwindow*, int count, const char** paths) {
     for (int i = 0; i < count; ++i) {
         std::string path = paths[i], bytes, err;
@@ -79,14 +94,17 @@ int main(int argc, char** argv) {
     CLI::App cli{"attnlab-desktop: step through attention computations"};
     std::string lesson, link, screenshot;
     int frames = 5, width = 1280, height = 800;
-    cli.add_option("--lesson", lesson, "lesson to open: basic, dot, multihead, self, viz, conv, tiled");
+    cli.add_option("--lesson", lesson, "lesson to open (ids: --list-lessons)");
     cli.add_option("--link", link, "deep link query, e.g. 'lesson=dot&step=3&dk=64'");
     cli.add_option("--screenshot", screenshot, "render --frames frames, save the window as PNG, exit");
     cli.add_option("--frames", frames, "frames to render before the screenshot")->check(CLI::Range(1, 10000));
     cli.add_option("--width", width, "window width")->check(CLI::Range(320, 8192));
     cli.add_option("--height", height, "window height")->check(CLI::Range(240, 8192));
-    bool list = false;
+    bool list = false, stats = false;
+    double budget = 8.0;
     cli.add_flag("--list-lessons", list, "print the lesson ids, one per line, and exit");
+    cli.add_flag("--stats", stats, "with --frames: print frame-time statistics as JSON on exit");
+    cli.add_option("--frame-budget", budget, "ms per frame a live lesson may use (default 8)")->check(CLI::Range(1.0, 100.0));
     CLI11_PARSE(cli, argc, argv);
     if (list) {
         for (auto make : attn::ui::lesson_factories()) std::printf("%s\n", make()->id());
@@ -119,6 +137,9 @@ int main(int argc, char** argv) {
     g_app = &app;
     g_platform = &platform;
     glfwSetDropCallback(window, on_drop);
+    // A minimised window pauses live lessons.
+    glfwSetWindowIconifyCallback(window, [](GLFWwindow*, int iconified) { g_app->set_hidden(iconified != 0); });
+    app.set_frame_budget_ms(budget);
     float sx = 1, sy = 1;
     glfwGetWindowContentScale(window, &sx, &sy);
     app.set_dpi_scale(sx);
@@ -135,6 +156,8 @@ int main(int argc, char** argv) {
     }
 
     double last = glfwGetTime();
+    const double start = last;
+    FrameStats timing;
     int frame = 0;
     int status = 0;
     while (!glfwWindowShouldClose(window)) {
@@ -148,6 +171,7 @@ int main(int argc, char** argv) {
         const double now = glfwGetTime();
         app.frame(now - last);
         last = now;
+        timing.add(app);
         int w = 0, h = 0;
         glfwGetFramebufferSize(window, &w, &h);
         attn::ui::renderer_draw(w, h);
@@ -159,6 +183,14 @@ int main(int argc, char** argv) {
             break;
         }
         glfwSwapBuffers(window);
+    }
+    if (stats) {
+        const double seconds = glfwGetTime() - start, n = std::max(1, timing.frames);
+        std::printf("{\"lesson\": \"%s\", \"frames\": %d, \"seconds\": %.3f, \"fps\": %.1f, \"app_ms_mean\": %.3f, "
+                    "\"app_ms_max\": %.3f, \"advance_ms_mean\": %.3f, \"advance_ms_max\": %.3f, \"budget_ms\": %.1f}\n",
+                    app.lesson().id(), timing.frames, seconds, timing.frames / std::max(seconds, 1e-9),
+                    timing.app_ms_sum / n, timing.app_ms_max, timing.advance_ms_sum / n, timing.advance_ms_max,
+                    app.frame_budget_ms());
     }
     attn::ui::renderer_shutdown();
     ImGui_ImplGlfw_Shutdown();

@@ -6,8 +6,12 @@
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb/stb_image.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <string>
@@ -38,9 +42,9 @@ std::string xvfb(const std::string& args) {
     return "xvfb-run -a -s '-screen 0 1280x800x24' '" + kApp + "' " + args;
 }
 
-std::vector<std::string> lessons() {
+std::vector<std::string> lessons(const std::string& app = kApp) {
     std::vector<std::string> ids;
-    std::istringstream in(run("'" + kApp + "' --list-lessons").out);
+    std::istringstream in(run("'" + app + "' --list-lessons").out);
     for (std::string id; std::getline(in, id);)
         if (!id.empty()) ids.push_back(id);
     return ids;
@@ -57,10 +61,31 @@ TEST_CASE("desktop: --list-lessons names the lessons, an unknown lesson exits 2 
     CHECK_THAT(bad.out, Catch::Contains("unknown lesson 'nope'"));
 }
 
+TEST_CASE("desktop: the README lists the lessons of the registry, in its order", "[desktop]") {
+    std::ifstream f(ATTN_README);
+    std::stringstream text;
+    text << f.rdbuf();
+    const std::string readme = text.str();
+    // The paragraph that starts "Lessons (number keys" names each lesson as **id**.
+    const std::size_t at = readme.find("Lessons (number keys");
+    REQUIRE(at != std::string::npos);
+    const std::string para = readme.substr(at, readme.find("\n\n", at) - at);
+    std::vector<std::string> listed;
+    for (std::size_t p = para.find("**"); p != std::string::npos; p = para.find("**", p)) {
+        const std::size_t e = para.find("**", p + 2);
+        if (e == std::string::npos) break;
+        listed.push_back(para.substr(p + 2, e - p - 2));
+        p = e + 2;
+    }
+    CHECK(listed == lessons());
+}
+
 TEST_CASE("desktop: every lesson renders a non-blank window", "[desktop]") {
     char dir[] = "/tmp/attnlab-desktop-XXXXXX";
     REQUIRE(mkdtemp(dir) != nullptr);
-    for (const std::string& id : lessons()) {
+    const auto ids = lessons();
+    REQUIRE(ids.size() >= 7);  // a broken --list-lessons must not pass as "no lesson failed"
+    for (const std::string& id : ids) {
         const std::string png = std::string(dir) + "/" + id + ".png";
         const Run r = run(xvfb("--lesson " + id + " --link 'step=3' --screenshot " + png + " --frames 4"));
         INFO("lesson " << id << ": " << r.out);
@@ -84,4 +109,29 @@ TEST_CASE("desktop: every lesson renders a non-blank window", "[desktop]") {
         std::remove(png.c_str());
     }
     rmdir(dir);
+}
+
+TEST_CASE("desktop: a live lesson runs within its frame budget in a real window (test build only)", "[desktop][live]") {
+    // The test program is the desktop app plus the pulse lesson; the shipped app has no pulse.
+    const auto shipped = lessons();
+    CHECK(std::find(shipped.begin(), shipped.end(), "pulse") == shipped.end());
+    const auto with_test = lessons(ATTN_DESKTOP_TEST_BIN);
+    REQUIRE(!with_test.empty());
+    CHECK(with_test.back() == "pulse");
+
+    const std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' '" + std::string(ATTN_DESKTOP_TEST_BIN) +
+                            "' --lesson pulse --frames 120 --stats --screenshot /dev/null";
+    const Run r = run(cmd);
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const std::size_t brace = r.out.rfind('{');
+    REQUIRE(brace != std::string::npos);
+    const auto stats = nlohmann::json::parse(r.out.substr(brace));
+    CHECK(stats["lesson"] == "pulse");
+    CHECK(stats["frames"] == 120);
+    CHECK(stats["budget_ms"] == 8.0);
+    // It was given its budget every frame and used it. Frame rates and overruns are measured
+    // (the same command, in the issue's note), not asserted: the machine is shared.
+    CHECK(stats["advance_ms_mean"].get<double>() >= 8.0);
+    CHECK(stats["fps"].get<double>() > 0.0);
 }

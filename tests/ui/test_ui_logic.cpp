@@ -131,6 +131,53 @@ TEST_CASE("step player: stepping, clamping, playing to the end", "[ui][player]")
     CHECK(p.speed() == 500.0f);
 }
 
+TEST_CASE("step player: a growing trace is followed from the last step, a replaced one keeps the step",
+          "[ui][player]") {
+    StepPlayer p;
+    CHECK_FALSE(p.live());
+    p.set_follow(StepPlayer::Follow::growing);
+    CHECK(p.live());
+    p.set_count(3);
+    p.last();
+    p.set_count(4);
+    CHECK(p.index() == 3);  // on the last step: follows the new one
+    p.go(1);
+    p.set_count(6);
+    CHECK(p.index() == 1);  // elsewhere: stays
+    // Playing a growing trace waits at the end for new steps instead of stopping.
+    p.set_speed(10.0f);
+    p.toggle_play();
+    CHECK(p.update(1.0));
+    CHECK(p.index() == 5);
+    CHECK(p.playing());
+    CHECK_FALSE(p.update(1.0));  // nothing new yet
+    CHECK(p.playing());
+    p.set_count(8);
+    CHECK(p.index() == 7);  // was at the end: follows
+    p.go(6);
+    CHECK(p.update(0.1));  // one step at 10/s
+    CHECK(p.index() == 7);
+
+    // A replaced trace: the step index is kept (the same stage of the new update).
+    StepPlayer r;
+    r.set_follow(StepPlayer::Follow::replaced);
+    r.set_count(5);
+    r.go(2);
+    r.set_count(5);
+    CHECK(r.index() == 2);
+    r.set_speed(100.0f);
+    r.toggle_play();
+    r.update(1.0);
+    CHECK(r.index() == 4);
+    CHECK_FALSE(r.playing());  // a replaced trace is played to its end like a fixed one
+
+    // Back to fixed: playing stops at the end again.
+    p.set_follow(StepPlayer::Follow::fixed);
+    CHECK_FALSE(p.live());
+    p.update(1.0);
+    CHECK_FALSE(p.playing());
+}
+
 TEST_CASE("scenario JSON round trip and precise errors", "[ui][scenario]") {
     Scenario s;
     s.lesson = "viz";

@@ -128,12 +128,51 @@ void App::ensure_computed() {
     const auto t0 = Clock::now();
     if (l.update()) {
         compute_ms_ = ms_since(t0);
-        player_.set_count(l.trace().steps().size());
+        follow_trace();
         if (!opened_) {  // the opening lesson starts at its default step, as set_lesson does
             opened_ = true;
             player_.go(l.default_step());
         }
     }
+}
+
+void App::follow_trace() {
+    Lesson& l = lesson();
+    StepPlayer::Follow f = StepPlayer::Follow::fixed;
+    if (l.live()) {
+        switch (l.trace_follow()) {
+            case TraceFollow::growing: f = StepPlayer::Follow::growing; break;
+            case TraceFollow::replaced: f = StepPlayer::Follow::replaced; break;
+            case TraceFollow::fixed: break;
+        }
+    }
+    player_.set_follow(f);
+    player_.set_count(l.trace().steps().size());
+}
+
+// The live lesson's work for this frame, within the budget; not while the window is hidden.
+void App::advance_live() {
+    Lesson& l = lesson();
+    if (hidden_ || !l.live() || !l.error().empty()) {
+        if (player_.live()) follow_trace();  // it just paused or failed: the badge goes
+        return;
+    }
+    const auto t0 = Clock::now();
+    l.run_advance(FrameBudget(budget_ms_, t0));
+    advance_ms_ = ms_since(t0);
+    follow_trace();
+}
+
+void App::set_hidden(bool hidden) {
+    if (hidden == hidden_) return;
+    hidden_ = hidden;
+    if (hidden_) lesson().hidden();
+}
+
+std::string App::set_frame_budget_ms(double ms) {
+    if (!(ms >= 1.0 && ms <= 100.0)) return "frame budget must be within 1..100 ms";
+    budget_ms_ = ms;
+    return "";
 }
 
 void App::notify_link() {
@@ -150,6 +189,7 @@ void App::frame(double dt) {
     const auto t0 = Clock::now();
     if (!theme_applied_) apply_theme();
     ensure_computed();
+    advance_live();
     player_.update(dt);
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantTextInput) {
@@ -187,7 +227,7 @@ void App::frame(double dt) {
     } else {
         LessonContext ctx{player_.index(), colormap_, &platform_};
         ImGui::BeginChild("view", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
-        l.view(ctx);
+        l.draw(ctx);
         ImGui::EndChild();
     }
     ImGui::EndChild();
@@ -299,6 +339,21 @@ void App::player_bar() {
     float speed = player_.speed();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
     if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic)) player_.set_speed(speed);
+    if (player_.live()) {
+        ImGui::SameLine();
+        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+        ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+        ImGui::SmallButton("live");
+        ImGui::PopStyleColor(4);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("%s", player_.follow() == StepPlayer::Follow::growing
+                                        ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
+                                        : "Live: each update replaces the whole trace; the player stays on its step and shows its new numbers.");
+        ImGui::SameLine();
+        ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
+    }
     if (lesson().trace().truncated()) {
         ImGui::SameLine();
         ImGui::TextDisabled("(first %zu steps recorded)", n);
@@ -311,6 +366,7 @@ std::string App::set_lesson(const std::string& id) {
     for (std::size_t k = 0; k < lessons_.size(); ++k)
         if (id == lessons_[k]->id()) {
             if (k != current_) {
+                lessons_[current_]->hidden();
                 current_ = k;
                 player_.pause();
                 lessons_[k]->changed();
@@ -419,6 +475,14 @@ std::string App::state_json() {
     const bool has = player_.index() < steps.size();
     j["step_title"] = has ? steps[player_.index()].title : "";
     j["formula"] = has ? steps[player_.index()].formula : "";
+    j["step_kind"] = has ? step_kind_name(steps[player_.index()].kind) : "";
+    j["step_head"] = has ? steps[player_.index()].head : -1;
+    j["live"] = player_.live();
+    j["follow"] = player_.follow() == StepPlayer::Follow::growing    ? "growing"
+                  : player_.follow() == StepPlayer::Follow::replaced ? "replaced"
+                                                                     : "fixed";
+    j["advance_ms"] = advance_ms_;
+    j["frame_budget_ms"] = budget_ms_;
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];
@@ -460,6 +524,15 @@ std::string App::state_json() {
     mj["col_labels"] = m.col_labels;
     j["matrix"] = mj;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string App::lessons_json() const {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t k = 0; k < lessons_.size(); ++k)
+        out.push_back({{"id", lessons_[k]->id()},
+                       {"title", lessons_[k]->title()},
+                       {"key", k < 9 ? nlohmann::json(std::to_string(k + 1)) : nlohmann::json(nullptr)}});
+    return out.dump();
 }
 
 // [SECTION] export and import

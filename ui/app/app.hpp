@@ -38,6 +38,8 @@ public:
     std::string apply_link(const std::string& query);
     std::string link() const;  // query string of the current view
     std::string state_json();  // see README ("window.attnlab.state()")
+    // The lessons in registry order: [{"id", "title", "key"}] ("key" = its number key).
+    std::string lessons_json() const;
     std::string load_file(const std::string& kind, const std::string& bytes);
     std::string export_file(const std::string& kind);  // "png" | "csv" | "json"
     std::string scenario_json();
@@ -52,6 +54,14 @@ public:
     bool take_fonts_changed();
     float font_pixels() const;
 
+    // The shell's window or tab is hidden (minimised, background tab): live work pauses.
+    void set_hidden(bool hidden);
+    // Time a live lesson may spend per frame (default 8 ms of a 16 ms frame; 1..100).
+    std::string set_frame_budget_ms(double ms);
+    double frame_budget_ms() const { return budget_ms_; }
+    // Time the live lesson spent in its last advance() (ms).
+    double last_advance_ms() const { return advance_ms_; }
+
     const std::string& status() const { return status_; }
     Lesson& lesson() { return *lessons_[current_]; }
     std::size_t lesson_count() const { return lessons_.size(); }
@@ -63,6 +73,8 @@ private:
     void player_bar();
     void apply_theme();
     void ensure_computed();
+    void advance_live();
+    void follow_trace();
     void notify_link();
     void set_status(std::string s, bool error);
 
@@ -78,7 +90,9 @@ private:
     bool status_is_error_ = false;
     std::string last_link_;
     std::string path_input_;  // desktop: path field for images/scenarios
-    double frame_ms_ = 0.0, compute_ms_ = 0.0;
+    double frame_ms_ = 0.0, compute_ms_ = 0.0, advance_ms_ = 0.0;
+    double budget_ms_ = 8.0;
+    bool hidden_ = false;
     HeatmapHover hover_;
 };
 

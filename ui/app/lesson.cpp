@@ -8,20 +8,45 @@
 
 namespace attn::ui {
 
+namespace {
+
+// Runs lesson work, turning any failure into the lesson's error message: shown, never fatal.
+template <class F>
+void guarded(std::string& error, F&& work) {
+    try {
+        work();
+    } catch (const std::bad_alloc&) {  // a container of the lesson itself could not grow
+        error = "out of memory: this computation needs more memory than is available; try smaller sizes";
+    } catch (const std::exception& e) {  // attn::Error from the core (incl. "out of memory allocating …")
+        error = e.what();
+    }
+}
+
+}  // namespace
+
 bool Lesson::update() {
     if (!dirty_) return false;
     dirty_ = false;
     error_.clear();
     trace_.clear();
-    try {
-        recompute();
-    } catch (const std::bad_alloc&) {  // a container of the lesson itself could not grow
-        error_ = "out of memory: this computation needs more memory than is available; try smaller sizes";
-    } catch (const std::exception& e) {  // attn::Error from the core (incl. "out of memory allocating …"): shown, never fatal
-        error_ = e.what();
-    }
+    guarded(error_, [&] { recompute(); });
     ++version_;
     return true;
+}
+
+void Lesson::run_advance(const FrameBudget& budget) {
+    guarded(error_, [&] { advance(budget); });
+}
+
+void Lesson::draw(const LessonContext& ctx) {
+    ++draws_;
+    view(ctx);
+    for (auto it = slots_.begin(); it != slots_.end();) {
+        if (it->second->drawn != draws_)
+            it = slots_.erase(it);
+        else
+            ++it;
+    }
 }
 
 std::string Lesson::step_matrix(std::size_t step, const std::string& fallback) const {
@@ -54,6 +79,7 @@ HeatmapHover Lesson::matrix_view(const char* label, const std::string& trace_nam
                                  const std::vector<std::string>* cols, const Mask* mask) {
     auto& slot = slots_[label];
     if (!slot) slot = std::make_unique<MatrixSlot>();
+    slot->drawn = draws_;
     if (slot->version != version_) slot->reveal.build(trace_, trace_name, m.rows, m.cols);
     if (slot->version != version_ || slot->step != ctx.step) {
         std::vector<CellState> state;

@@ -3,10 +3,21 @@
 // A lesson owns its parameters (ParamSet), recomputes its numbers through the core with a
 // Trace when something changed, and draws its view for the current step. The app owns the
 // step player, the layout, links, export and import.
+//
+// Lifecycle, every frame, for the lesson on screen:
+//   1. update()    recompute() when a parameter changed (static lessons stop here)
+//   2. advance()   while live(): at most budget.ms of work that unfolds over time (training
+//                  steps, animations); the app stops calling it when the lesson is paused
+//                  (live() false), not on screen, or the window is hidden
+//   3. view()      draw the current step
+// A live lesson either appends steps to its trace (TraceFollow::growing) or replaces the trace
+// wholesale on each update (TraceFollow::replaced); the step player follows either and says so.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +45,28 @@ struct ShownMatrix {
     std::string name;
     Matrix values;
     std::vector<std::string> row_labels, col_labels;
+};
+
+// The time a live lesson may spend in one frame's advance().
+class FrameBudget {
+public:
+    using Clock = std::chrono::steady_clock;
+    explicit FrameBudget(double ms, Clock::time_point start = Clock::now()) : ms_(ms), start_(start) {}
+    double ms() const { return ms_; }
+    double elapsed_ms() const { return std::chrono::duration<double, std::milli>(Clock::now() - start_).count(); }
+    double remaining_ms() const { return ms_ - elapsed_ms(); }
+    bool exhausted() const { return elapsed_ms() >= ms_; }
+
+private:
+    double ms_;
+    Clock::time_point start_;
+};
+
+// How the trace of a live lesson changes while it runs.
+enum class TraceFollow {
+    fixed,     // recomputed only when a parameter changes
+    growing,   // steps are appended (an animation, a computation unfolding)
+    replaced,  // the whole trace is replaced on each update (a new training step)
 };
 
 class Lesson {
@@ -65,13 +98,26 @@ public:
     // Step to show when a lesson opens: most lessons start at the first step.
     virtual std::size_t default_step() const { return 0; }
 
+    // --- Live lessons (see the lifecycle above) ---
+    // True while the lesson has work to do every frame (running, not paused).
+    virtual bool live() const { return false; }
+    // Do at most budget.ms() of that work; call touched() when the numbers changed.
+    virtual void advance(const FrameBudget& budget) { (void)budget; }
+    virtual TraceFollow trace_follow() const { return TraceFollow::fixed; }
+    // The lesson left the screen (another lesson or a hidden window): pause what runs.
+    virtual void hidden() {}
+
     ParamSet& params() { return params_; }
     const Trace& trace() const { return trace_; }
     const std::string& error() const { return error_; }
-    bool dirty() const { return dirty_; }
     void changed() { dirty_ = true; }
     // Recompute if needed; returns true when the numbers changed.
     bool update();
+    // advance() under the same error handling as recompute(): a failure stops nothing else.
+    void run_advance(const FrameBudget& budget);
+    // Draws view(ctx) and then frees the heatmaps this frame did not draw (a label that
+    // changed, a section folded away), so GPU textures do not pile up.
+    void draw(const LessonContext& ctx);
 
 protected:
     // A heatmap of a named matrix as of `step`: cells not yet computed are dimmed, masked ones
@@ -87,11 +133,14 @@ protected:
     bool focus_on(std::size_t step, const std::string& matrix, std::size_t& r, std::size_t& c, std::size_t& nr,
                   std::size_t& nc) const;
 
+    // The numbers changed outside recompute() (a live lesson's advance()): views re-upload.
+    void touched() { ++version_; }
+
     ParamSet params_;
     Trace trace_{Trace::Detail::cells, 50000};
     std::string error_;
     bool dirty_ = true;
-    std::uint64_t version_ = 0;  // bumps on every recompute
+    std::uint64_t version_ = 0;  // bumps on every recompute and touched()
 
 private:
     struct MatrixSlot {
@@ -99,22 +148,17 @@ private:
         RevealMap reveal;
         std::uint64_t version = ~0ull;
         std::size_t step = ~std::size_t{0};
-        Colormap colormap = Colormap::viridis;
+        std::uint64_t drawn = 0;  // the draw() that last used it
     };
     std::map<std::string, std::unique_ptr<MatrixSlot>> slots_;
+    std::uint64_t draws_ = 0;
 };
 
 using LessonFactory = std::unique_ptr<Lesson> (*)();
-// The lessons in menu order (keys 1–7), from ui/app/lessons/registry.cpp.
+// The lessons in menu order, from ui/app/lessons/registry.cpp: keys 1, 2, … follow this order,
+// and the menus, the JS API's lessons() and the tests take the list from here.
 std::vector<LessonFactory> lesson_factories();
-
-// One per file in ui/app/lessons/.
-std::unique_ptr<Lesson> make_basic_lesson();
-std::unique_ptr<Lesson> make_dot_lesson();
-std::unique_ptr<Lesson> make_multihead_lesson();
-std::unique_ptr<Lesson> make_self_lesson();
-std::unique_ptr<Lesson> make_viz_lesson();
-std::unique_ptr<Lesson> make_conv_lesson();
-std::unique_ptr<Lesson> make_tiled_lesson();
+// A test build adds its own lessons (after the shipped ones) before it creates the App.
+void register_extra_lesson(LessonFactory make);
 
 }  // namespace attn::ui

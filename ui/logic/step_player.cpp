@@ -12,7 +12,7 @@ void StepPlayer::set_count(std::size_t n) {
     const bool was_at_end = count_ > 0 && index_ + 1 == count_;
     count_ = n;
     index_ = n == 0 ? 0 : was_at_end ? n - 1 : std::min(index_, n - 1);
-    if (n == 0) playing_ = false;
+    if (n == 0 && follow_ != Follow::growing) playing_ = false;
 }
 
 void StepPlayer::go(std::size_t i) {
@@ -37,14 +37,18 @@ void StepPlayer::set_speed(float s) {
 }
 
 bool StepPlayer::update(double dt) {
-    if (!playing_ || count_ == 0 || !(dt > 0)) return false;
+    if (!playing_ || !(dt > 0)) return false;
+    if (count_ == 0 || (follow_ == Follow::growing && at_end())) {  // waiting for the next steps
+        carry_ = 0.0;
+        return false;
+    }
     carry_ += std::min(dt, 1.0) * speed_;  // a long stall (tab in background) does not jump ahead
     const auto steps = static_cast<std::size_t>(carry_);
     if (steps == 0) return false;
     carry_ -= static_cast<double>(steps);
     const std::size_t before = index_;
     index_ = std::min(index_ + steps, count_ - 1);
-    if (at_end()) playing_ = false;
+    if (at_end() && follow_ != Follow::growing) playing_ = false;
     return index_ != before;
 }
 

@@ -151,7 +151,12 @@ void Heatmap::set(ConstMatrixView values, const std::vector<CellState>& state, f
         lo_ = std::isfinite(vmin) ? vmin : 0.0f;
         hi_ = std::isfinite(vmax) ? vmax : 1.0f;
     }
-    if (rows_ == 0 || cols_ == 0) return;
+    stale_ = rows_ > 0 && cols_ > 0;
+}
+
+void Heatmap::upload() {
+    stale_ = false;
+    const std::vector<float>& texels = texels_;
     if (!texture_) {
         glGenTextures(1, &texture_);
         glBindTexture(GL_TEXTURE_2D, texture_);
@@ -175,7 +180,8 @@ void Heatmap::set(ConstMatrixView values, const std::vector<CellState>& state, f
 
 void Heatmap::render_callback(const ImDrawList*, const ImDrawCmd* cmd) {
     const auto* d = static_cast<const DrawData*>(cmd->UserCallbackData);
-    const Heatmap* h = d->self;
+    Heatmap* h = d->self;
+    if (h->stale_) h->upload();
     if (!h->texture_ || !ensure_shared()) return;
     const Shared& g = shared();
     const ImGuiIO& io = ImGui::GetIO();

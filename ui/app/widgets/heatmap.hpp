@@ -60,6 +60,8 @@ private:
         float x0, y0, x1, y1;  // screen rectangle
     };
     static void render_callback(const ImDrawList* list, const ImDrawCmd* cmd);
+    // Sends the staged texels to the GPU: at render time, so building a frame needs no GL.
+    void upload();
 
     unsigned int texture_ = 0;
     std::size_t rows_ = 0, cols_ = 0;
@@ -71,6 +73,7 @@ private:
     // buffer and fresh texture storage per upload (n = 2048) cost more in page faults than the copy.
     std::vector<float> texels_;
     std::size_t texture_rows_ = 0, texture_cols_ = 0;
+    bool stale_ = false;  // texels_ changed since the last upload
     std::vector<DrawData> draws_;  // alive until ImGui renders this frame
     int draws_frame_ = -1;
 };
