@@ -10,7 +10,6 @@ import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const site = process.env.ATTN_SITE ?? join(here, "../../build/wasm/web/site");
-const LESSONS = ["basic", "dot", "multihead", "self", "viz", "conv", "tiled"];
 let server, base, browser;
 
 before(async () => {
@@ -66,6 +65,15 @@ test("the page loads with no console errors and opens the Basic lesson on its ex
 
 test("every lesson is reachable through the JS API and through a deep link", async () => {
   const { page, errors } = await open();
+  // The lessons come from the app's registry, in menu order, with their number keys.
+  const lessons = await page.evaluate(() => window.attnlab.lessons());
+  assert.ok(lessons.length >= 7, `lessons(): ${JSON.stringify(lessons)}`);
+  assert.equal(lessons[0].id, "basic");
+  lessons.forEach((l, k) => {
+    assert.equal(l.key, String(k + 1));
+    assert.ok(l.title.length > 0);
+  });
+  const LESSONS = lessons.map((l) => l.id);
   const ids = [];
   for (const id of LESSONS) {
     const s = await page.evaluate((id) => window.attnlab.setLesson(id), id);
@@ -167,5 +175,22 @@ test("a hostile deep link is ignored with a message, and nothing from it becomes
   assert.equal(await page.evaluate(() => document.querySelectorAll("img").length), 0);
   await frames(page, 2);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("state() carries each step's typed kind and head; static lessons are not live", async () => {
+  const { page } = await open("lesson=multihead&detail=coarse");
+  const n = (await state(page)).step_count;
+  const kinds = new Set();
+  const heads = new Set();
+  for (let i = 0; i < n; i++) {
+    const s = await page.evaluate((i) => window.attnlab.step(i), i);
+    kinds.add(s.step_kind);
+    heads.add(s.step_head);
+    assert.equal(s.live, false);
+    assert.equal(s.follow, "fixed");
+  }
+  for (const k of ["projection", "scores", "softmax", "concat"]) assert.ok(kinds.has(k), `${k} in ${[...kinds]}`);
+  for (const h of [-1, 0, 1]) assert.ok(heads.has(h), `head ${h} in ${[...heads]}`);
   await page.close();
 });

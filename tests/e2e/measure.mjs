@@ -34,7 +34,7 @@ async function sample(label) {
   }));
   console.log(`${label.padEnd(28)} frame CPU median ${median(ms).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms`);
 }
-for (const id of ["basic", "dot", "multihead", "self", "viz", "conv", "tiled"]) {
+for (const { id } of await page.evaluate(() => window.attnlab.lessons())) {
   await page.evaluate((id) => window.attnlab.setLesson(id), id);
   await sample(`${id} (default)`);
 }
