@@ -9,8 +9,10 @@
 // Every check here names the field and says what was found and what was expected, e.g.
 //   key: row 2 has 3 values, row 0 has 4
 //   key: has 5 columns, query has 4 columns
-// The core repeats most checks (it is the authority), but its messages do not know the
-// spec's field names, so the CLI checks first and only falls back to the core's message.
+// The core repeats most checks (it is the authority) and names the input each error is about
+// (attn::Error::field(), the names the spec uses too); the CLI checks first all the same, since
+// it can say more (row numbers, JSON types), and reports what only the core finds (a score
+// that overflows) under the core's field.
 #include "spec.hpp"
 
 #include <algorithm>
@@ -418,26 +420,11 @@ void parse_multi_head(const json& spec, Spec& out, const ExternalParams* ext) {
 // [SECTION] Running a spec
 // =====================================================================================
 
-// The core's messages start with the name of what is wrong ("key padding mask has 3 entries",
-// "W_q is 2×3, expected 4×3"); turn that into the spec's field when it is one.
+// The core's errors name the input they are about (Error::field(), spelled like the spec's
+// fields); an error about no single input is reported against the attention kind.
 InputError from_core(const Error& e, const std::string& fallback_field) {
-    const std::string msg = e.what();
-    static const std::pair<const char*, const char*> kPrefixes[] = {
-        {"key padding mask", "mask"}, {"mask matrix", "mask"},   {"in_proj_weight", "in_proj_weight"},
-        {"in_proj_bias", "in_proj_bias"}, {"out_proj_weight", "out_proj_weight"}, {"out_proj_bias", "out_proj_bias"},
-        {"num_heads", "num_heads"}, {"temperature", "temperature"}, {"query", "query"}, {"key", "key"},
-        {"value", "value"}, {"W_q", "W_q"}, {"W_k", "W_k"}, {"W", "W"}, {"v", "v"}, {"scores", "scores"},
-        {"attention weights", "weights"}, {"output", "output"}};
-    for (const auto& [prefix, field] : kPrefixes) {
-        const std::size_t n = std::char_traits<char>::length(prefix);
-        if (msg.compare(0, n, prefix) == 0 && msg.size() > n && (msg[n] == ' ' || msg[n] == '[')) {
-            // "W_q is 2×3, ..." → field W_q, problem "is 2×3, ..." when the prefix is the field itself.
-            const bool same = std::string(prefix) == field;
-            std::string problem = same ? msg.substr(msg[n] == ' ' ? n + 1 : n) : msg;
-            return InputError(field, problem);
-        }
-    }
-    return InputError(fallback_field, msg);
+    if (e.field().empty()) return InputError(fallback_field, e.what());
+    return InputError(e.field(), e.problem());
 }
 
 // A result that overflowed means the inputs were too large for 32-bit floats: report where.

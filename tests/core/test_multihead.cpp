@@ -144,4 +144,26 @@ TEST_CASE("multi-head parameter errors name the parameter and sizes", "[multihea
     p = random_params(8, 2, false, 11);
     auto bad = ref::random_matrix(2, 7, 1);
     CHECK_THROWS_WITH(attn::multi_head_attention(bad, x, x, p), Catch::Contains("query has 7 columns"));
+    // ...and carry it as field(), with what() = field + problem.
+    const auto field_of = [&](const attn::MultiHeadParams& params, const attn::Matrix& query) {
+        try {
+            attn::multi_head_attention(query, x, x, params);
+        } catch (const attn::Error& e) {
+            CHECK(std::string(e.what()) == e.field() + (e.problem()[0] == '[' ? "" : " ") + e.problem());
+            return e.field();
+        }
+        return std::string("(no error)");
+    };
+    CHECK(field_of(p, bad) == "query");
+    p.num_heads = 3;
+    CHECK(field_of(p, x) == "num_heads");
+    p = random_params(8, 2, true, 11);
+    p.in_proj_bias.pop_back();
+    CHECK(field_of(p, x) == "in_proj_bias");
+    p = random_params(8, 2, true, 11);
+    p.in_proj_weight(5, 1) = NAN;
+    CHECK(field_of(p, x) == "in_proj_weight");
+    p = random_params(8, 2, true, 11);
+    p.out_proj_weight = attn::Matrix(8, 7);
+    CHECK(field_of(p, x) == "out_proj_weight");
 }
