@@ -164,10 +164,14 @@ Score parse_score(const std::string& name) {
     throw Error("unknown attention kind '" + name + "' (expected dot, scaled_dot, general, additive or cosine)");
 }
 
-void ScoreParams::check(std::size_t d_q, std::size_t d_k) const {
+void check_temperature(float temperature) {
     // Below FLT_MIN, 1/T overflows to infinity and every score becomes ±inf or NaN.
     if (!(temperature >= std::numeric_limits<float>::min()) || !std::isfinite(temperature))
         throw Error("temperature", "must be a finite number ≥ 1.2e-38, got " + fmt(temperature));
+}
+
+void ScoreParams::check(std::size_t d_q, std::size_t d_k) const {
+    check_temperature(temperature);
     if (d_q == 0) throw Error("query", "has 0 columns");
     if (d_k == 0) throw Error("key", "has 0 columns");
     switch (kind) {

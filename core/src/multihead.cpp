@@ -146,6 +146,7 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
     if (!options.head_enabled.empty() && options.head_enabled.size() != H)
         throw Error("head_enabled", "has " + std::to_string(options.head_enabled.size()) + " entries, num_heads is " +
                                         std::to_string(H));
+    check_temperature(options.temperature);
     const std::size_t L = query.rows, S = key.rows;
 
     MultiHeadWorkspace& ws = result.workspace;
@@ -170,9 +171,12 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
 
     result.concat.resize(L, E);
     result.weights.resize(options.need_weights ? H : 0);
-    ScoreParams scaled;  // scaled_dot, temperature 1: s = Q_h K_hᵀ / √d
+    ScoreParams scaled;  // scaled_dot: s = Q_h K_hᵀ / (√d · T)
+    scaled.temperature = options.temperature;
     Matrix scores, weights_tmp;
-    const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
+    // The tiled path's score scale, rounded once from double as compute_scores rounds its own,
+    // so both implementations multiply by the same float.
+    const float scale = static_cast<float>(1.0 / (std::sqrt(static_cast<double>(d)) * options.temperature));
     // The fast path: every head at once, heads × query blocks over the thread pool.
     const bool all_heads_fast = options.implementation == Implementation::tiled && !trace;
     if (all_heads_fast)

@@ -396,24 +396,8 @@ void parse_multi_head(const json& spec, Spec& out, const ExternalParams* ext) {
                                         " (query rows × key rows), more than the limit of " + str(kMaxElements) +
                                         " (2^26) elements");
 
-    // The core's heads compute Q_h K_hᵀ / √d. Dividing the query projection (W_q and b_q) by T
-    // divides every score by T, which is what the temperature means for the other kinds.
+    // The core divides every head's scores by it (MultiHeadOptions::temperature).
     out.temperature = read_temperature(spec);
-    if (out.temperature != 1.0f) {
-        const float inv_t = 1.0f / out.temperature;
-        Matrix& w = out.multi_head.in_proj_weight;
-        for (std::size_t i = 0; i < E; ++i)
-            for (std::size_t c = 0; c < E; ++c) w(i, c) *= inv_t;
-        for (std::size_t i = 0; i < out.multi_head.in_proj_bias.size() && i < E; ++i) out.multi_head.in_proj_bias[i] *= inv_t;
-        try {
-            require_finite(w, "in_proj_weight");
-        } catch (const Error&) {
-            throw InputError("temperature", "is " + num(out.temperature) + ", so small that W_q / temperature overflows 32-bit floats");
-        }
-        for (float b : out.multi_head.in_proj_bias)
-            if (!std::isfinite(b))
-                throw InputError("temperature", "is " + num(out.temperature) + ", so small that b_q / temperature overflows 32-bit floats");
-    }
 }
 
 // =====================================================================================
@@ -475,6 +459,7 @@ ComputeResult run_spec(const Spec& spec) {
             MultiHeadOptions options;
             options.implementation = spec.implementation;
             options.need_weights = true;
+            options.temperature = spec.temperature;
             MultiHeadResult m = multi_head_attention(spec.query, spec.key, spec.value, spec.multi_head, spec.mask, options);
             r.weights = std::move(m.weights);
             r.output = std::move(m.output);
@@ -512,7 +497,7 @@ Multi-head (PyTorch nn.MultiheadAttention layout, batch_first, one batch element
    "query": L×E, "key": S×E, "value": S×E (optional, defaults to key),
    "in_proj_weight": 3E×E ([W_q; W_k; W_v]), "in_proj_bias": [3E numbers] (optional),
    "out_proj_weight": E×E, "out_proj_bias": [E numbers] (optional),
-   "mask": (optional), "temperature": T (optional; divides the query projection),
+   "mask": (optional), "temperature": T (optional; divides every head's scores),
    "implementation": "plain" | "tiled" (optional; tiled = online softmax, same result)}
   Result: {"output": L×E, "weights": h×L×S (per head, not averaged)}
 

@@ -440,13 +440,18 @@ TEST_CASE("multi_head: the tiled (online softmax) implementation gives the plain
 
 TEST_CASE("multi_head: temperature divides every head's scores", "[cli][multihead][temperature]") {
     const MhaCase c = mha_case(4, 6, 6, 3, 31);
-    json spec = c.spec();
-    spec["temperature"] = 2;
-    const json r = compute(spec);
-    std::vector<Rows> want_w;
-    const Rows want = mha_reference(c, all_allowed(4, 6), 2.0, want_w);
-    CHECK(max_abs_diff(rows_of(r["output"]), want) < 1e-5);
-    for (std::size_t h = 0; h < 3; ++h) CHECK(max_abs_diff(rows_of(r["weights"][h]), want_w[h]) < 1e-6);
+    for (const double T : {2.0, 0.3}) {
+        for (const char* implementation : {"plain", "tiled"}) {
+            INFO("T = " << T << ", " << implementation);
+            json spec = c.spec("none", implementation);
+            spec["temperature"] = T;
+            const json r = compute(spec);
+            std::vector<Rows> want_w;
+            const Rows want = mha_reference(c, all_allowed(4, 6), T, want_w);
+            CHECK(max_abs_diff(rows_of(r["output"]), want) < 1e-5);
+            for (std::size_t h = 0; h < 3; ++h) CHECK(max_abs_diff(rows_of(r["weights"][h]), want_w[h]) < 1e-6);
+        }
+    }
 }
 
 TEST_CASE("multi_head: biases are optional", "[cli][multihead]") {
