@@ -164,35 +164,39 @@ Score parse_score(const std::string& name) {
     throw Error("unknown attention kind '" + name + "' (expected dot, scaled_dot, general, additive or cosine)");
 }
 
-void ScoreParams::check(std::size_t d_q, std::size_t d_k) const {
+void check_temperature(float temperature) {
     // Below FLT_MIN, 1/T overflows to infinity and every score becomes ±inf or NaN.
     if (!(temperature >= std::numeric_limits<float>::min()) || !std::isfinite(temperature))
-        throw Error("temperature must be a finite number ≥ 1.2e-38, got " + fmt(temperature));
-    if (d_q == 0) throw Error("query has 0 columns");
-    if (d_k == 0) throw Error("key has 0 columns");
+        throw Error("temperature", "must be a finite number ≥ 1.2e-38, got " + fmt(temperature));
+}
+
+void ScoreParams::check(std::size_t d_q, std::size_t d_k) const {
+    check_temperature(temperature);
+    if (d_q == 0) throw Error("query", "has 0 columns");
+    if (d_k == 0) throw Error("key", "has 0 columns");
     switch (kind) {
         case Score::dot:
         case Score::scaled_dot:
         case Score::cosine:
             if (d_q != d_k)
-                throw Error("key has " + std::to_string(d_k) + " columns, query has " + std::to_string(d_q) + " (" +
-                            score_name(kind) + " attention needs equal sizes)");
+                throw Error("key", "has " + std::to_string(d_k) + " columns, query has " + std::to_string(d_q) + " (" +
+                                       score_name(kind) + " attention needs equal sizes)");
             break;
         case Score::general:
             require_shape(W, d_q, d_k, "W");
             require_finite(W, "W");
             break;
         case Score::additive: {
-            if (W_q.rows() == 0) throw Error("W_q is empty (additive attention needs W_q: h×d_q, W_k: h×d_k, v: h)");
+            if (W_q.rows() == 0) throw Error("W_q", "is empty (additive attention needs W_q: h×d_q, W_k: h×d_k, v: h)");
             const std::size_t h = W_q.rows();
             require_shape(W_q, h, d_q, "W_q");
             require_shape(W_k, h, d_k, "W_k");
             if (v.size() != h)
-                throw Error("v has " + std::to_string(v.size()) + " entries, W_q has " + std::to_string(h) + " rows");
+                throw Error("v", "has " + std::to_string(v.size()) + " entries, W_q has " + std::to_string(h) + " rows");
             require_finite(W_q, "W_q");
             require_finite(W_k, "W_k");
             for (std::size_t i = 0; i < v.size(); ++i)
-                if (!std::isfinite(v[i])) throw Error("v[" + std::to_string(i) + "] is not finite");
+                if (!std::isfinite(v[i])) throw Error("v", "[" + std::to_string(i) + "] is not finite");
             break;
         }
     }
@@ -241,8 +245,8 @@ void compute_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& par
     for (std::size_t i = 0; i < scores.rows(); ++i)
         for (std::size_t j = 0; j < scores.cols(); ++j)
             if (!std::isfinite(scores(i, j)))
-                throw Error("scores[" + std::to_string(i) + "][" + std::to_string(j) +
-                            "] overflows float: the inputs are too large for this score function");
+                throw Error("scores", "[" + std::to_string(i) + "][" + std::to_string(j) +
+                                          "] overflows float: the inputs are too large for this score function");
     if (trace) record_scores(q, k, params, scores, *trace);
 }
 

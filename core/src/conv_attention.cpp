@@ -38,26 +38,26 @@ std::string count(std::size_t n) { return std::to_string(n); }
 void require_finite_values(const std::vector<float>& v, const std::string& what) {
     for (std::size_t i = 0; i < v.size(); ++i)
         if (!std::isfinite(v[i]))
-            throw Error(what + "[" + count(i) + "] is " + (std::isnan(v[i]) ? "NaN" : "infinite"));
+            throw Error(what, "[" + count(i) + "] is " + (std::isnan(v[i]) ? "NaN" : "infinite"));
 }
 
 // The feature map is non-empty, its data matches H·W, and every value is finite.
 void check_feature_map(const FeatureMap& x, const std::string& who) {
     const std::string name = who + " input";
-    if (x.channels() == 0) throw Error(name + " has 0 channels, expected at least 1");
+    if (x.channels() == 0) throw Error(name, "has 0 channels, expected at least 1");
     if (x.height == 0 || x.width == 0)
-        throw Error(name + " is " + shape_string(x.height, x.width) + " pixels (H×W), expected H ≥ 1 and W ≥ 1");
+        throw Error(name, "is " + shape_string(x.height, x.width) + " pixels (H×W), expected H ≥ 1 and W ≥ 1");
     if (x.width > std::numeric_limits<std::size_t>::max() / x.height || x.data.cols() != x.height * x.width)
-        throw Error(name + " data is " + shape_string(x.data.rows(), x.data.cols()) + ", expected " +
-                    shape_string(x.channels(), x.height * x.width) + " (C × H·W with H = " + count(x.height) +
-                    ", W = " + count(x.width) + ")");
+        throw Error(name, "data is " + shape_string(x.data.rows(), x.data.cols()) + ", expected " +
+                              shape_string(x.channels(), x.height * x.width) + " (C × H·W with H = " + count(x.height) +
+                              ", W = " + count(x.width) + ")");
     for (std::size_t c = 0; c < x.channels(); ++c)
         for (std::size_t y = 0; y < x.height; ++y)
             for (std::size_t i = 0; i < x.width; ++i) {
                 const float v = x.at(c, y, i);
                 if (!std::isfinite(v))
-                    throw Error(name + " has " + (std::isnan(v) ? "NaN" : "an infinite value") + " at channel " +
-                                count(c) + ", pixel (y=" + count(y) + ", x=" + count(i) + ")");
+                    throw Error(name, std::string("has ") + (std::isnan(v) ? "NaN" : "an infinite value") +
+                                          " at channel " + count(c) + ", pixel (y=" + count(y) + ", x=" + count(i) + ")");
             }
 }
 
@@ -66,19 +66,19 @@ void check_mlp(const ChannelMLP& mlp, std::size_t channels, const std::string& w
     const std::size_t C = channels;
     const std::size_t hidden = mlp.w1.rows();
     if (hidden == 0)
-        throw Error(who + " w1 is " + shape_string(mlp.w1.rows(), mlp.w1.cols()) + ", expected (C/r)×" + count(C) +
-                    " with C/r ≥ 1 hidden units");
+        throw Error(who + " w1", "is " + shape_string(mlp.w1.rows(), mlp.w1.cols()) + ", expected (C/r)×" + count(C) +
+                                     " with C/r ≥ 1 hidden units");
     if (mlp.w1.cols() != C)
-        throw Error(who + " w1 is " + shape_string(hidden, mlp.w1.cols()) + ", expected " + shape_string(hidden, C) +
-                    " (C/r × C, C = " + count(C) + " channels)");
+        throw Error(who + " w1", "is " + shape_string(hidden, mlp.w1.cols()) + ", expected " + shape_string(hidden, C) +
+                                     " (C/r × C, C = " + count(C) + " channels)");
     if (mlp.b1.size() != hidden)
-        throw Error(who + " b1 has " + count(mlp.b1.size()) + " values, expected " + count(hidden) +
-                    " (C/r, the rows of w1)");
+        throw Error(who + " b1", "has " + count(mlp.b1.size()) + " values, expected " + count(hidden) +
+                                     " (C/r, the rows of w1)");
     if (mlp.w2.rows() != C || mlp.w2.cols() != hidden)
-        throw Error(who + " w2 is " + shape_string(mlp.w2.rows(), mlp.w2.cols()) + ", expected " +
-                    shape_string(C, hidden) + " (C × C/r, C = " + count(C) + ", C/r = " + count(hidden) + ")");
+        throw Error(who + " w2", "is " + shape_string(mlp.w2.rows(), mlp.w2.cols()) + ", expected " +
+                                     shape_string(C, hidden) + " (C × C/r, C = " + count(C) + ", C/r = " + count(hidden) + ")");
     if (mlp.b2.size() != C)
-        throw Error(who + " b2 has " + count(mlp.b2.size()) + " values, expected " + count(C) + " (C)");
+        throw Error(who + " b2", "has " + count(mlp.b2.size()) + " values, expected " + count(C) + " (C)");
     require_finite(mlp.w1, (who + " w1").c_str());
     require_finite(mlp.w2, (who + " w2").c_str());
     require_finite_values(mlp.b1, who + " b1");
@@ -91,20 +91,20 @@ constexpr std::size_t kMaxKernelSize = 1023;
 void check_conv(const SpatialConv& conv, const std::string& who) {
     const std::size_t k = conv.kernel_size;
     if (k == 0 || k % 2 == 0 || k > kMaxKernelSize)
-        throw Error(who + " kernel_size is " + count(k) + ", expected an odd size from 1 to " +
-                    count(kMaxKernelSize) + " (1, 3, 5, 7, ...)");
+        throw Error(who + " kernel_size", "is " + count(k) + ", expected an odd size from 1 to " +
+                                              count(kMaxKernelSize) + " (1, 3, 5, 7, ...)");
     if (conv.weights.size() != 2 * k * k)
-        throw Error(who + " weights has " + count(conv.weights.size()) + " values, expected 2·" + count(k) + "·" +
-                    count(k) + " = " + count(2 * k * k) + " (avg-map k×k, then max-map k×k)");
+        throw Error(who + " weights", "has " + count(conv.weights.size()) + " values, expected 2·" + count(k) + "·" +
+                                          count(k) + " = " + count(2 * k * k) + " (avg-map k×k, then max-map k×k)");
     require_finite_values(conv.weights, who + " weights");
-    if (!std::isfinite(conv.bias)) throw Error(who + " bias is " + (std::isnan(conv.bias) ? "NaN" : "infinite"));
+    if (!std::isfinite(conv.bias)) throw Error(who + " bias", std::string("is ") + (std::isnan(conv.bias) ? "NaN" : "infinite"));
 }
 
 }  // namespace
 
 FeatureMap::FeatureMap(std::size_t channels, std::size_t h, std::size_t w) : height(h), width(w) {
     if (w != 0 && h > std::numeric_limits<std::size_t>::max() / w)
-        throw Error("feature map of " + shape_string(h, w) + " pixels is too large");
+        throw Error("feature map", "of " + shape_string(h, w) + " pixels is too large");
     require_size(channels, h * w, "feature map");
     data = Matrix(channels, h * w);
 }

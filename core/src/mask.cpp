@@ -29,7 +29,7 @@ Mask Mask::window(std::size_t w) {
 
 Mask Mask::matrix(std::size_t rows, std::size_t cols, std::vector<std::uint8_t> allowed) {
     if (allowed.size() != rows * cols)
-        throw Error("mask matrix has " + std::to_string(allowed.size()) + " entries, expected " + shape_string(rows, cols));
+        throw Error("mask", "matrix has " + std::to_string(allowed.size()) + " entries, expected " + shape_string(rows, cols));
     Mask m;
     m.kind_ = Kind::matrix;
     m.rows_ = rows;
@@ -53,11 +53,11 @@ std::size_t Mask::last_key(std::size_t i, std::size_t n_keys) const {
 
 void Mask::check(std::size_t n_queries, std::size_t n_keys) const {
     if (kind_ == Kind::key_padding && padding_.size() != n_keys)
-        throw Error("key padding mask has " + std::to_string(padding_.size()) + " entries, key has " +
-                    std::to_string(n_keys) + " rows");
+        throw Error("mask", "has " + std::to_string(padding_.size()) + " key padding entries, key has " +
+                                std::to_string(n_keys) + " rows");
     if (kind_ == Kind::matrix && (rows_ != n_queries || cols_ != n_keys))
-        throw Error("mask matrix is " + shape_string(rows_, cols_) + ", expected " + shape_string(n_queries, n_keys) +
-                    " (query rows × key rows)");
+        throw Error("mask", "matrix is " + shape_string(rows_, cols_) + ", expected " + shape_string(n_queries, n_keys) +
+                                " (query rows × key rows)");
 }
 
 std::string Mask::describe() const {

@@ -37,10 +37,15 @@ MatrixView MatrixView::block(std::size_t r0, std::size_t c0, std::size_t nr, std
     return {const_cast<float*>(c.data), c.rows, c.cols, c.stride};
 }
 
+namespace {
+std::string too_many_elements(std::size_t rows, std::size_t cols) {
+    return "would have " + shape_string(rows, cols) + " elements, more than the limit of " + std::to_string(kMaxElements) +
+           " (2^26)";
+}
+}  // namespace
+
 void require_size(std::size_t rows, std::size_t cols, const char* what) {
-    if (cols != 0 && rows > kMaxElements / cols)
-        throw Error(std::string(what) + " would have " + shape_string(rows, cols) + " elements, more than the limit of " +
-                    std::to_string(kMaxElements) + " (2^26)");
+    if (cols != 0 && rows > kMaxElements / cols) throw Error(what, too_many_elements(rows, cols));
 }
 
 Matrix::Matrix(std::size_t rows, std::size_t cols, float fill_value) {
@@ -49,7 +54,8 @@ Matrix::Matrix(std::size_t rows, std::size_t cols, float fill_value) {
 }
 
 void Matrix::resize(std::size_t rows, std::size_t cols) {
-    require_size(rows, cols, "matrix");
+    // About no input in particular: the callers check their inputs' sizes by name first.
+    if (cols != 0 && rows > kMaxElements / cols) throw Error("matrix " + too_many_elements(rows, cols));
     const std::size_t stride = padded(cols);
     const std::size_t need = rows * stride;
     if (need > capacity_) {
@@ -109,19 +115,17 @@ std::vector<std::vector<float>> Matrix::to_rows() const {
 
 void require_cols(ConstMatrixView m, std::size_t cols, const char* what, const char* expected_from) {
     if (m.cols != cols)
-        throw Error(std::string(what) + " has " + std::to_string(m.cols) + " columns, " + expected_from + " has " +
-                    std::to_string(cols));
+        throw Error(what, "has " + std::to_string(m.cols) + " columns, " + expected_from + " has " + std::to_string(cols));
 }
 
 void require_rows(ConstMatrixView m, std::size_t rows, const char* what, const char* expected_from) {
     if (m.rows != rows)
-        throw Error(std::string(what) + " has " + std::to_string(m.rows) + " rows, " + expected_from + " has " +
-                    std::to_string(rows));
+        throw Error(what, "has " + std::to_string(m.rows) + " rows, " + expected_from + " has " + std::to_string(rows));
 }
 
 void require_shape(ConstMatrixView m, std::size_t rows, std::size_t cols, const char* what) {
     if (m.rows != rows || m.cols != cols)
-        throw Error(std::string(what) + " is " + shape_string(m.rows, m.cols) + ", expected " + shape_string(rows, cols));
+        throw Error(what, "is " + shape_string(m.rows, m.cols) + ", expected " + shape_string(rows, cols));
 }
 
 namespace {
@@ -146,8 +150,8 @@ void require_finite(ConstMatrixView m, const char* what) {
         if (all_finite(m.row(i), m.cols)) continue;
         for (std::size_t j = 0; j < m.cols; ++j)
             if (!std::isfinite(m(i, j)))
-                throw Error(std::string(what) + "[" + std::to_string(i) + "][" + std::to_string(j) + "] is " +
-                            (std::isnan(m(i, j)) ? "NaN" : "infinite"));
+                throw Error(what, "[" + std::to_string(i) + "][" + std::to_string(j) + "] is " +
+                                      (std::isnan(m(i, j)) ? "NaN" : "infinite"));
     }
 }
 

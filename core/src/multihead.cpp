@@ -112,21 +112,21 @@ void project(ConstMatrixView x, ConstMatrixView w, const float* bias, Matrix& ou
 
 void check_bias(const std::vector<float>& b, std::size_t n, const char* what) {
     if (!b.empty() && b.size() != n)
-        throw Error(std::string(what) + " has " + std::to_string(b.size()) + " entries, expected " + std::to_string(n));
+        throw Error(what, "has " + std::to_string(b.size()) + " entries, expected " + std::to_string(n));
     for (std::size_t i = 0; i < b.size(); ++i)
-        if (!std::isfinite(b[i])) throw Error(std::string(what) + "[" + std::to_string(i) + "] is not finite");
+        if (!std::isfinite(b[i])) throw Error(what, "[" + std::to_string(i) + "] is not finite");
 }
 
 }  // namespace
 
 void MultiHeadParams::check() const {
     const std::size_t E = embed_dim();
-    if (E == 0) throw Error("out_proj_weight is empty (expected E×E with E ≥ 1)");
+    if (E == 0) throw Error("out_proj_weight", "is empty (expected E×E with E ≥ 1)");
     require_shape(out_proj_weight, E, E, "out_proj_weight");
     require_shape(in_proj_weight, 3 * E, E, "in_proj_weight");
-    if (num_heads == 0) throw Error("num_heads must be at least 1");
+    if (num_heads == 0) throw Error("num_heads", "must be at least 1");
     if (E % num_heads != 0)
-        throw Error("num_heads " + std::to_string(num_heads) + " does not divide the embedding size " + std::to_string(E));
+        throw Error("num_heads", std::to_string(num_heads) + " does not divide the embedding size " + std::to_string(E));
     check_bias(in_proj_bias, 3 * E, "in_proj_bias");
     check_bias(out_proj_bias, E, "out_proj_bias");
     require_finite(in_proj_weight, "in_proj_weight");
@@ -142,10 +142,11 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
     require_cols(key, E, "key", "the embedding (out_proj_weight)");
     require_cols(value, E, "value", "the embedding (out_proj_weight)");
     check_attention_inputs(query, key, value, mask);
-    require_size(query.rows, key.rows, "attention weights");
+    require_size(query.rows, key.rows, "weights");
     if (!options.head_enabled.empty() && options.head_enabled.size() != H)
-        throw Error("head_enabled has " + std::to_string(options.head_enabled.size()) + " entries, num_heads is " +
-                    std::to_string(H));
+        throw Error("head_enabled", "has " + std::to_string(options.head_enabled.size()) + " entries, num_heads is " +
+                                        std::to_string(H));
+    check_temperature(options.temperature);
     const std::size_t L = query.rows, S = key.rows;
 
     MultiHeadWorkspace& ws = result.workspace;
@@ -170,9 +171,12 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
 
     result.concat.resize(L, E);
     result.weights.resize(options.need_weights ? H : 0);
-    ScoreParams scaled;  // scaled_dot, temperature 1: s = Q_h K_hᵀ / √d
+    ScoreParams scaled;  // scaled_dot: s = Q_h K_hᵀ / (√d · T)
+    scaled.temperature = options.temperature;
     Matrix scores, weights_tmp;
-    const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
+    // The tiled path's score scale, rounded once from double as compute_scores rounds its own,
+    // so both implementations multiply by the same float.
+    const float scale = static_cast<float>(1.0 / (std::sqrt(static_cast<double>(d)) * options.temperature));
     // The fast path: every head at once, heads × query blocks over the thread pool.
     const bool all_heads_fast = options.implementation == Implementation::tiled && !trace;
     if (all_heads_fast)

@@ -376,11 +376,11 @@ void check_tiled_args(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, f
     require_shape(out, q.rows, v.cols, "output");
     // Threads pack K and V while others write output rows, and the traced path writes each
     // query block's rows before it reads K and V for the next: the output must be its own memory.
-    if (overlaps(out, k)) throw Error("output overlaps key: pass a separate output matrix");
-    if (overlaps(out, v)) throw Error("output overlaps value: pass a separate output matrix");
+    if (overlaps(out, k)) throw Error("output", "overlaps key: pass a separate output matrix");
+    if (overlaps(out, v)) throw Error("output", "overlaps value: pass a separate output matrix");
     mask.check(q.rows, k.rows);
-    if (tiles.block_q == 0 || tiles.block_k == 0) throw Error("tile sizes must be at least 1");
-    if (!std::isfinite(scale)) throw Error("scale must be finite, got " + fmt(scale));
+    if (tiles.block_q == 0 || tiles.block_k == 0) throw Error("tiles", "block_q and block_k must be at least 1");
+    if (!std::isfinite(scale)) throw Error("scale", "must be finite, got " + fmt(scale));
 }
 
 }  // namespace
@@ -399,13 +399,11 @@ void tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, fl
 void tiled_attention_heads(ConstMatrixView q, ConstMatrixView k, ConstMatrixView v, std::size_t num_heads, float scale,
                            const Mask& mask, MatrixView out, const TileConfig& tiles, TiledWorkspace* workspace) {
     check_tiled_args(q, k, v, scale, mask, out, tiles);
-    if (num_heads == 0) throw Error("num_heads must be at least 1");
+    if (num_heads == 0) throw Error("num_heads", "must be at least 1");
     if (q.cols % num_heads != 0)
-        throw Error("num_heads " + std::to_string(num_heads) + " does not divide the query width " +
-                    std::to_string(q.cols));
+        throw Error("num_heads", std::to_string(num_heads) + " does not divide the query width " + std::to_string(q.cols));
     if (v.cols % num_heads != 0)
-        throw Error("num_heads " + std::to_string(num_heads) + " does not divide the value width " +
-                    std::to_string(v.cols));
+        throw Error("num_heads", std::to_string(num_heads) + " does not divide the value width " + std::to_string(v.cols));
     TiledWorkspace local;
     fast_attention(q, k, v, num_heads, scale, mask, out, tiles, workspace ? *workspace : local);
 }

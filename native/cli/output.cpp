@@ -1,14 +1,12 @@
 // output.cpp: result JSON, weights CSV, weights PNG, text tables, all-or-nothing file writes.
 //
-// [SECTION] Numbers
 // [SECTION] JSON
-// [SECTION] CSV
-// [SECTION] PNG heatmap (viridis)
+// [SECTION] CSV and PNG (through ui/logic's export module)
 // [SECTION] Text table
 // [SECTION] Files
 //
-// Numbers are written as the shortest decimal that reads back as the same float, so the
-// JSON and the CSV of one run hold identical text for identical weights.
+// Numbers are written by ui::format_number, the shortest decimal that reads back as the same
+// float, so the JSON and the CSV of one run hold identical text for identical weights.
 #include "output.hpp"
 
 #include <sys/stat.h>
@@ -16,33 +14,20 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 
-#include <stb/stb_image_write.h>
-
 #include "errors.hpp"
+#include "export.hpp"
 
 namespace attn::cli {
-
-// =====================================================================================
-// [SECTION] Numbers
-// =====================================================================================
-
-std::string format_float(float x) {
-    char buf[32];
-    const auto res = std::to_chars(buf, buf + sizeof buf, x);  // shortest round-trip form
-    return std::string(buf, res.ptr);
-}
 
 namespace {
 
 void append_row(std::string& out, const float* row, std::size_t n, const char* sep) {
     for (std::size_t c = 0; c < n; ++c) {
         if (c) out += sep;
-        out += format_float(row[c]);
+        out += ui::format_number(row[c]);
     }
 }
 
@@ -89,116 +74,28 @@ std::string result_json(const ComputeResult& r) {
 }
 
 // =====================================================================================
-// [SECTION] CSV
-// =====================================================================================
-
-std::string weights_csv(const ComputeResult& r) {
-    std::string out;
-    if (r.kind == SpecKind::single_head) {
-        const Matrix& w = r.weights.at(0);
-        for (std::size_t i = 0; i < w.rows(); ++i) {
-            append_row(out, w.row(i), w.cols(), ",");
-            out += '\n';
-        }
-        return out;
-    }
-    out = "head,row,col,value\n";
-    for (std::size_t h = 0; h < r.weights.size(); ++h) {
-        const Matrix& w = r.weights[h];
-        for (std::size_t i = 0; i < w.rows(); ++i)
-            for (std::size_t c = 0; c < w.cols(); ++c)
-                out += std::to_string(h) + ',' + std::to_string(i) + ',' + std::to_string(c) + ',' + format_float(w(i, c)) + '\n';
-    }
-    return out;
-}
-
-// =====================================================================================
-// [SECTION] PNG heatmap (viridis)
+// [SECTION] CSV and PNG (through ui/logic's export module)
 // =====================================================================================
 
 namespace {
-// matplotlib's viridis sampled at 9 evenly spaced points; linear interpolation between them
-// stays within a few ΔE of the full 256-entry table, and keeps lightness monotonic.
-constexpr unsigned char kViridis[9][3] = {
-    {0x44, 0x01, 0x54}, {0x47, 0x2d, 0x7b}, {0x3b, 0x52, 0x8b}, {0x2c, 0x72, 0x8e}, {0x21, 0x91, 0x8c},
-    {0x28, 0xae, 0x80}, {0x5e, 0xc9, 0x62}, {0xad, 0xdc, 0x30}, {0xfd, 0xe7, 0x25},
-};
-
-// Small matrices are scaled up until the image is at least this wide and each head at least
-// half that...
-constexpr std::size_t kMinImageWidth = 256;
-constexpr std::size_t kMinHeadWidth = 128;
-// ...with cells no larger than this, and no taller than this image height (long sequences).
-constexpr std::size_t kMaxCell = 64;
-constexpr std::size_t kMaxScaledHeight = 2048;
-// The largest image we encode: 2^26 pixels = 192 MiB of RGB, one full-size weight matrix at 1 px per cell.
-constexpr std::size_t kMaxPixels = std::size_t{1} << 26;
-constexpr unsigned char kGapGrey = 255;  // white between heads: distinct from every viridis colour
-
-void append_bytes(void* context, void* data, int size) {
-    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
-}
+std::vector<ConstMatrixView> views_of(const std::vector<Matrix>& heads) { return {heads.begin(), heads.end()}; }
 }  // namespace
 
-void viridis(float t, unsigned char rgb[3]) {
-    if (!(t > 0.0f)) t = 0.0f;  // also maps NaN to 0
-    if (t > 1.0f) t = 1.0f;
-    const float x = t * 8.0f;
-    const int i = std::min(7, static_cast<int>(x));
-    const float f = x - static_cast<float>(i);
-    for (int c = 0; c < 3; ++c)
-        rgb[c] = static_cast<unsigned char>(std::lround(kViridis[i][c] + f * (kViridis[i + 1][c] - kViridis[i][c])));
-}
-
-HeatmapLayout heatmap_layout(std::size_t heads, std::size_t rows, std::size_t cols) {
-    HeatmapLayout l;
-    const std::size_t cells_across = std::max<std::size_t>(1, heads * cols);
-    const std::size_t head_cols = std::max<std::size_t>(1, cols);
-    l.cell = std::max((kMinImageWidth + cells_across - 1) / cells_across, (kMinHeadWidth + head_cols - 1) / head_cols);
-    l.cell = std::clamp<std::size_t>(l.cell, 1, kMaxCell);
-    l.cell = std::min(l.cell, std::max<std::size_t>(1, kMaxScaledHeight / std::max<std::size_t>(1, rows)));
-    l.gap = heads > 1 ? std::max<std::size_t>(2, l.cell / 4) : 0;
-    l.width = heads * cols * l.cell + (heads > 0 ? heads - 1 : 0) * l.gap;
-    l.height = rows * l.cell;
-    return l;
+std::string weights_csv(const ComputeResult& r) {
+    if (r.kind == SpecKind::single_head) return ui::matrix_csv(r.weights.at(0));
+    return ui::heads_csv(views_of(r.weights));
 }
 
 std::string weights_png(const ComputeResult& r) {
-    const std::size_t heads = r.weights.size();
-    const std::size_t rows = heads ? r.weights[0].rows() : 0, cols = heads ? r.weights[0].cols() : 0;
-    const HeatmapLayout l = heatmap_layout(heads, rows, cols);
-    if (l.width == 0 || l.height == 0) throw InputError("--png", "there are no weights to draw");
-    if (l.width > kMaxPixels / l.height)
-        throw InputError("--png", "the image would be " + std::to_string(l.width) + "×" + std::to_string(l.height) +
-                                      " pixels, more than the limit of 2^26 pixels; use --csv or -o for weights this large");
-
-    float top = 0.0f;  // colour scale: 0 .. the largest weight of any head
-    for (const Matrix& w : r.weights)
-        for (std::size_t i = 0; i < rows; ++i)
-            for (std::size_t c = 0; c < cols; ++c) top = std::max(top, w(i, c));
-    if (!(top > 0.0f)) top = 1.0f;  // every row fully masked: all zeros
-
-    const std::size_t stride = l.width * 3;
-    std::vector<unsigned char> pixels(stride * l.height, kGapGrey);
-    for (std::size_t h = 0; h < heads; ++h) {
-        const std::size_t x0 = h * (cols * l.cell + l.gap);
-        for (std::size_t i = 0; i < rows; ++i) {
-            unsigned char* line = pixels.data() + i * l.cell * stride;
-            for (std::size_t c = 0; c < cols; ++c) {
-                unsigned char rgb[3];
-                viridis(r.weights[h](i, c) / top, rgb);
-                unsigned char* px = line + (x0 + c * l.cell) * 3;
-                for (std::size_t k = 0; k < l.cell; ++k, px += 3) std::memcpy(px, rgb, 3);
-            }
-            for (std::size_t k = 1; k < l.cell; ++k)  // the cell's other pixel rows repeat the first
-                std::memcpy(line + k * stride, line, stride);
-        }
+    const std::vector<ConstMatrixView> heads = views_of(r.weights);
+    try {
+        return ui::heatmap_png(heads, ui::Colormap::viridis, ui::range_from_zero(heads));
+    } catch (const ui::ExportError& e) {
+        const ui::HeatmapLayout l = ui::heatmap_layout(heads.size(), heads.empty() ? 0 : heads[0].rows,
+                                                       heads.empty() ? 0 : heads[0].cols);
+        const bool too_large = l.width != 0 && l.height != 0;
+        throw InputError("--png", std::string(e.what()) + (too_large ? "; use --csv or -o for weights this large" : ""));
     }
-    std::string png;
-    if (!stbi_write_png_to_func(append_bytes, &png, static_cast<int>(l.width), static_cast<int>(l.height), 3,
-                                pixels.data(), static_cast<int>(stride)))
-        throw OutputError("--png: could not encode the image");
-    return png;
 }
 
 // =====================================================================================

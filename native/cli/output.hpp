@@ -14,28 +14,17 @@
 
 namespace attn::cli {
 
-// Shortest decimal that reads back as the same float ("0.1", "1e-05", "3").
-std::string format_float(float x);
-
 // {"scores", "weights", "output"} (single head) or {"output", "weights"} (multi-head),
-// one matrix row per line.
+// one matrix row per line, numbers as ui::format_number writes them.
 std::string result_json(const ComputeResult& r);
 
-// Single head: L lines of S values. Multi-head: "head,row,col,value" long format.
+// Single head: L lines of S values (ui::matrix_csv). Multi-head: "head,row,col,value" long
+// format (ui::heads_csv).
 std::string weights_csv(const ComputeResult& r);
 
-// PNG bytes: heads side by side with a gap, cells scaled up so small matrices stay visible,
-// viridis from 0 to the largest weight. Throws InputError("--png", ...) when too large.
+// PNG bytes from ui::heatmap_png (its sizing rule, in export.hpp): heads side by side with a
+// gap, viridis from 0 to the largest weight. Throws InputError("--png", ...) when too large.
 std::string weights_png(const ComputeResult& r);
-
-// Pixel size of the heatmap, for messages and tests.
-struct HeatmapLayout {
-    std::size_t cell = 1, gap = 0, width = 0, height = 0;
-};
-HeatmapLayout heatmap_layout(std::size_t heads, std::size_t rows, std::size_t cols);
-
-// viridis(t) for t in [0, 1] as 8-bit RGB.
-void viridis(float t, unsigned char rgb[3]);
 
 // An aligned text table of weights with row and column labels; masked cells show "·".
 std::string weights_table(const Matrix& weights, const std::vector<std::string>& row_labels,

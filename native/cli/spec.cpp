@@ -9,8 +9,10 @@
 // Every check here names the field and says what was found and what was expected, e.g.
 //   key: row 2 has 3 values, row 0 has 4
 //   key: has 5 columns, query has 4 columns
-// The core repeats most checks (it is the authority), but its messages do not know the
-// spec's field names, so the CLI checks first and only falls back to the core's message.
+// The core repeats most checks (it is the authority) and names the input each error is about
+// (attn::Error::field(), the names the spec uses too); the CLI checks first all the same, since
+// it can say more (row numbers, JSON types), and reports what only the core finds (a score
+// that overflows) under the core's field.
 #include "spec.hpp"
 
 #include <algorithm>
@@ -394,50 +396,19 @@ void parse_multi_head(const json& spec, Spec& out, const ExternalParams* ext) {
                                         " (query rows × key rows), more than the limit of " + str(kMaxElements) +
                                         " (2^26) elements");
 
-    // The core's heads compute Q_h K_hᵀ / √d. Dividing the query projection (W_q and b_q) by T
-    // divides every score by T, which is what the temperature means for the other kinds.
+    // The core divides every head's scores by it (MultiHeadOptions::temperature).
     out.temperature = read_temperature(spec);
-    if (out.temperature != 1.0f) {
-        const float inv_t = 1.0f / out.temperature;
-        Matrix& w = out.multi_head.in_proj_weight;
-        for (std::size_t i = 0; i < E; ++i)
-            for (std::size_t c = 0; c < E; ++c) w(i, c) *= inv_t;
-        for (std::size_t i = 0; i < out.multi_head.in_proj_bias.size() && i < E; ++i) out.multi_head.in_proj_bias[i] *= inv_t;
-        try {
-            require_finite(w, "in_proj_weight");
-        } catch (const Error&) {
-            throw InputError("temperature", "is " + num(out.temperature) + ", so small that W_q / temperature overflows 32-bit floats");
-        }
-        for (float b : out.multi_head.in_proj_bias)
-            if (!std::isfinite(b))
-                throw InputError("temperature", "is " + num(out.temperature) + ", so small that b_q / temperature overflows 32-bit floats");
-    }
 }
 
 // =====================================================================================
 // [SECTION] Running a spec
 // =====================================================================================
 
-// The core's messages start with the name of what is wrong ("key padding mask has 3 entries",
-// "W_q is 2×3, expected 4×3"); turn that into the spec's field when it is one.
+// The core's errors name the input they are about (Error::field(), spelled like the spec's
+// fields); an error about no single input is reported against the attention kind.
 InputError from_core(const Error& e, const std::string& fallback_field) {
-    const std::string msg = e.what();
-    static const std::pair<const char*, const char*> kPrefixes[] = {
-        {"key padding mask", "mask"}, {"mask matrix", "mask"},   {"in_proj_weight", "in_proj_weight"},
-        {"in_proj_bias", "in_proj_bias"}, {"out_proj_weight", "out_proj_weight"}, {"out_proj_bias", "out_proj_bias"},
-        {"num_heads", "num_heads"}, {"temperature", "temperature"}, {"query", "query"}, {"key", "key"},
-        {"value", "value"}, {"W_q", "W_q"}, {"W_k", "W_k"}, {"W", "W"}, {"v", "v"}, {"scores", "scores"},
-        {"attention weights", "weights"}, {"output", "output"}};
-    for (const auto& [prefix, field] : kPrefixes) {
-        const std::size_t n = std::char_traits<char>::length(prefix);
-        if (msg.compare(0, n, prefix) == 0 && msg.size() > n && (msg[n] == ' ' || msg[n] == '[')) {
-            // "W_q is 2×3, ..." → field W_q, problem "is 2×3, ..." when the prefix is the field itself.
-            const bool same = std::string(prefix) == field;
-            std::string problem = same ? msg.substr(msg[n] == ' ' ? n + 1 : n) : msg;
-            return InputError(field, problem);
-        }
-    }
-    return InputError(fallback_field, msg);
+    if (e.field().empty()) return InputError(fallback_field, e.what());
+    return InputError(e.field(), e.problem());
 }
 
 // A result that overflowed means the inputs were too large for 32-bit floats: report where.
@@ -488,6 +459,7 @@ ComputeResult run_spec(const Spec& spec) {
             MultiHeadOptions options;
             options.implementation = spec.implementation;
             options.need_weights = true;
+            options.temperature = spec.temperature;
             MultiHeadResult m = multi_head_attention(spec.query, spec.key, spec.value, spec.multi_head, spec.mask, options);
             r.weights = std::move(m.weights);
             r.output = std::move(m.output);
@@ -525,7 +497,7 @@ Multi-head (PyTorch nn.MultiheadAttention layout, batch_first, one batch element
    "query": L×E, "key": S×E, "value": S×E (optional, defaults to key),
    "in_proj_weight": 3E×E ([W_q; W_k; W_v]), "in_proj_bias": [3E numbers] (optional),
    "out_proj_weight": E×E, "out_proj_bias": [E numbers] (optional),
-   "mask": (optional), "temperature": T (optional; divides the query projection),
+   "mask": (optional), "temperature": T (optional; divides every head's scores),
    "implementation": "plain" | "tiled" (optional; tiled = online softmax, same result)}
   Result: {"output": L×E, "weights": h×L×S (per head, not averaged)}
 

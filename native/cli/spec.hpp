@@ -25,7 +25,7 @@ struct Spec {
     Mask mask;
     float temperature = 1.0f;
     ScoreParams score;            // single head; score.temperature == temperature
-    MultiHeadParams multi_head;   // multi-head; the temperature is folded into W_q and b_q
+    MultiHeadParams multi_head;   // multi-head; the temperature goes to MultiHeadOptions
     Implementation implementation = Implementation::plain;
     // Labels for the rows (queries) and columns (keys) of printed tables; empty = indices.
     std::vector<std::string> query_labels, key_labels;

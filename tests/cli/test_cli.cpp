@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli_harness.hpp"
+#include "export.hpp"
 
 using namespace cli_test;
 
@@ -440,13 +441,18 @@ TEST_CASE("multi_head: the tiled (online softmax) implementation gives the plain
 
 TEST_CASE("multi_head: temperature divides every head's scores", "[cli][multihead][temperature]") {
     const MhaCase c = mha_case(4, 6, 6, 3, 31);
-    json spec = c.spec();
-    spec["temperature"] = 2;
-    const json r = compute(spec);
-    std::vector<Rows> want_w;
-    const Rows want = mha_reference(c, all_allowed(4, 6), 2.0, want_w);
-    CHECK(max_abs_diff(rows_of(r["output"]), want) < 1e-5);
-    for (std::size_t h = 0; h < 3; ++h) CHECK(max_abs_diff(rows_of(r["weights"][h]), want_w[h]) < 1e-6);
+    for (const double T : {2.0, 0.3}) {
+        for (const char* implementation : {"plain", "tiled"}) {
+            INFO("T = " << T << ", " << implementation);
+            json spec = c.spec("none", implementation);
+            spec["temperature"] = T;
+            const json r = compute(spec);
+            std::vector<Rows> want_w;
+            const Rows want = mha_reference(c, all_allowed(4, 6), T, want_w);
+            CHECK(max_abs_diff(rows_of(r["output"]), want) < 1e-5);
+            for (std::size_t h = 0; h < 3; ++h) CHECK(max_abs_diff(rows_of(r["weights"][h]), want_w[h]) < 1e-6);
+        }
+    }
 }
 
 TEST_CASE("multi_head: biases are optional", "[cli][multihead]") {
@@ -531,6 +537,35 @@ TEST_CASE("png: a valid PNG whose size follows the weights' shape", "[cli][outpu
         CHECK(h % 600 == 0);
         CHECK(h <= 2048);
         CHECK(w == 3 * (h / 600));
+    }
+}
+
+TEST_CASE("png: the file is the export module's heatmap of the weights, byte for byte (the app's writer)", "[cli][output]") {
+    // The JSON's shortest decimals read back as the very floats attnlab computed.
+    const auto matrix_of = [](const json& rows) {
+        attn::Matrix m(rows.size(), rows[0].size());
+        for (std::size_t i = 0; i < m.rows(); ++i)
+            for (std::size_t j = 0; j < m.cols(); ++j) m(i, j) = static_cast<float>(rows[i][j].get<double>());
+        return m;
+    };
+    TempDir dir;
+    SECTION("single head") {
+        const json spec = {{"attention", "scaled_dot"}, {"query", to_json(pseudo_random(4, 3, 76))},
+                           {"key", to_json(pseudo_random(7, 3, 77))}, {"mask", "causal"}};
+        const json r = compute(spec, {"--png", dir.path("w.png")});
+        const attn::Matrix w = matrix_of(r["weights"]);
+        const std::vector<attn::ConstMatrixView> heads = {w};
+        CHECK(read_file(dir.path("w.png")) ==
+              attn::ui::heatmap_png(heads, attn::ui::Colormap::viridis, attn::ui::range_from_zero(heads)));
+    }
+    SECTION("multi-head") {
+        const MhaCase c = mha_case(5, 6, 6, 3, 78);
+        const json r = compute(c.spec(json({{"window", 1}})), {"--png", dir.path("w.png")});
+        std::vector<attn::Matrix> w;
+        for (const json& h : r["weights"]) w.push_back(matrix_of(h));
+        const std::vector<attn::ConstMatrixView> heads(w.begin(), w.end());
+        CHECK(read_file(dir.path("w.png")) ==
+              attn::ui::heatmap_png(heads, attn::ui::Colormap::viridis, attn::ui::range_from_zero(heads)));
     }
 }
 

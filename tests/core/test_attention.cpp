@@ -221,7 +221,7 @@ TEST_CASE("mask semantics: causal is j ≤ i, window is |i − j| ≤ w, also wh
     CHECK(w.last_key(5, 7) == 7);
     CHECK(c.last_key(3, 10) == 4);
     CHECK(c.last_key(30, 10) == 10);
-    CHECK_THROWS_WITH(attn::Mask::key_padding({true}).check(2, 3), "key padding mask has 1 entries, key has 3 rows");
+    CHECK_THROWS_WITH(attn::Mask::key_padding({true}).check(2, 3), "mask has 1 key padding entries, key has 3 rows");
     CHECK_THROWS_WITH(attn::Mask::matrix(2, 2, {1, 1, 1, 1}).check(2, 3),
                       Catch::Contains("mask matrix is 2×2, expected 2×3"));
 }
@@ -334,6 +334,74 @@ TEST_CASE("bad input is reported with the field and the sizes", "[attention][err
     CHECK_THROWS_WITH(attn::attention(huge, huge, huge, dot), Catch::Contains("scores[0][0] overflows float"));
     CHECK_THROWS_WITH(attn::parse_score("bilinear"), Catch::Contains("unknown attention kind 'bilinear'"));
     CHECK_THROWS_WITH(attn::Matrix(1u << 14, 1u << 13), Catch::Contains("more than the limit"));
+}
+
+namespace {
+// The Error `f` throws (fails the test when it throws none).
+template <class F>
+attn::Error error_of(F f) {
+    try {
+        f();
+    } catch (const attn::Error& e) {
+        return e;
+    }
+    FAIL("no attn::Error thrown");
+    return attn::Error("");
+}
+}  // namespace
+
+TEST_CASE("errors carry the input they are about: field() and problem() make up what()", "[attention][errors]") {
+    struct Case {
+        attn::Error error;
+        const char* field;
+        const char* problem;
+    };
+    auto q = ref::random_matrix(2, 4, 1), k = ref::random_matrix(3, 4, 2), v = ref::random_matrix(3, 2, 3);
+    attn::ScoreParams p;
+    attn::ScoreParams cold;
+    cold.temperature = -1.0f;
+    attn::ScoreParams general;
+    general.kind = attn::Score::general;
+    general.W = attn::Matrix(3, 4);
+    attn::ScoreParams additive;
+    additive.kind = attn::Score::additive;
+    additive.W_q = attn::Matrix(2, 4);
+    additive.W_k = attn::Matrix(2, 4);
+    additive.v = {1.0f, NAN};
+    auto q_nan = q;
+    q_nan(1, 2) = NAN;
+    auto huge = attn::Matrix::from_rows({{1e30f, 1e30f}});
+    attn::ScoreParams dot;
+    dot.kind = attn::Score::dot;
+    const Case cases[] = {
+        {error_of([&] { attn::attention(q, ref::random_matrix(3, 5, 2), v, p); }), "key",
+         "has 5 columns, query has 4 (scaled_dot attention needs equal sizes)"},
+        {error_of([&] { attn::attention(q, k, ref::random_matrix(2, 2, 3), p); }), "value", "has 2 rows, key has 3"},
+        {error_of([&] { attn::attention(q, k, v, cold); }), "temperature", "must be a finite number ≥ 1.2e-38, got -1"},
+        {error_of([&] { attn::attention(q, k, v, general); }), "W", "is 3×4, expected 4×4"},
+        {error_of([&] { attn::attention(q, k, v, additive); }), "v", "[1] is not finite"},
+        {error_of([&] { attn::attention(q_nan, k, v, p); }), "query", "[1][2] is NaN"},
+        {error_of([&] { attn::attention(huge, huge, huge, dot); }), "scores",
+         "[0][0] overflows float: the inputs are too large for this score function"},
+        {error_of([&] { attn::attention(q, k, v, p, attn::Mask::key_padding({true})); }), "mask",
+         "has 1 key padding entries, key has 3 rows"},
+        {error_of([&] { attn::attention(q, k, v, p, attn::Mask::matrix(2, 2, {1, 1, 1, 1})); }), "mask",
+         "matrix is 2×2, expected 2×3 (query rows × key rows)"},
+        {error_of([&] { attn::tiled_attention(q, k, v, 1.0f, attn::Mask::none(), attn::TileConfig{0, 4}); }), "tiles",
+         "block_q and block_k must be at least 1"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.error.what());
+        CHECK(c.error.field() == c.field);
+        CHECK(c.error.problem() == c.problem);
+        const std::string joined = std::string(c.field) + (c.problem[0] == '[' ? "" : " ") + c.problem;
+        CHECK(c.error.what() == joined);
+    }
+    // About no single input: no field, and what() is the whole message.
+    const attn::Error big = error_of([] { attn::Matrix(1u << 14, 1u << 13); });
+    CHECK(big.field().empty());
+    CHECK(big.problem() == big.what());
+    CHECK_THAT(big.what(), Catch::StartsWith("matrix would have 16384×8192 elements"));
 }
 
 TEST_CASE("empty query or key sets give empty or zero results, never NaN", "[attention][edge]") {

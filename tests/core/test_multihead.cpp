@@ -30,7 +30,8 @@ struct RefMha {
 };
 
 RefMha ref_mha(const attn::Matrix& query, const attn::Matrix& key, const attn::Matrix& value,
-               const attn::MultiHeadParams& p, const attn::Mask& mask, const std::vector<bool>& enabled = {}) {
+               const attn::MultiHeadParams& p, const attn::Mask& mask, const std::vector<bool>& enabled = {},
+               double temperature = 1.0) {
     const std::size_t E = p.embed_dim(), H = p.num_heads, d = E / H, L = query.rows(), S = key.rows();
     auto proj = [&](const attn::Matrix& x, std::size_t part) {
         ref::Mat out(x.rows(), E);
@@ -51,7 +52,7 @@ RefMha ref_mha(const attn::Matrix& query, const attn::Matrix& key, const attn::M
             for (std::size_t j = 0; j < S; ++j) {
                 double x = 0;
                 for (std::size_t c = 0; c < d; ++c) x += Q(i, h * d + c) * K(j, h * d + c);
-                s(i, j) = x / std::sqrt(static_cast<double>(d));
+                s(i, j) = x / (std::sqrt(static_cast<double>(d)) * temperature);
             }
         auto w = ref::softmax(s, [&](std::size_t i, std::size_t j) { return mask.allows(i, j); });
         if (enabled.empty() || enabled[h])
@@ -131,6 +132,68 @@ TEST_CASE("tiled multi-head without weights returns no weights and the same outp
     CHECK(ref::max_abs_diff(got.output, want.output) <= 1e-5);
 }
 
+TEST_CASE("multi-head temperature T divides every head's scores: the same as W_q and b_q divided by T", "[multihead][temperature]") {
+    auto p = random_params(12, 3, true, 13);
+    auto q = ref::random_matrix(5, 12, 14), kv = ref::random_matrix(9, 12, 15);
+    for (float T : {0.5f, 3.0f, 0.05f}) {
+        // The closed form: Q_h K_hᵀ / (√d · T) = ((query · W_qᵀ + b_q) / T) K_hᵀ / √d.
+        attn::MultiHeadParams cooled = p;
+        for (std::size_t r = 0; r < 12; ++r) {
+            for (std::size_t c = 0; c < 12; ++c) cooled.in_proj_weight(r, c) /= T;
+            cooled.in_proj_bias[r] /= T;
+        }
+        for (const attn::Mask& mask : {attn::Mask::none(), attn::Mask::causal()}) {
+            const auto want = attn::multi_head_attention(q, kv, kv, cooled, mask);
+            const auto want_ref = ref_mha(q, kv, kv, p, mask, {}, T);
+            for (auto impl : {attn::Implementation::plain, attn::Implementation::tiled}) {
+                attn::MultiHeadOptions o;
+                o.implementation = impl;
+                o.temperature = T;
+                o.tiles = {2, 4};
+                const auto got = attn::multi_head_attention(q, kv, kv, p, mask, o);
+                INFO("T = " << T << " mask " << mask.describe() << (impl == attn::Implementation::tiled ? " tiled" : " plain"));
+                CHECK(ref::max_abs_diff(got.output, ref::of(want.output)) <= 1e-5);
+                CHECK(ref::max_abs_diff(got.output, want_ref.output) <= 1e-5);
+                REQUIRE(got.weights.size() == 3);
+                for (std::size_t h = 0; h < 3; ++h) {
+                    CHECK(ref::max_abs_diff(got.weights[h], ref::of(want.weights[h])) <= 1e-5);
+                    CHECK(ref::max_abs_diff(got.weights[h], want_ref.weights[h]) <= 1e-5);
+                }
+                // And it matters: T = 1 gives other weights.
+                const auto plain_t1 = attn::multi_head_attention(q, kv, kv, p, mask);
+                CHECK(ref::max_abs_diff(plain_t1.weights[0], ref::of(got.weights[0])) > 1e-3);
+            }
+        }
+    }
+    // The tiled path without weights (every head at once on the thread pool) too.
+    attn::MultiHeadOptions fast;
+    fast.implementation = attn::Implementation::tiled;
+    fast.need_weights = false;
+    fast.temperature = 0.25f;
+    const auto got = attn::multi_head_attention(q, kv, kv, p, attn::Mask::causal(), fast);
+    CHECK(ref::max_abs_diff(got.output, ref_mha(q, kv, kv, p, attn::Mask::causal(), {}, 0.25).output) <= 1e-5);
+}
+
+TEST_CASE("multi-head temperature must be finite and at least FLT_MIN, an error naming it", "[multihead][temperature][errors]") {
+    auto p = random_params(8, 2, true, 17);
+    auto x = ref::random_matrix(3, 8, 18);
+    for (float T : {0.0f, -2.0f, 1e-40f, NAN, INFINITY}) {
+        attn::MultiHeadOptions o;
+        o.temperature = T;
+        for (auto impl : {attn::Implementation::plain, attn::Implementation::tiled}) {
+            o.implementation = impl;
+            INFO("T = " << T);
+            try {
+                attn::multi_head_attention(x, x, x, p, attn::Mask::none(), o);
+                FAIL("no error");
+            } catch (const attn::Error& e) {
+                CHECK(e.field() == "temperature");
+                CHECK_THAT(e.what(), Catch::StartsWith("temperature must be a finite number ≥ 1.2e-38, got "));
+            }
+        }
+    }
+}
+
 TEST_CASE("multi-head parameter errors name the parameter and sizes", "[multihead][errors]") {
     auto p = random_params(8, 3, true, 11);
     auto x = ref::random_matrix(2, 8, 12);
@@ -144,4 +207,26 @@ TEST_CASE("multi-head parameter errors name the parameter and sizes", "[multihea
     p = random_params(8, 2, false, 11);
     auto bad = ref::random_matrix(2, 7, 1);
     CHECK_THROWS_WITH(attn::multi_head_attention(bad, x, x, p), Catch::Contains("query has 7 columns"));
+    // ...and carry it as field(), with what() = field + problem.
+    const auto field_of = [&](const attn::MultiHeadParams& params, const attn::Matrix& query) {
+        try {
+            attn::multi_head_attention(query, x, x, params);
+        } catch (const attn::Error& e) {
+            CHECK(std::string(e.what()) == e.field() + (e.problem()[0] == '[' ? "" : " ") + e.problem());
+            return e.field();
+        }
+        return std::string("(no error)");
+    };
+    CHECK(field_of(p, bad) == "query");
+    p.num_heads = 3;
+    CHECK(field_of(p, x) == "num_heads");
+    p = random_params(8, 2, true, 11);
+    p.in_proj_bias.pop_back();
+    CHECK(field_of(p, x) == "in_proj_bias");
+    p = random_params(8, 2, true, 11);
+    p.in_proj_weight(5, 1) = NAN;
+    CHECK(field_of(p, x) == "in_proj_weight");
+    p = random_params(8, 2, true, 11);
+    p.out_proj_weight = attn::Matrix(8, 7);
+    CHECK(field_of(p, x) == "out_proj_weight");
 }

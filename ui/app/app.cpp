@@ -8,13 +8,14 @@
 
 #include <imgui.h>
 #include <nlohmann/json.hpp>
-#include <stb/stb_image_write.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <new>
 
+#include "export.hpp"
 #include "scenario.hpp"
 
 namespace attn::ui {
@@ -28,49 +29,13 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 // Largest matrix state() returns values for (bigger ones report their shape only).
 constexpr std::size_t kStateMaxCells = 1u << 16;
 
-std::string csv_of(const ShownMatrix& m) {
-    std::string out;
-    char buf[32];
-    for (std::size_t i = 0; i < m.values.rows(); ++i) {
-        for (std::size_t j = 0; j < m.values.cols(); ++j) {
-            std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(m.values(i, j)));
-            if (j) out += ',';
-            out += buf;
-        }
-        out += '\n';
-    }
-    return out;
-}
-
-void append_bytes(void* ctx, void* data, int size) {
-    static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
-}
-
-// The shown matrix through the colormap, each cell a square of pixels (at least 256 px wide
-// when it fits in 4096 px), as PNG bytes.
+// The shown matrix as a PNG heatmap in the chosen colormap, from its smallest to its largest
+// finite value. Sized by export.hpp's rule, the CLI's --png's too: for one matrix of R × C,
+// each cell is a square of max(1, min(⌈256 / C⌉, 64, ⌊2048 / R⌋)) px: the image is at least
+// 256 px wide unless C < 4 (the 64 px cap) or the rows are many (the 2048 px height cap).
 std::string png_of(const ShownMatrix& m, Colormap cmap) {
-    const std::size_t rows = m.values.rows(), cols = m.values.cols();
-    if (rows == 0 || cols == 0) return {};
-    const std::size_t cell = std::clamp<std::size_t>(512 / std::max(rows, cols), 1, 64);
-    const std::size_t w = cols * cell, h = rows * cell;
-    float lo = INFINITY, hi = -INFINITY;
-    for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t j = 0; j < cols; ++j)
-            if (std::isfinite(m.values(i, j))) {
-                lo = std::min(lo, m.values(i, j));
-                hi = std::max(hi, m.values(i, j));
-            }
-    std::vector<unsigned char> px(w * h * 3);
-    for (std::size_t y = 0; y < h; ++y)
-        for (std::size_t x = 0; x < w; ++x) {
-            const float v = m.values(y / cell, x / cell);
-            const auto c = colormap_color(cmap, hi > lo ? (v - lo) / (hi - lo) : 0.5f);
-            std::copy(c.begin(), c.begin() + 3, px.begin() + static_cast<std::ptrdiff_t>((y * w + x) * 3));
-        }
-    std::string out;
-    stbi_write_png_to_func(&append_bytes, &out, static_cast<int>(w), static_cast<int>(h), 3, px.data(),
-                           static_cast<int>(w * 3));
-    return out;
+    const std::vector<ConstMatrixView> panel = {m.values};
+    return heatmap_png(panel, cmap, finite_range(panel));
 }
 
 }  // namespace
@@ -553,8 +518,18 @@ std::string App::export_file(const std::string& kind) {
         base += "-" + m.name;
         for (char& c : base)
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-        msg = kind == "csv" ? platform_.save_file(base + ".csv", "text/csv", csv_of(m))
-                            : platform_.save_file(base + ".png", "image/png", png_of(m, colormap_));
+        std::string bytes;
+        try {
+            bytes = kind == "csv" ? matrix_csv(m.values) : png_of(m, colormap_);
+        } catch (const ExportError& e) {
+            set_status("cannot export " + m.name + ": " + e.what(), true);
+            return status_;
+        } catch (const std::bad_alloc&) {
+            set_status("cannot export " + m.name + ": out of memory", true);
+            return status_;
+        }
+        msg = kind == "csv" ? platform_.save_file(base + ".csv", "text/csv", bytes)
+                            : platform_.save_file(base + ".png", "image/png", bytes);
     } else {
         return "unknown export kind '" + kind.substr(0, 20) + "' (png, csv, json)";
     }

@@ -28,6 +28,11 @@ const char* score_name(Score s);  // "dot", "scaled_dot", ...
 // Throws attn::Error listing the valid names.
 Score parse_score(const std::string& name);
 
+// The temperature T divides scores, so 1/T must be a finite float: T finite and ≥ FLT_MIN
+// (about 1.2e-38; this also rules out T ≤ 0 and NaN). Throws attn::Error with field "temperature".
+// Single-head (ScoreParams) and multi-head (MultiHeadOptions) attention both check with it.
+void check_temperature(float temperature);
+
 struct ScoreParams {
     Score kind = Score::scaled_dot;
     float temperature = 1.0f;

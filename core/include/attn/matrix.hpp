@@ -13,14 +13,29 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attn {
 
-// Every user-facing failure in the core is an attn::Error with a precise message.
+// Every user-facing failure in the core is an attn::Error with a precise message. An error
+// about one input also names it: field() is the input's name as the core's API spells it
+// ("query", "W_q", "in_proj_weight", "mask", "temperature", ...), problem() the rest, and
+// what() the two as one sentence: "W_q is 2×3, expected 4×3", "key[1][0] is NaN". A caller
+// with its own names for the inputs (the CLI's spec fields) reads field() instead of parsing
+// what(). Errors about no single input (out of memory, an unknown backend) have no field.
 class Error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit Error(const std::string& message) : std::runtime_error(message), problem_(message) {}
+    // what() = field + " " + problem, or field + problem when the problem starts with an index ("[2][0] is NaN").
+    Error(std::string field, std::string problem)
+        : std::runtime_error(field + (problem.empty() || problem[0] == '[' ? "" : " ") + problem),
+          field_(std::move(field)), problem_(std::move(problem)) {}
+    const std::string& field() const noexcept { return field_; }  // empty: about no single input
+    const std::string& problem() const noexcept { return problem_; }
+
+private:
+    std::string field_, problem_;
 };
 
 // Largest element count a single matrix may hold (2^26 floats = 256 MiB).
@@ -92,7 +107,8 @@ private:
     std::size_t rows_ = 0, cols_ = 0, stride_ = 0, capacity_ = 0;
 };
 
-// "query has 7 columns, key has 8" style shape checks.
+// "query has 7 columns, key has 8" style shape checks. `what` names the input: it becomes the
+// thrown Error's field().
 void require_cols(ConstMatrixView m, std::size_t cols, const char* what, const char* expected_from);
 void require_rows(ConstMatrixView m, std::size_t rows, const char* what, const char* expected_from);
 void require_shape(ConstMatrixView m, std::size_t rows, std::size_t cols, const char* what);

@@ -3,7 +3,7 @@
 //
 //   [Q | K | V] projections:  Q = query · W_qᵀ + b_q, with in_proj_weight = [W_q; W_k; W_v] (3E, E)
 //   head h uses columns h·d .. (h+1)·d − 1 of Q, K, V   (d = E / num_heads)
-//   head_h = softmax(Q_h K_hᵀ / √d, masked) V_h
+//   head_h = softmax(Q_h K_hᵀ / (√d · T), masked) V_h   (T: MultiHeadOptions::temperature, default 1)
 //   output = concat(head_0 .. head_{H−1}) · out_proj_weightᵀ + out_proj_bias
 // Per-head weights are returned (PyTorch's average_attn_weights=False), not averaged.
 #pragma once
@@ -51,6 +51,9 @@ struct MultiHeadOptions {
     Implementation implementation = Implementation::plain;
     bool need_weights = true;  // the tiled path computes them separately when asked
     std::vector<bool> head_enabled;  // empty = all; a disabled head contributes zeros to concat
+    // Divides every head's scores, as ScoreParams::temperature does for one head; the same as
+    // dividing W_q and b_q by T. Checked by check_temperature (finite, ≥ FLT_MIN).
+    float temperature = 1.0f;
     TileConfig tiles;  // tile sizes and tiles.threads (0 = all cores), for projections and tiled heads
 };
 
