@@ -294,9 +294,8 @@ void axpy(float* y, float s, const float* x, std::size_t n) {
 // AVX-512 rounds with vrndscaleps and multiplies by 2^n with vscalefps, which also rounds the
 // results below 2^−126 to subnormals and 0 itself: 9 instructions instead of 13, the same bits
 // for every x ≥ −126.5 (below, values under 1e-38 where the other backends give 0; x is clamped
-// at −160, whose 2^x rounds to exactly 0, so −inf still gives 0). Together with the
-// query copy and the output write going through scale() (tiled.cpp), attention at N = 2048 on
-// 1 thread went from 39.8 to 39.1 ms (3 rounds, 256-key tiles).
+// at −160, whose 2^x rounds to exactly 0, so −inf still gives 0); its timing is in
+// docs/PERFORMANCE-NOTES.md.
 template <class A>
 inline vf<A> exp2_poly(vf<A> f) {  // 2^f for |f| ≤ 1/2
     using B = vf<A>;
@@ -333,10 +332,9 @@ inline vf<A> exp2_nonpos(vf<A> x) {
 //            also d_head = 64 in one block.
 //   AVX2, SSE: 6 × 2 = 12 accumulators + 2 + 1 = 15 of 16 (the classic 6×16 sgemm block of AVX2).
 //   SIMD128 (wasm): 2 × 4 = 8 accumulators + 4 + 1. V8 maps wasm SIMD values onto the 16 xmm
-//            registers but keeps some for itself; 6 × 2 spilled and ran 2× slower in node 20
-//            (measured with bench/attnlab-bench.js: 2×4 beat 6×2, 4×2, 3×4, 2×6, 2×8; unrolling
-//            the k loop by 2 or 4 was 30–40 % slower). Two rows and four vectors still give 8
-//            independent mul+add chains.
+//            registers but keeps some for itself, so 6 × 2 spills (and ran far slower; the
+//            shapes and unrollings tried are in docs/PERFORMANCE-NOTES.md). Two rows and four
+//            vectors still give 8 independent mul+add chains.
 // Each k step issues MR·NR FMAs against NR loads and MR broadcasts, and MR·NR ≥ 12
 // independent chains hide the 4-cycle FMA latency at two FMAs per cycle.
 template <class A>
@@ -406,8 +404,8 @@ inline void micro_kernel_rows(std::size_t rows, std::size_t k, const float* a, s
 
 // dst rows 0..3 (dld apart) ← columns 0..3 of the 4 × 4 block at src (rows ld apart), with 128-bit
 // vectors on every x86 arch (and SIMD128 on wasm): two rounds of interleaves. Packing K
-// transposed this way instead of one float at a time took a quarter off pack_b's perf samples
-// (N = 1024, 8 heads, AVX-512); what remains is mostly waiting for K and V from memory.
+// transposed this way, rather than one float at a time, leaves pack_b mostly waiting for K and V
+// from memory (profile: docs/PERFORMANCE-NOTES.md).
 inline void transpose4x4(const float* src, std::size_t ld, float* dst, std::size_t dld) {
     using V = xsimd::batch<float, xsimd::sse2>;
     const V r0 = V::load_unaligned(src), r1 = V::load_unaligned(src + ld);
@@ -529,11 +527,10 @@ inline float exp2_sub_sum(float* x, std::size_t n, float m) {
 // (vectorised over the rows), then every row's powers and sum. Done row by row, the chain
 // max → horizontal max → m' → α → powers → sum → l of one row was mostly latency, and the
 // next row could not start before its end (the core's reorder window holds about one row),
-// and whether the max grows is a data-dependent branch. Measured with perf (N = 1024, 8 heads,
-// d = 64, AVX-512): the softmax's samples fell by a quarter. α is exactly 1 when the max did
-// not grow and 0 when nothing was attended before (m = −inf, where l and o are still 0), so o
-// is rescaled without a branch on the data. row_max, when given (from gemm_packed), replaces the
-// first pass's reads of the tile.
+// and whether the max grows is a data-dependent branch (profile: docs/PERFORMANCE-NOTES.md).
+// α is exactly 1 when the max did not grow and 0 when nothing was attended before (m = −inf,
+// where l and o are still 0), so o is rescaled without a branch on the data. row_max, when given
+// (from gemm_packed), replaces the first pass's reads of the tile.
 template <class A>
 void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_t cols, float* m, float* l, float* o,
                          std::size_t ldo, std::size_t o_cols, const float* row_max) {

@@ -131,8 +131,8 @@ void require_shape(ConstMatrixView m, std::size_t rows, std::size_t cols, const 
 namespace {
 
 // True when x[0..n) holds no infinity and no NaN: exactly the floats whose exponent bits are all
-// ones. Branch-free, so the compiler vectorises it; with a branch per element the check of the
-// inputs took 2 % of multi-head attention at N = 2048 (perf samples).
+// ones. Branch-free, so the compiler vectorises it (with a branch per element the check showed
+// in profiles of multi-head attention: docs/PERFORMANCE-NOTES.md).
 bool all_finite(const float* x, std::size_t n) {
     std::uint32_t bad = 0;
     for (std::size_t j = 0; j < n; ++j) {

@@ -94,11 +94,9 @@ void project_direct(ConstMatrixView x, ConstMatrixView w, const float* bias, Mat
 // out: (n, E_out) = x: (n, E_in) · w: (E_out, E_in)ᵀ + b, with the packed-GEMM micro-kernels.
 // One operand is packed into kernel panels on every call (nothing depends on the weights
 // staying unchanged between calls): the weights (E_in·E_out floats) when n is large, the input
-// (n·E_in, plus n·E_out to transpose the result back) when that moves fewer floats. Measured
-// for E = 512 (bench/attnlab-bench --what mha, 1 thread pinned, 4 rounds): packing the weights
-// took N = 2048 from 79.3 to 75.0 ms and N = 1024 from 31.3 to 28.2 ms; at N = 128 on 2
-// threads it was 2.3 against 2.0 ms, as packing 1 MiB of weights per projection outweighed
-// the 128 rows.
+// (n·E_in, plus n·E_out to transpose the result back) when that moves fewer floats: packing the
+// weights pays off over many rows, while for a few rows packing 1 MiB of weights (E = 512) per
+// projection outweighs the rows themselves (timings: docs/PERFORMANCE-NOTES.md).
 void project(ConstMatrixView x, ConstMatrixView w, const float* bias, Matrix& out, MultiHeadWorkspace& ws,
              std::size_t threads) {
     const std::size_t n = x.rows, e_in = x.cols, e_out = w.rows;

@@ -5,18 +5,17 @@
 // the back of another's. Consecutive tasks touch the same data (the query blocks of one head
 // read that head's packed K and V), so contiguous shares keep each core on its own data. With
 // tasks handed out round-robin from one counter both cores worked on the same head and the
-// packed panels crossed between them: attention at N = 1024 on 2 threads took 7.88 ms against
-// 7.44 ms with shares (best of 5 rounds). Stealing keeps uneven tasks balanced.
+// packed panels crossed between them, which was measurably slower (docs/PERFORMANCE-NOTES.md).
+// Stealing keeps uneven tasks balanced.
 //
 // Waiting spins before it sleeps. On this project's machine (a 2-vCPU virtual machine) waking a
-// thread that sleeps on a condition variable takes 40–110 µs, median 84 µs, measured as the
-// time from the start of a region to the worker's first task (a halted vCPU is woken through
-// the hypervisor). That is a whole attention task, twice per region (the worker's start, the
-// caller's wake-up at the end). So a worker that finishes a region polls for the next one for
-// kSpin before it sleeps, and the caller polls for the last worker to finish before it sleeps:
-// back-to-back regions (the projections and the attention of multi-head attention, calls in a
-// loop) hand over in well under a microsecond. The cost is at most kSpin of one core after the
-// last region.
+// thread that sleeps on a condition variable takes tens of microseconds, because a halted vCPU
+// is woken through the hypervisor (measured: docs/PERFORMANCE-NOTES.md). That is about as long
+// as a whole attention task, twice per region (the worker's start, the caller's wake-up at the
+// end). So a worker that finishes a region polls for the next one for kSpin before it sleeps,
+// and the caller polls for the last worker to finish before it sleeps: back-to-back regions (the
+// projections and the attention of multi-head attention, calls in a loop) hand over in well
+// under a microsecond. The cost is at most kSpin of one core after the last region.
 #include "attn/parallel.hpp"
 
 #include <algorithm>

@@ -171,8 +171,8 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
 // Tasks of one head are consecutive and the pool gives each thread a contiguous share, so a
 // thread packs each of its heads once (plus once for a head it steals tasks from at the end).
 // The packed head (2·S·d floats: 512 KiB at S = 1024, d = 64) then stays in that core's L2
-// instead of all heads' panels (H times more) passing through the shared L3: at N = 1024 this
-// took 2 threads from 7.5 to 6.8 ms and 1 thread from 13.6 to 12.6 ms (median of 4 rounds).
+// instead of all heads' panels (H times more) passing through the shared L3 (timings:
+// docs/PERFORMANCE-NOTES.md).
 //
 // Threads write disjoint rows of the output and every task computes the same thing whoever
 // runs it, so the result does not depend on the thread count. Nothing is allocated once the
@@ -280,7 +280,7 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
     // Keys any row of this block may attend lie in [lo, hi): tiles outside are skipped. Under a
     // mask of key ranges (Mask::is_key_range) every row attends [in_lo, in_hi): a tile inside
     // it has no masked score, so the scores GEMM gives the row maxima from its registers and the
-    // softmax does not read the tile for them (N = 2048, 1 thread: 38.3 → 37.9 ms, 3 rounds).
+    // softmax does not read the tile for them.
     std::size_t lo = p.S, hi = 0, in_lo = 0, in_hi = p.S;
     for (std::size_t r = 0; r < nq; ++r) {
         const std::size_t first = mask.first_key(i0 + r), last = mask.last_key(i0 + r, p.S);
@@ -292,7 +292,7 @@ void attend_block(const FastPlan& p, const KernelTable& kt, ConstMatrixView q, c
     // While the tiles run, bring in the output rows this block writes at the end and the query
     // rows of the next block (a thread's next task): both are 256-byte pieces of rows 2 KiB
     // apart (8 heads × 64), which the hardware prefetchers do not follow, so unprefetched they
-    // cost a cache miss per line (4–5 % of the time at N = 2048).
+    // cost a cache miss per line (a few percent of the time: docs/PERFORMANCE-NOTES.md).
     const std::size_t first_tile = lo / p.P * p.P, tiles = (hi - first_tile + p.bk - 1) / p.bk;
     const std::size_t next_i0 = i0 + p.bq, next_nq = next_i0 < p.L ? std::min(p.bq, p.L - next_i0) : 0;
     for (std::size_t j0 = first_tile, t = 0; j0 < hi; j0 += p.bk, ++t) {

@@ -33,15 +33,8 @@ namespace attn {
 //   vectorised softmax pass handles as one chunk; N = 1024 × 8 heads makes 128 tasks for two
 //   threads to balance. Under a causal mask the diagonal blocks (computed whole, then masked)
 //   are half as tall as with 128 rows, so less work is thrown away.
-// Measured with bench/attnlab-bench --bq --bk (8 heads, d = 64, 1 thread pinned to a CPU):
-// - on a 2-core Zen 5 VM at 205 GFLOP/s peak: against 64 × 64 tiles, 128 × 256 was 5 % faster at
-//   N = 2048 (51.4 vs 54.2 ms); after the softmax pass was vectorised over rows, 64 × 256 ran as
-//   fast as 128 × 256 without a mask and 3 % faster causal at N = 2048 (26.6 vs 27.6 ms).
-// - on the same kind of VM at 258 GFLOP/s (a faster host, 2026-11-29), 512 keys beat 256 in
-//   every size and mode, 3 rounds each: N = 2048 37.9 vs 38.9 ms, causal 20.3 vs 20.9 ms,
-//   2 threads 19.2 vs 19.6 ms, N = 512 2.46 vs 2.55 ms; query blocks of 60, 66, 72 or 96 rows
-//   (no 4-row tail for the 6-row micro-kernel) were within noise of 64. In wasm (node,
-//   SIMD128) 256 and 512 were within noise.
+// Both were chosen by sweeping bench/attnlab-bench --bq --bk; the measurements are in
+// docs/PERFORMANCE-NOTES.md.
 inline constexpr std::size_t kDefaultBlockQ = 64;
 inline constexpr std::size_t kDefaultBlockK = 512;
 
