@@ -69,6 +69,14 @@ std::vector<const json*> cases_with_prefix(const std::string& prefix) {
     return out;
 }
 
+// Every (backend, case) pair: the cases run on each kernel backend this CPU/build has.
+std::vector<std::pair<std::string, const json*>> on_every_backend(const std::vector<const json*>& cs) {
+    std::vector<std::pair<std::string, const json*>> out;
+    for (const auto& backend : attn::available_backends())
+        for (const json* c : cs) out.emplace_back(backend, c);
+    return out;
+}
+
 struct Tensor {
     std::vector<std::size_t> shape;
     std::vector<double> data;
@@ -187,8 +195,7 @@ TEST_CASE("train golden: the PyTorch cases are present", "[train][golden]") {
 TEST_CASE("train golden: every op's output and gradients match PyTorch autograd (1e-5)", "[train][golden][ops]") {
     const auto ops = cases_with_prefix("op_");
     REQUIRE(ops.size() >= 12);
-    for (const auto& backend : attn::available_backends())
-    for (const json* cp : ops) {
+    for (const auto& [backend, cp] : on_every_backend(ops)) {
         attn::ScopedBackend use(backend);
         const json& c = *cp;
         const std::string name = c.at("name").get<std::string>() + " [" + backend + "]", op = c.at("op");
@@ -299,8 +306,7 @@ TEST_CASE("train golden: the 2-layer model's logits, loss and every parameter's 
           "[train][golden][model]") {
     const auto models = cases_with_prefix("model_");
     REQUIRE(models.size() >= 5);
-    for (const auto& backend : attn::available_backends())
-    for (const json* cp : models) {
+    for (const auto& [backend, cp] : on_every_backend(models)) {
         attn::ScopedBackend use(backend);
         const json& c = *cp;
         const std::string name = c.at("name").get<std::string>() + " [" + backend + "]";
