@@ -22,10 +22,24 @@
 #include "train_reference.hpp"
 
 // Counts every allocation of the test program, so a test can assert that a warm training step
-// allocates nothing. Replacing the global operator new/delete is allowed once per program.
+// allocates nothing. Replacing the global operator new/delete is allowed once per program; not
+// under the sanitizers, whose runtimes replace them already (ASan then reports new/free
+// mismatches), so there the allocation check is skipped.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ATTN_TEST_COUNTS_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ATTN_TEST_COUNTS_ALLOCATIONS 0
+#endif
+#endif
+#ifndef ATTN_TEST_COUNTS_ALLOCATIONS
+#define ATTN_TEST_COUNTS_ALLOCATIONS 1
+#endif
+
 namespace {
 std::atomic<std::size_t> g_allocations{0};
 }
+#if ATTN_TEST_COUNTS_ALLOCATIONS
 void* operator new(std::size_t size) {
     g_allocations.fetch_add(1, std::memory_order_relaxed);
     if (void* p = std::malloc(size ? size : 1)) return p;
@@ -36,6 +50,7 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 namespace {
 
@@ -381,8 +396,10 @@ TEST_CASE("train run: reverse (length 6, vocab 8) goes from loss ≈ ln 8 to bel
     for (std::size_t i = 140; i < 150; ++i) tail += a.losses[i] / 10.0f;
     INFO("mean loss of the last 10 steps " << tail);
     CHECK(tail < 0.05f);
-    CHECK(a.allocations_cold > 0);  // the counter counts
-    CHECK(a.allocations_after_warm == 0);
+    if (ATTN_TEST_COUNTS_ALLOCATIONS) {
+        CHECK(a.allocations_cold > 0);  // the counter counts
+        CHECK(a.allocations_after_warm == 0);
+    }
     // the same seed reproduces the run bit for bit
     const RunResult b = train_reverse(30, 2026);
     for (std::size_t i = 0; i < 30; ++i) CHECK(b.losses[i] == a.losses[i]);
