@@ -13,7 +13,7 @@
 //
 // What it deliberately does not do: multiple heads (lesson 3) or training the projections.
 //
-// [SECTION] Helpers     number formatting, per-word embeddings, custom mask resizing
+// [SECTION] Helpers     per-word embeddings
 // [SECTION] Lesson      parameters, data, recompute, view (mask painting, counters)
 #include <imgui.h>
 
@@ -25,6 +25,7 @@
 #include "attn/attention.hpp"
 #include "attn/kernels.hpp"
 #include "attn/tiled.hpp"
+#include "cost.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
@@ -50,26 +51,6 @@ enum DetailChoice { kAuto, kCoarse, kRows, kCells };
 
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-
-// 1234567 → "1.23 M"
-std::string count_text(double x) {
-    const char* units[] = {"", " k", " M", " G", " T"};
-    int u = 0;
-    while (x >= 1000.0 && u < 4) x /= 1000.0, ++u;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u ? "%.3g%s" : "%.0f%s", x, units[u]);
-    return buf;
-}
-
-// 16777216 → "16 MiB"
-std::string bytes_text(double x) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB"};
-    int u = 0;
-    while (x >= 1024.0 && u < 3) x /= 1024.0, ++u;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u ? "%.3g %s" : "%.0f %s", x, units[u]);
-    return buf;
-}
 
 // One embedding per word (not per position), so equal words get equal rows of X: without
 // positions, attention cannot tell the two "the"s apart.
@@ -529,12 +510,8 @@ private:
 
     // Multiply-adds and bytes as n grows, for the plain and the tiled path.
     void counters() {
-        const double n = n_, d = d_;
-        const double proj = 3 * n * d * d, qk = n * n * d, pv = n * n * d;
-        const double nn_bytes = 4 * n * n;
-        const double tile = 4.0 * static_cast<double>(kDefaultBlockQ * kDefaultBlockK);
-        const double io_bytes = 4 * 4 * n * d;  // Q, K, V, O in float32
-        const double tiled_extra = 2 * 4 * n + tile;
+        const double n = n_;
+        const AttentionCost cost = attention_cost(n_, d_, kDefaultBlockQ, kDefaultBlockK);
         const float font = ImGui::GetFontSize();
         const float full = ImGui::GetContentRegionAvail().x;
         ImGui::BeginGroup();
@@ -550,16 +527,16 @@ private:
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(c.c_str());
             };
-            row("projections Q, K, V", "3·n·d²", count_text(proj));
-            row("scores Q·Kᵀ", "n²·d", count_text(qk));
-            row("output α·V", "n²·d", count_text(pv));
-            row("total", "3·n·d² + 2·n²·d", count_text(proj + qk + pv));
-            row("softmax", "n² exponentials", count_text(n * n));
-            row("one n×n matrix (float32)", "4·n² bytes", bytes_text(nn_bytes));
-            row("plain: Q, K, V, O + S and α", "16·n·d + 8·n² bytes", bytes_text(io_bytes + 2 * nn_bytes));
+            row("projections Q, K, V", "3·n·d²", count_text(cost.projections));
+            row("scores Q·Kᵀ", "n²·d", count_text(cost.scores));
+            row("output α·V", "n²·d", count_text(cost.output));
+            row("total", "3·n·d² + 2·n²·d", count_text(cost.total));
+            row("softmax", "n² exponentials", count_text(cost.exponentials));
+            row("one n×n matrix (float32)", "4·n² bytes", bytes_text(cost.matrix_bytes));
+            row("plain: Q, K, V, O + S and α", "16·n·d + 8·n² bytes", bytes_text(cost.plain_bytes));
             char tiled_formula[64];
             std::snprintf(tiled_formula, sizeof tiled_formula, "16·n·d + 8·n + 4·%zu·%zu", kDefaultBlockQ, kDefaultBlockK);
-            row("tiled: Q, K, V, O + m, l + a tile", tiled_formula, bytes_text(io_bytes + tiled_extra));
+            row("tiled: Q, K, V, O + m, l + a tile", tiled_formula, bytes_text(cost.tiled_bytes));
             ImGui::EndTable();
         }
         ImGui::Text("The mask allows %.0f%% of the pairs: a kernel that skips masked tiles does about that share of "
@@ -575,11 +552,11 @@ private:
         ImGui::TextUnformatted("log₁₀ of bytes and multiply-adds against n");
         std::vector<float> xs, plain, tiled, work;
         for (int k = 2; k <= kMaxTokens; k *= 4) {  // 2, 8, … 2048: x labels that do not collide
-            const double kn = k;
+            const AttentionCost at = attention_cost(k, d_, kDefaultBlockQ, kDefaultBlockK);
             xs.push_back(static_cast<float>(k));
-            plain.push_back(static_cast<float>(std::log10(16 * kn * d + 8 * kn * kn)));
-            tiled.push_back(static_cast<float>(std::log10(16 * kn * d + 2 * 4 * kn + tile)));
-            work.push_back(static_cast<float>(std::log10(3 * kn * d * d + 2 * kn * kn * d)));
+            plain.push_back(static_cast<float>(std::log10(at.plain_bytes)));
+            tiled.push_back(static_cast<float>(std::log10(at.tiled_bytes)));
+            work.push_back(static_cast<float>(std::log10(at.total)));
         }
         const float w = std::max(font * 14, ImGui::GetContentRegionAvail().x);
         line_plot("cost", xs,

@@ -19,6 +19,7 @@
 
 #include "attn/attention.hpp"
 #include "attn/tiled.hpp"
+#include "cost.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
 
@@ -107,15 +108,6 @@ double max_abs_diff(const Matrix& a, const Matrix& b) {
     for (std::size_t i = 0; i < a.rows(); ++i)
         for (std::size_t j = 0; j < a.cols(); ++j) d = std::max(d, std::fabs(double(a(i, j)) - double(b(i, j))));
     return d;
-}
-
-std::string bytes_text(double b) {
-    char buf[32];
-    if (b < 1024)
-        std::snprintf(buf, sizeof buf, "%.0f B", b);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024);
-    return buf;
 }
 
 // [SECTION] the lesson
@@ -325,8 +317,8 @@ private:
         ImGui::TextDisabled("(float32 rounding is about 1e−7)");
         ImGui::Spacing();
         const double n = n_, bq = std::min(block_q_, n_), bk = std::min(block_k_, n_);
-        ImGui::TextWrapped("Extra memory: m, l and one tile = %s", bytes_text(4 * (2 * n + bq * bk)).c_str());
-        ImGui::TextWrapped("The n × n matrix would take %s", bytes_text(4 * n * n).c_str());
+        ImGui::TextWrapped("Extra memory: m, l and one tile = %s", bytes_text(tiled_extra_bytes(n, bq, bk)).c_str());
+        ImGui::TextWrapped("The n × n matrix would take %s", bytes_text(attention_cost(n, d_, 0, 0).matrix_bytes).c_str());
         ImGui::PopTextWrapPos();
     }
 
