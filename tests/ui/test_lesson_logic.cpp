@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cost.hpp"
+#include "tokens.hpp"
 
 using namespace attn::ui;
 
@@ -56,4 +57,58 @@ TEST_CASE("attention cost: the closed forms at n = 8, d = 8 and n = 2048, d = 64
     CHECK(count_text(big.total) == "562 M");  // 3·2048·64² + 2·2048²·64 = 562 036 736
     CHECK(tiled_extra_bytes(16, 4, 4) == 4 * (32 + 16));
     CHECK(bytes_text(tiled_extra_bytes(16, 4, 4)) == "192 B");
+}
+
+TEST_CASE("sentences: words split at white space only, punctuation stays with its word", "[ui][tokens]") {
+    CHECK(split_words("the cat sat") == std::vector<std::string>{"the", "cat", "sat"});
+    CHECK(split_words("  the\tcat,\n\nit was tired.  ") ==
+          std::vector<std::string>{"the", "cat,", "it", "was", "tired."});
+    CHECK(split_words("it was tired .") == std::vector<std::string>{"it", "was", "tired", "."});
+    CHECK(split_words(" \t\r\n").empty());
+    CHECK(split_words("élan vital") == std::vector<std::string>{"élan", "vital"});
+    CHECK(join_words({"the", "cat,", "sat"}) == "the cat, sat");
+    CHECK(join_words(split_words("  a   b ")) == "a b");
+    CHECK(join_words({}).empty());
+}
+
+TEST_CASE("sentences: bad tokens are refused with the first problem named, the old tokens kept", "[ui][tokens]") {
+    std::vector<std::string> t = {"keep"};
+    CHECK(parse_sentence("le chat", t).empty());
+    CHECK(t == std::vector<std::string>{"le", "chat"});
+    CHECK(parse_sentence("   ", t) == "tokens is empty: give at least 1 token");
+    CHECK(parse_sentence("ok " + std::string(33, 'x'), t) == "tokens[1] is 33 bytes long, at most 32");
+    CHECK(parse_sentence("ok " + std::string(32, 'x'), t).empty());  // the limit itself is allowed
+    CHECK(t[1].size() == 32);
+    t = {"keep"};
+    CHECK(parse_sentence("a b\x01", t) == "tokens[1] contains a control character (byte 1)");
+    CHECK(parse_sentence("a\x7f", t) == "tokens[0] contains a control character (byte 1)");
+    CHECK(parse_sentence("ab \xc3\x28", t) == "tokens[1] is not valid UTF-8 (byte 1)");
+    std::string many;
+    for (int i = 0; i < 65; ++i) many += "w ";
+    CHECK(parse_sentence(many, t) == "tokens has 65 entries, at most 64");
+    CHECK(t == std::vector<std::string>{"keep"});
+}
+
+TEST_CASE("UTF-8: the first bad byte is found, overlong forms and surrogates included", "[ui][tokens]") {
+    CHECK(utf8_error_at("plain") == std::string::npos);
+    CHECK(utf8_error_at("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x90\x88") == std::string::npos);  // é → 🐈
+    CHECK(utf8_error_at("ab\xff") == 2);
+    CHECK(utf8_error_at("a\xc3") == 1);                   // cut short
+    CHECK(utf8_error_at("a\xc3\x41") == 2);               // not a continuation byte
+    CHECK(utf8_error_at("\xc0\xaf") == 0);                // overlong "/"
+    CHECK(utf8_error_at("x\xed\xa0\x80") == 1);           // U+D800, a surrogate
+    CHECK(utf8_error_at("\xf4\x90\x80\x80") == 0);        // U+110000
+}
+
+TEST_CASE("tokens from JSON: an array of strings, each checked", "[ui][tokens]") {
+    std::vector<std::string> t = {"keep"};
+    CHECK(tokens_from_json(nlohmann::json::array({"the", "cat"}), t).empty());
+    CHECK(t == std::vector<std::string>{"the", "cat"});
+    t = {"keep"};
+    CHECK(tokens_from_json(nlohmann::json("the cat"), t) == "tokens must be an array of strings, got a string");
+    CHECK(tokens_from_json(nlohmann::json::object(), t) == "tokens must be an array of strings, got an object");
+    CHECK(tokens_from_json(nlohmann::json::array({"a", 3}), t) == "tokens[1] is a number, expected a string");
+    CHECK(tokens_from_json(nlohmann::json::array({"a", nullptr}), t) == "tokens[1] is null, expected a string");
+    CHECK(tokens_from_json(nlohmann::json::array({"a", ""}), t) == "tokens[1] is empty");
+    CHECK(t == std::vector<std::string>{"keep"});
 }

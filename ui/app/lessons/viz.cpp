@@ -9,9 +9,8 @@
 // "it" looks at "cat" — and one random head for contrast); "random" uses seeded weights.
 //
 // What it deliberately does not do: training, or more than one layer (the examples stand in
-// for "a head in some layer").
+// for "a head in some layer"). Splitting the sentence and checking tokens: tokens.hpp (ui/logic).
 //
-// [SECTION] Tokens      validation of custom tokens (count, length, UTF-8)
 // [SECTION] Example     hand-built embeddings and projections for the crafted heads
 // [SECTION] Lesson      parameters, recompute, view, export
 #include <imgui.h>
@@ -25,108 +24,14 @@
 #include "attn/multihead.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
+#include "tokens.hpp"
 #include "widgets/token_lines.hpp"
 
 namespace attn::ui {
 
 namespace {
 
-// ============================================================================================
-// [SECTION] Tokens
-// ============================================================================================
-
-constexpr std::size_t kMaxTokens = 64;
-constexpr std::size_t kMaxTokenBytes = 32;
 constexpr std::size_t kDefaultTokens = 10;  // "the cat sat on the mat because it was tired"
-
-// Index of the first byte that breaks UTF-8 (overlong forms, surrogates and code points past
-// U+10FFFF included), or npos when the text is valid.
-std::size_t utf8_error_at(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        std::uint32_t cp = 0, min = 0;
-        if (b < 0x80) len = 1, cp = b;
-        else if ((b & 0xE0) == 0xC0) len = 2, cp = b & 0x1Fu, min = 0x80;
-        else if ((b & 0xF0) == 0xE0) len = 3, cp = b & 0x0Fu, min = 0x800;
-        else if ((b & 0xF8) == 0xF0) len = 4, cp = b & 0x07u, min = 0x10000;
-        else return i;
-        if (i + len > s.size()) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto c = static_cast<unsigned char>(s[i + k]);
-            if ((c & 0xC0) != 0x80) return i + k;
-            cp = (cp << 6) | (c & 0x3Fu);
-        }
-        if (len > 1 && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) return i;
-        i += len;
-    }
-    return std::string::npos;
-}
-
-// "" when the tokens can be shown, else a message naming the first problem.
-std::string check_tokens(const std::vector<std::string>& t) {
-    if (t.empty()) return "tokens is empty: give at least 1 token";
-    if (t.size() > kMaxTokens)
-        return "tokens has " + std::to_string(t.size()) + " entries, at most " + std::to_string(kMaxTokens);
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const std::string at = "tokens[" + std::to_string(i) + "]";
-        if (t[i].empty()) return at + " is empty";
-        if (t[i].size() > kMaxTokenBytes)
-            return at + " is " + std::to_string(t[i].size()) + " bytes long, at most " + std::to_string(kMaxTokenBytes);
-        const std::size_t bad = utf8_error_at(t[i]);
-        if (bad != std::string::npos) return at + " is not valid UTF-8 (byte " + std::to_string(bad) + ")";
-        for (std::size_t k = 0; k < t[i].size(); ++k) {
-            const auto c = static_cast<unsigned char>(t[i][k]);
-            if (c < 0x20 || c == 0x7F)
-                return at + " contains a control character (byte " + std::to_string(k) + ")";
-        }
-    }
-    return "";
-}
-
-// "a string", "an array", "null": a JSON value's type for messages.
-std::string a_type(const nlohmann::json& j) {
-    const std::string t = j.type_name();
-    return j.is_null() ? t : (t[0] == 'a' || t[0] == 'o' ? "an " : "a ") + t;
-}
-
-std::string check_tokens(const nlohmann::json& j, std::vector<std::string>& out) {
-    if (!j.is_array()) return "tokens must be an array of strings, got " + a_type(j);
-    if (j.size() > kMaxTokens)
-        return "tokens has " + std::to_string(j.size()) + " entries, at most " + std::to_string(kMaxTokens);
-    std::vector<std::string> t;
-    for (std::size_t i = 0; i < j.size(); ++i) {
-        if (!j[i].is_string())
-            return "tokens[" + std::to_string(i) + "] is " + a_type(j[i]) + ", expected a string";
-        t.push_back(j[i].get<std::string>());
-    }
-    std::string err = check_tokens(t);
-    if (err.empty()) out = std::move(t);
-    return err;
-}
-
-// Words split on ASCII white space.
-std::vector<std::string> split_words(const std::string& text) {
-    std::vector<std::string> words;
-    std::string w;
-    for (char c : text) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            if (!w.empty()) words.push_back(std::move(w));
-            w.clear();
-        } else {
-            w += c;
-        }
-    }
-    if (!w.empty()) words.push_back(std::move(w));
-    return words;
-}
-
-std::string join_words(const std::vector<std::string>& t) {
-    std::string s;
-    for (const auto& w : t) s += (s.empty() ? "" : " ") + w;
-    return s;
-}
 
 // ============================================================================================
 // [SECTION] Example
@@ -350,18 +255,14 @@ public:
 
         ImGui::Spacing();
         ImGui::TextUnformatted("Sentence (words split at spaces)");
-        char buf[kMaxTokens * (kMaxTokenBytes + 1) + 1];
+        char buf[kMaxSentenceTokens * (kMaxTokenBytes + 1) + 1];
         std::snprintf(buf, sizeof buf, "%s", sentence_.c_str());
         ImGui::SetNextItemWidth(-1);
         const bool enter = ImGui::InputText("##sentence", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
         sentence_ = buf;
         if (enter || ImGui::Button("Use sentence")) {
-            const std::vector<std::string> words = split_words(sentence_);
-            sentence_error_ = check_tokens(words);
-            if (sentence_error_.empty()) {
-                tokens_ = words;
-                changed();
-            }
+            sentence_error_ = parse_sentence(sentence_, tokens_);
+            if (sentence_error_.empty()) changed();
         }
         ImGui::SameLine();
         if (ImGui::Button("Reset")) {
@@ -478,12 +379,10 @@ public:
     nlohmann::json data() const override { return {{"tokens", tokens_}}; }
 
     std::string load_data(const nlohmann::json& data) override {
-        if (!data.is_object()) return "viz data must be a JSON object, got " + a_type(data);
+        if (!data.is_object()) return "viz data must be a JSON object, got " + a_json_type(data);
         if (!data.contains("tokens")) return "";
-        std::vector<std::string> t;
-        const std::string err = check_tokens(data["tokens"], t);
+        const std::string err = tokens_from_json(data["tokens"], tokens_);
         if (!err.empty()) return "viz data: " + err;
-        tokens_ = std::move(t);
         sentence_ = join_words(tokens_);
         sentence_error_.clear();
         changed();
