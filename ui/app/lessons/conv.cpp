@@ -15,7 +15,6 @@
 // The pictures, the filter bank, the hand-set weights and the RGBA8 pixels: conv_example.hpp
 // (ui/logic, unit tested).
 //
-// [SECTION] Textures     the RGB image and the overlay as GL textures for ImGui::Image
 // [SECTION] Lesson       parameters, recompute, view, export
 #include <imgui.h>
 
@@ -26,52 +25,16 @@
 
 #include "attn/conv_attention.hpp"
 #include "conv_example.hpp"
-#include "gl.hpp"
 #include "image.hpp"
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
+#include "widgets/image_view.hpp"
 
 namespace attn::ui {
 
 namespace {
 
 constexpr int kMaxWork = 96;  // working size: feature maps are at most 96×96
-
-// ============================================================================================
-// [SECTION] Textures
-// ============================================================================================
-
-// An RGBA8 texture for ImGui::Image; replaced in place when the picture changes.
-class Texture {
-public:
-    Texture() = default;
-    ~Texture() {
-        if (id_) glDeleteTextures(1, &id_);
-    }
-    Texture(const Texture&) = delete;
-    Texture& operator=(const Texture&) = delete;
-
-    void upload(std::size_t w, std::size_t h, const std::vector<std::uint8_t>& rgba) {
-        if (!id_) {
-            glGenTextures(1, &id_);
-            glBindTexture(GL_TEXTURE_2D, id_);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);  // pixels as the network sees them
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-        }
-        glBindTexture(GL_TEXTURE_2D, id_);
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<GLsizei>(w), static_cast<GLsizei>(h), 0, GL_RGBA,
-                     GL_UNSIGNED_BYTE, rgba.data());
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    }
-    ImTextureID id() const { return reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(id_)); }
-    bool ready() const { return id_ != 0; }
-
-private:
-    GLuint id_ = 0;
-};
 
 // ============================================================================================
 // [SECTION] Lesson
@@ -214,14 +177,10 @@ public:
         const ImVec2 img_size = aspect > 1.0f ? ImVec2(img / aspect, img) : ImVec2(img, img * aspect);
         ImGui::BeginGroup();
         ImGui::Text("image (%zu×%zu as computed)", W, H);
-        if (image_tex_.ready()) {
-            const ImVec2 p0 = ImGui::GetCursorScreenPos();
-            ImGui::Image(image_tex_.id(), img_size);
-            if (spatial_ready && overlay_tex_.ready() && overlay_ > 0.0f)
-                ImGui::GetWindowDrawList()->AddImage(overlay_tex_.id(), p0, ImVec2(p0.x + img_size.x, p0.y + img_size.y),
-                                                     ImVec2(0, 0), ImVec2(1, 1),
-                                                     IM_COL32(255, 255, 255, static_cast<int>(255 * overlay_)));
-            if (ImGui::IsItemHovered()) pixel_tooltip(p0, img_size);
+        if (image_view_.ready()) {
+            const ImageHover hv = image_view_.draw(img_size);
+            if (spatial_ready && overlay_view_.ready() && overlay_ > 0.0f) overlay_view_.draw_over_last_item(overlay_);
+            if (hv.active) pixel_tooltip(hv.x, hv.y);
         }
         if (placeholder_) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "no image uploaded yet");
         else if (image_ == uploaded) ImGui::TextDisabled("uploaded, %s", uploaded_size_.c_str());
@@ -232,10 +191,9 @@ public:
             ImGui::SameLine(0.0f, font);
             ImGui::BeginGroup();
             ImGui::TextUnformatted("what passes: image × M");
-            if (spatial_ready && gated_tex_.ready()) {
-                const ImVec2 p0 = ImGui::GetCursorScreenPos();
-                ImGui::Image(gated_tex_.id(), img_size);
-                if (ImGui::IsItemHovered()) pixel_tooltip(p0, img_size);
+            if (spatial_ready && gated_view_.ready()) {
+                const ImageHover hv = gated_view_.draw(img_size);
+                if (hv.active) pixel_tooltip(hv.x, hv.y);
             } else {
                 ImGui::Dummy(img_size);
                 const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -424,20 +382,18 @@ private:
 
     void upload_textures(const LessonContext& ctx) {
         if (!textures_dirty_ && texture_colormap_ == ctx.colormap) return;
-        image_tex_.upload(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, nullptr));
+        image_view_.set(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, nullptr));
         if (mode_ == 1 && cbam_.spatial_weights.rows() == image_rgb_.height) {
-            overlay_tex_.upload(image_rgb_.width, image_rgb_.height, overlay_of(cbam_.spatial_weights, ctx.colormap));
-            gated_tex_.upload(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, &cbam_.spatial_weights));
+            overlay_view_.set(image_rgb_.width, image_rgb_.height, overlay_of(cbam_.spatial_weights, ctx.colormap));
+            gated_view_.set(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, &cbam_.spatial_weights));
         }
         textures_dirty_ = false;
         texture_colormap_ = ctx.colormap;
     }
 
-    // Pixel under the mouse: colour, and M once it exists.
-    void pixel_tooltip(ImVec2 p0, ImVec2 size) {
-        const ImVec2 m = ImGui::GetIO().MousePos;
-        const auto x = static_cast<std::size_t>(std::clamp((m.x - p0.x) / size.x, 0.0f, 0.999f) * float(image_rgb_.width));
-        const auto y = static_cast<std::size_t>(std::clamp((m.y - p0.y) / size.y, 0.0f, 0.999f) * float(image_rgb_.height));
+    // Pixel (x, y) under the mouse: colour, and M once it exists.
+    void pixel_tooltip(std::size_t x, std::size_t y) {
+        if (x >= image_rgb_.width || y >= image_rgb_.height) return;
         const float* p = image_rgb_.at(x, y);
         ImGui::BeginTooltip();
         ImGui::Text("pixel (x=%zu, y=%zu)  RGB %.2f %.2f %.2f", x, y, double(p[0]), double(p[1]), double(p[2]));
@@ -489,7 +445,7 @@ private:
     float tile_hi_ = 1.0f;
     Heatmap input_tiles_[kConvChannels], output_tiles_[kConvChannels];
     TileKey input_keys_[kConvChannels], output_keys_[kConvChannels];
-    Texture image_tex_, overlay_tex_, gated_tex_;
+    ImageView image_view_, overlay_view_, gated_view_;
 };
 
 }  // namespace
