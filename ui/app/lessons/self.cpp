@@ -29,6 +29,7 @@
 #include "examples.hpp"
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
+#include "widgets/mask_painter.hpp"
 
 namespace attn::ui {
 
@@ -274,7 +275,7 @@ public:
         allowed_ = 0;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < n; ++j) allowed_ += mask_.allows(i, j) ? 1 : 0;
-        mask_dirty_ = true;
+        mask_painter_.invalidate();
         recompute_ms_ = ms_since(t0);
     }
 
@@ -446,21 +447,6 @@ private:
     // The mask as 1 (may attend) / hatched (masked); click or drag toggles cells.
     void mask_view(const LessonContext& ctx, ImVec2 size) {
         const auto n = static_cast<std::size_t>(n_);
-        if (mask_dirty_ || mask_map_.rows() != n) {
-            // Buffers kept across updates: at n = 2048 they are 16 MiB and 4 MiB.
-            mask_values_.resize(n, n);
-            mask_state_.assign(n * n, CellState::shown);
-            const bool live = mask_kind_ == kCustom && custom_n_ == n;  // reflects painting before the recompute
-            for (std::size_t i = 0; i < n; ++i)
-                for (std::size_t j = 0; j < n; ++j) {
-                    const bool ok = live ? custom_[i * n + j] != 0 : mask_.allows(i, j);
-                    mask_values_(i, j) = ok ? 1.0f : 0.0f;
-                    if (!ok) mask_state_[i * n + j] = CellState::masked;
-                }
-            mask_map_.set(mask_values_, mask_state_, 0.0f, 1.0f);
-            mask_dirty_ = false;
-        }
-        mask_map_.set_colormap(ctx.colormap);
         char label[96];
         std::snprintf(label, sizeof label, "mask: %s (%.0f%% allowed)", mask_.describe().c_str(),
                       100.0 * static_cast<double>(allowed_) / static_cast<double>(n * n));
@@ -468,43 +454,19 @@ private:
         HeatmapOptions opt;
         opt.row_labels = &tokens_;
         opt.col_labels = cols_;
-        opt.show_values = false;
-        const HeatmapHover hv = mask_map_.draw("mask", size, opt);
-        // Painting: the first cell decides whether the drag allows or masks.
-        if (ImGui::IsItemActivated() && hv.active) {
-            start_custom(true);
-            paint_value_ = custom_[hv.row * n + hv.col] ? 0 : 1;
-            painting_ = true;
-            last_row_ = last_col_ = ~std::size_t{0};
-        }
-        if (painting_ && ImGui::IsItemActive() && hv.active && (hv.row != last_row_ || hv.col != last_col_)) {
-            paint_line(hv.row, hv.col);
-            last_row_ = hv.row;
-            last_col_ = hv.col;
-            mask_dirty_ = true;
+        const bool live = mask_kind_ == kCustom && custom_n_ == n;  // reflects painting before the recompute
+        mask_painter_.draw("mask", n,
+                           [&](std::size_t i, std::size_t j) { return live ? custom_[i * n + j] != 0 : mask_.allows(i, j); },
+                           ctx.colormap, size, opt);
+        if (mask_painter_.stroke_starts()) start_custom(true);  // painting edits the mask as shown
+        const MaskPainter::Paint paint = mask_painter_.paint(custom_, n);
+        if (paint.painted) {
             if (n <= kLiveTokens) changed();
             else paint_pending_ = true;
         }
-        if (painting_ && !ImGui::IsItemActive()) {
-            painting_ = false;
+        if (paint.released) {
             if (paint_pending_) changed();
             paint_pending_ = false;
-        }
-    }
-
-    // Sets every cell from the previous drag position to (r, c), so a fast drag leaves no gaps.
-    void paint_line(std::size_t r, std::size_t c) {
-        const auto n = static_cast<std::size_t>(n_);
-        if (last_row_ >= n || last_col_ >= n) {
-            custom_[r * n + c] = paint_value_;
-            return;
-        }
-        const long r0 = static_cast<long>(last_row_), c0 = static_cast<long>(last_col_);
-        const long dr = static_cast<long>(r) - r0, dc = static_cast<long>(c) - c0;
-        const long steps = std::max(std::labs(dr), std::labs(dc));
-        for (long s = 0; s <= steps; ++s) {
-            const long rr = r0 + (steps ? dr * s / steps : 0), cc = c0 + (steps ? dc * s / steps : 0);
-            custom_[static_cast<std::size_t>(rr) * n + static_cast<std::size_t>(cc)] = paint_value_;
         }
     }
 
@@ -583,14 +545,12 @@ private:
     // The painted mask (custom_n_ × custom_n_, 1 = may attend); custom_n_ = 0: never painted.
     std::vector<std::uint8_t> custom_;
     std::size_t custom_n_ = 0;
-    Heatmap mask_map_, scores_map_, weights_map_;
-    Matrix mask_values_;
-    std::vector<CellState> mask_state_, big_state_;
+    MaskPainter mask_painter_;
+    Heatmap scores_map_, weights_map_;
+    std::vector<CellState> big_state_;
     std::uint64_t big_version_ = ~0ull;
     std::size_t scores_step_ = 0, weights_step_ = 0;  // first steps that write S and α
-    bool mask_dirty_ = true, painting_ = false, paint_pending_ = false;
-    std::uint8_t paint_value_ = 0;
-    std::size_t last_row_ = ~std::size_t{0}, last_col_ = ~std::size_t{0};
+    bool paint_pending_ = false;  // a stroke above kLiveTokens: recompute when it ends
 };
 
 }  // namespace
