@@ -16,6 +16,7 @@
 #include <cstdio>
 
 #include "scenario.hpp"
+#include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
 
@@ -249,6 +250,7 @@ void App::side_panel() {
     l.explain();
     ImGui::PopTextWrapPos();
     ImGui::Separator();
+    if (draw_params(l.params())) l.changed();
     l.controls();
     ImGui::Separator();
     ImGui::TextDisabled("Export and import");

@@ -49,13 +49,26 @@ class ConvLesson final : public Lesson {
 public:
     ConvLesson() {
         trace_ = Trace(Trace::Detail::rows, 1000);  // one step per channel for the scaling
-        params_.add_choice("image", &image_, kImageNames);
-        params_.add_choice("mode", &mode_, {"se", "cbam"});
-        params_.add_choice("r", &reduction_, kReductions);
-        params_.add_choice("k", &kernel_, kKernels);
-        params_.add_int("size", &size_, 16, kMaxWork);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_float("overlay", &overlay_, 0.0f, 1.0f);
+        params_.set_widget_width(11.0f);
+        params_.add_choice("image", &image_, kImageNames, disc)
+            .choice_labels({"disc on noise", "checkerboard", "stripes", "house", "uploaded image"});
+        params_.add_choice("mode", &mode_, {"se", "cbam"}, 1)
+            .label("attention")
+            .choice_labels({"squeeze-and-excitation", "CBAM (channel + spatial)"});
+        params_.add_choice("r", &reduction_, kReductions, 0)
+            .label("reduction r")
+            .choice_labels({"1 (8 hidden units)", "2 (4 hidden units)", "4 (2 hidden units)", "8 (1 hidden unit)"});
+        params_.add_choice("k", &kernel_, kKernels, 2)
+            .label("kernel k")
+            .choice_labels({"3×3", "5×5", "7×7"})
+            .shown([this] { return mode_ == 1; });
+        params_.add_int("size", &size_, 16, kMaxWork, 64).label("working size").format("%d px");
+        params_.add_seed("seed", &seed_, 1).label("noise seed").shown([this] { return image_ == disc; });
+        params_.add_float("overlay", &overlay_, 0.0f, 1.0f, 0.55f)
+            .label("overlay opacity")
+            .format("%.2f")
+            .view_only()
+            .shown([this] { return mode_ == 1; });
     }
     const char* id() const override { return "conv"; }
     const char* title() const override { return "Convolutional"; }
@@ -75,24 +88,6 @@ public:
             "The MLP and the kernel are set by hand, not trained. With r = 1 each hidden unit fires when its "
             "channel stands out from the rest; a larger r groups channels so they share a gate. Your own image "
             "(Open image…, or drop a file on the desktop window) is not saved in scenarios or links.");
-    }
-
-    void controls() override {
-        ImGui::PushItemWidth(ImGui::GetFontSize() * 11.0f);
-        static const char* image_labels = "disc on noise\0checkerboard\0stripes\0house\0uploaded image\0";
-        if (ImGui::Combo("image", &image_, image_labels)) changed();
-        if (ImGui::Combo("attention", &mode_, "squeeze-and-excitation\0CBAM (channel + spatial)\0")) changed();
-        if (ImGui::Combo("reduction r", &reduction_, "1 (8 hidden units)\0" "2 (4 hidden units)\0" "4 (2 hidden units)\0"
-                                                     "8 (1 hidden unit)\0"))
-            changed();
-        if (mode_ == 1 && ImGui::Combo("kernel k", &kernel_, "3×3\0" "5×5\0" "7×7\0")) changed();
-        if (ImGui::SliderInt("working size", &size_, 16, kMaxWork, "%d px")) changed();
-        if (image_ == disc && ImGui::InputInt("noise seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
-        if (mode_ == 1) ImGui::SliderFloat("overlay opacity", &overlay_, 0.0f, 1.0f, "%.2f");
-        ImGui::PopItemWidth();
     }
 
     std::string load_file(const std::string& kind, const std::string& bytes) override {
@@ -428,8 +423,8 @@ private:
         }
     }
 
-    int image_ = disc, mode_ = 1, reduction_ = 0, kernel_ = 2, size_ = 64, seed_ = 1;
-    float overlay_ = 0.55f;
+    int image_, mode_, reduction_, kernel_, size_, seed_;  // values: the declarations in the constructor
+    float overlay_;
     RgbImage uploaded_, image_rgb_;
     std::string uploaded_size_, upload_error_, path_;
     bool placeholder_ = false, textures_dirty_ = true;

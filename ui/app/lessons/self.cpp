@@ -30,6 +30,7 @@
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
 #include "widgets/mask_painter.hpp"
+#include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
 
@@ -73,14 +74,33 @@ Matrix word_embeddings(const std::vector<std::string>& tokens, std::size_t d, st
 class SelfLesson final : public Lesson {
 public:
     SelfLesson() {
-        params_.add_int("n", &n_, 2, kMaxTokens);
-        params_.add_int("d", &d_, 2, kMaxDim);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_bool("positions", &positions_);
-        params_.add_choice("mask", &mask_kind_, {"none", "causal", "padding", "window", "custom"});
-        params_.add_int("pad", &pad_, 0, kMaxTokens);
-        params_.add_int("window", &window_, 0, kMaxTokens - 1);
-        params_.add_choice("detail", &detail_, {"auto", "coarse", "rows", "cells"});
+        // Small n follows the slider live; a large n is computed when the slider is released, so
+        // a drag does not recompute (and re-upload n² cells) on every frame.
+        params_.add_int("n", &n_, 2, kMaxTokens, 8).label("tokens n").log().live_max(kLiveTokens);
+        params_.add_int("d", &d_, 2, kMaxDim, 8).label("width d").log();
+        params_.add_seed("seed", &seed_, 1);
+        params_.add_bool("positions", &positions_, false).label("sinusoidal positions");
+        params_.add_choice("mask", &mask_kind_, {"none", "causal", "padding", "window", "custom"}, kCausal)
+            .choice_labels({"none", "causal", "key padding", "sliding window", "custom (painted)"})
+            .separator()
+            .heading("Mask");
+        params_.add_int("pad", &pad_, 0, kMaxTokens, 2)
+            .label("padding tokens")
+            .shown([this] { return mask_kind_ == kPadding; })
+            .slider_max([this] { return n_; });
+        params_.add_int("window", &window_, 0, kMaxTokens - 1, 2)
+            .label("window w")
+            .log()
+            .shown([this] { return mask_kind_ == kWindow; })
+            .slider_max([this] { return std::max(1, n_ - 1); });
+        // Drawn by controls(), after the mask buttons.
+        params_.add_choice("detail", &detail_, {"auto", "coarse", "rows", "cells"}, kAuto)
+            .label("step detail")
+            .choice_labels({"auto", "coarse: one step per stage", "rows: one step per row",
+                            "cells: one step per cell (n ≤ 32)"})
+            .group("steps")
+            .separator()
+            .note([this] { return std::string("in use: ") + detail_name(effective_detail_); });
     }
     const char* id() const override { return "self"; }
     const char* title() const override { return "Self-attention"; }
@@ -106,39 +126,8 @@ public:
             "ever storing the n×n matrix: O(n·d) memory.");
     }
 
+    // Between the mask's parameters and the step detail: how to paint, and two shortcuts.
     void controls() override {
-        // Small n follows the slider live; a large n is computed when the slider is released, so
-        // a drag does not recompute (and re-upload n² cells) on every frame.
-        if (!n_dragging_) n_slider_ = n_;
-        if (ImGui::SliderInt("tokens n", &n_slider_, 2, kMaxTokens, "%d", ImGuiSliderFlags_Logarithmic)) {
-            n_dragging_ = true;
-            if (n_slider_ <= static_cast<int>(kLiveTokens) && n_ <= static_cast<int>(kLiveTokens)) {
-                n_ = n_slider_;
-                changed();
-            }
-        }
-        if (n_dragging_ && !ImGui::IsItemActive()) {
-            n_dragging_ = false;
-            if (n_slider_ != n_) {
-                n_ = n_slider_;
-                changed();
-            }
-        }
-        if (n_dragging_ && n_slider_ != n_) ImGui::TextDisabled("release to compute n = %d", n_slider_);
-        if (ImGui::SliderInt("width d", &d_, 2, kMaxDim, "%d", ImGuiSliderFlags_Logarithmic)) changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
-        if (ImGui::Checkbox("sinusoidal positions", &positions_)) changed();
-        ImGui::Separator();
-        ImGui::TextUnformatted("Mask");
-        const char* kinds[] = {"none", "causal", "key padding", "sliding window", "custom (painted)"};
-        if (ImGui::Combo("mask", &mask_kind_, kinds, 5)) changed();
-        if (mask_kind_ == kPadding && ImGui::SliderInt("padding tokens", &pad_, 0, n_)) changed();
-        if (mask_kind_ == kWindow &&
-            ImGui::SliderInt("window w", &window_, 0, std::max(1, n_ - 1), "%d", ImGuiSliderFlags_Logarithmic))
-            changed();
         ImGui::PushTextWrapPos(0.0f);
         ImGui::TextDisabled("Click or drag on the mask to toggle cells (switches to custom, starting from the current mask).");
         ImGui::PopTextWrapPos();
@@ -153,11 +142,7 @@ public:
             for (auto& c : custom_) c = c ? 0 : 1;
             changed();
         }
-        ImGui::Separator();
-        const char* details[] = {"auto", "coarse: one step per stage", "rows: one step per row",
-                                 "cells: one step per cell (n ≤ 32)"};
-        if (ImGui::Combo("step detail", &detail_, details, 4)) changed();
-        ImGui::TextDisabled("in use: %s", detail_name(effective_detail_));
+        if (draw_params(params_, "steps")) changed();
     }
 
     // The painted mask: {"custom_mask": {"n": 4, "rows": ["1000", "1100", "1110", "1111"]}}.
@@ -529,11 +514,9 @@ private:
         ImGui::EndGroup();
     }
 
-    int n_ = 8, d_ = 8, seed_ = 1, mask_kind_ = kCausal, pad_ = 2, window_ = 2, detail_ = kAuto;
+    int n_, d_, seed_, mask_kind_, pad_, window_, detail_;  // values: the declarations in the constructor
     int effective_detail_ = kRows;
-    int n_slider_ = 8;  // the n slider's value while it is dragged
-    bool n_dragging_ = false;
-    bool positions_ = false;
+    bool positions_;
     std::vector<std::string> tokens_;
     const std::vector<std::string>* cols_ = nullptr;  // column labels of the n×n views this frame
     Matrix x_, pe_, q_, k_, v_, tiled_out_;

@@ -25,6 +25,7 @@
 #include "examples.hpp"
 #include "lesson.hpp"
 #include "tokens.hpp"
+#include "widgets/param_widgets.hpp"
 #include "widgets/token_lines.hpp"
 
 namespace attn::ui {
@@ -196,13 +197,30 @@ class VizLesson final : public Lesson {
 public:
     VizLesson() {
         trace_ = Trace(Trace::Detail::rows, 50000);  // a step per row: the grid fills row by row
-        params_.add_choice("example", &example_, {"crafted", "random"});
-        params_.add_int("heads", &heads_, 1, 8);
-        params_.add_int("head", &head_, 0, 7);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_bool("causal", &causal_);
-        params_.add_float("min_weight", &min_weight_, 0.0f, 0.5f);
-        params_.add_bool("previews", &previews_);
+        // Group "" (drawn by the app): the example, its heads and seed; group "view" (drawn by
+        // controls(), above the sentence box): the head shown and how it is drawn.
+        params_.set_widget_width(10.0f);
+        params_.add_choice("example", &example_, {"crafted", "random"}, 0).note([this] {
+            return example_ == 0 ? std::string("4 heads of 8 dimensions; the seed sets head 3") : std::string();
+        });
+        params_.add_int("heads", &heads_, 1, 8, 4).shown([this] { return example_ == 1; });
+        params_.add_int("head", &head_, 0, 7, 2)
+            .label("head shown")
+            .group("view")
+            .view_only()
+            .slider_max([this] { return static_cast<double>(head_count()) - 1; })
+            .note([this] {
+                return example_ == 0 ? "head " + std::to_string(head_) + ": " + kCraftedHeadNames[shown_head()]
+                                     : std::string();
+            });
+        params_.add_seed("seed", &seed_, 1);
+        params_.add_bool("causal", &causal_, false).label("causal mask").group("view");
+        params_.add_float("min_weight", &min_weight_, 0.0f, 0.5f, 0.02f)
+            .label("min line weight")
+            .format("%.2f")
+            .group("view")
+            .view_only();
+        params_.add_bool("previews", &previews_, true).label("colormap previews").group("view").view_only();
         tokens_ = example_tokens(kDefaultTokens);
         sentence_ = join_words(tokens_);
     }
@@ -229,29 +247,9 @@ public:
             "compare them below, or pick one in View….");
     }
 
+    // The view's parameters, then the sentence box.
     void controls() override {
-        ImGui::PushItemWidth(ImGui::GetFontSize() * 10.0f);
-        if (ImGui::Combo("example", &example_, "crafted\0random\0")) changed();
-        if (example_ == 1) {
-            if (ImGui::SliderInt("heads", &heads_, 1, 8)) changed();
-            if (ImGui::InputInt("seed", &seed_)) {
-                seed_ = std::clamp(seed_, 0, 9999);
-                changed();
-            }
-        } else {
-            ImGui::TextDisabled("4 heads of 8 dimensions; the seed sets head 3");
-            if (ImGui::InputInt("seed", &seed_)) {
-                seed_ = std::clamp(seed_, 0, 9999);
-                changed();
-            }
-        }
-        const int max_head = static_cast<int>(head_count()) - 1;
-        if (ImGui::SliderInt("head shown", &head_, 0, max_head)) head_ = std::clamp(head_, 0, max_head);
-        if (example_ == 0) ImGui::TextDisabled("head %d: %s", head_, kCraftedHeadNames[shown_head()]);
-        if (ImGui::Checkbox("causal mask", &causal_)) changed();
-        ImGui::SliderFloat("min line weight", &min_weight_, 0.0f, 0.5f, "%.2f");
-        ImGui::Checkbox("colormap previews", &previews_);
-        ImGui::PopItemWidth();
+        if (draw_params(params_, "view")) changed();
 
         ImGui::Spacing();
         ImGui::TextUnformatted("Sentence (words split at spaces)");
@@ -449,9 +447,9 @@ private:
         ImGui::EndGroup();
     }
 
-    int example_ = 0, heads_ = 4, head_ = 2, seed_ = 1;
-    bool causal_ = false, previews_ = true;
-    float min_weight_ = 0.02f;
+    int example_, heads_, head_, seed_;  // values: the declarations in the constructor
+    bool causal_, previews_;
+    float min_weight_;
     std::vector<std::string> tokens_;
     std::string sentence_, sentence_error_;
     Mask mask_;
