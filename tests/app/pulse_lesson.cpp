@@ -13,16 +13,12 @@
 namespace attn::ui::test {
 
 PulseLesson::PulseLesson() {
-    params_.add_bool("running", &running_);
-    params_.add_choice("follow", &follow_, {"growing", "replaced"});
-    params_.add_int("n", &n_, 4, 256);
+    params_.add_bool("running", &running_, true).label("running");
+    params_.add_choice("follow", &follow_, {"growing", "replaced"}, 0).label("trace");
+    params_.add_int("n", &n_, 4, 256, 48).label("size n");
 }
 
 void PulseLesson::explain() { ImGui::TextUnformatted("Pulse: a moving softmax, for testing live lessons."); }
-
-void PulseLesson::controls() {
-    if (ImGui::Checkbox("running", &running_)) changed();
-}
 
 void PulseLesson::recompute() {
     const auto n = static_cast<std::size_t>(n_);

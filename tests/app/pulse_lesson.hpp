@@ -16,7 +16,6 @@ public:
     const char* id() const override { return "pulse"; }
     const char* title() const override { return "Pulse (test)"; }
     void explain() override;
-    void controls() override;
     void recompute() override;
     void view(const LessonContext& ctx) override;
     ShownMatrix shown_matrix(std::size_t step) const override;
@@ -38,9 +37,9 @@ public:
 private:
     void unit();  // one unit of work: ~0.05 ms
 
-    bool running_ = true;
-    int follow_ = 0;  // 0 growing, 1 replaced
-    int n_ = 48;
+    bool running_;
+    int follow_;  // 0 growing, 1 replaced
+    int n_;
     double phase_ = 0;
     Matrix scores_, weights_;
 };

@@ -17,6 +17,7 @@
 
 #include "export.hpp"
 #include "scenario.hpp"
+#include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
 
@@ -254,6 +255,7 @@ void App::side_panel() {
     l.explain();
     ImGui::PopTextWrapPos();
     ImGui::Separator();
+    if (draw_params(l.params())) l.changed();
     l.controls();
     ImGui::Separator();
     ImGui::TextDisabled("Export and import");

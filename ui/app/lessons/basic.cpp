@@ -177,10 +177,12 @@ public:
     BasicLesson() {
         std::vector<std::string> kinds;
         for (Score k : kKinds) kinds.emplace_back(score_name(k));
-        params_.add_choice("scoring", &scoring_, kinds);
-        params_.add_choice("sentence", &sentence_, {"short", "long"});
-        params_.add_bool("positions", &positions_);
-        params_.add_float("temperature", &temperature_, 0.1f, 10.0f);
+        params_.add_choice("scoring", &scoring_, kinds, 0);
+        params_.add_choice("sentence", &sentence_, {"short", "long"}, 0)
+            .choice_labels({"short (6 → 7 words)", "long (10 → 11 words)"});
+        params_.add_bool("positions", &positions_, true).label("positions in the states");
+        params_.add_float("temperature", &temperature_, 0.1f, 10.0f, 1.0f)
+            .label("temperature T").log().format("%.2f");
     }
     const char* id() const override { return "basic"; }
     const char* title() const override { return "Basic (additive)"; }
@@ -215,17 +217,6 @@ public:
             "The small maps score the same s and h with the other functions. Dot and cosine compare s and h "
             "directly, without the projections, so the two \"the\"s compete for \"le\"; cosine scores stay within "
             "±1, so its weights are flat. Turn positions off: with meaning alone, \"le\" cannot tell its two \"the\"s apart.");
-    }
-
-    void controls() override {
-        const char* kinds[kKindCount];
-        for (int k = 0; k < kKindCount; ++k) kinds[k] = score_name(kKinds[k]);
-        if (ImGui::Combo("scoring", &scoring_, kinds, kKindCount)) changed();
-        const char* sentences[] = {"short (6 → 7 words)", "long (10 → 11 words)"};
-        if (ImGui::Combo("sentence", &sentence_, sentences, 2)) changed();
-        if (ImGui::Checkbox("positions in the states", &positions_)) changed();
-        if (ImGui::SliderFloat("temperature T", &temperature_, 0.1f, 10.0f, "%.2f", ImGuiSliderFlags_Logarithmic))
-            changed();
     }
 
     void recompute() override {
@@ -419,9 +410,9 @@ private:
         }
     }
 
-    int scoring_ = 0, sentence_ = 0;
-    bool positions_ = true;
-    float temperature_ = 1.0f;
+    int scoring_, sentence_;  // values: the declarations in the constructor
+    bool positions_;
+    float temperature_;
     Example ex_;
     AttentionResult result_;
     Matrix all_[kKindCount];

@@ -41,11 +41,12 @@ void saturation(const Matrix& w, float& entropy, float& max_weight) {
 class DotLesson final : public Lesson {
 public:
     DotLesson() {
-        params_.add_int("n", &n_, 2, 16);
-        params_.add_int("dk", &dk_, 2, kMaxDk);
-        params_.add_bool("scaled", &scaled_);
-        params_.add_float("temperature", &temperature_, 0.05f, 20.0f);
-        params_.add_int("seed", &seed_, 0, 9999);
+        params_.add_int("n", &n_, 2, 16, 5).label("tokens n");
+        params_.add_int("dk", &dk_, 2, kMaxDk, 8).label("d_k").log();
+        params_.add_bool("scaled", &scaled_, true).label("scale by 1/√d_k");
+        params_.add_float("temperature", &temperature_, 0.05f, 20.0f, 1.0f)
+            .label("temperature T").log().format("%.2f");
+        params_.add_seed("seed", &seed_, 1);
     }
     const char* id() const override { return "dot"; }
     const char* title() const override { return "Dot-product"; }
@@ -61,18 +62,6 @@ public:
             "variance d_k. Large scores push the softmax into saturation: one weight near 1, the rest near 0, and "
             "gradients that vanish. Dividing by √d_k brings the variance back to 1 whatever d_k is. Move d_k with "
             "scaling off and watch the entropy fall in the plot.");
-    }
-
-    void controls() override {
-        if (ImGui::SliderInt("tokens n", &n_, 2, 16)) changed();
-        if (ImGui::SliderInt("d_k", &dk_, 2, kMaxDk, "%d", ImGuiSliderFlags_Logarithmic)) changed();
-        if (ImGui::Checkbox("scale by 1/√d_k", &scaled_)) changed();
-        if (ImGui::SliderFloat("temperature T", &temperature_, 0.05f, 20.0f, "%.2f", ImGuiSliderFlags_Logarithmic))
-            changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
     }
 
     void recompute() override {
@@ -191,9 +180,9 @@ private:
         ImGui::Text("score = Σ / %.3g = %.4f", scale, static_cast<double>(result_.scores(i, j)));
     }
 
-    int n_ = 5, dk_ = 8, seed_ = 1;
-    bool scaled_ = true;
-    float temperature_ = 1.0f;
+    int n_, dk_, seed_;  // values: the declarations in the constructor
+    bool scaled_;
+    float temperature_;
     std::vector<std::string> tokens_;
     Matrix q_, k_, v_;
     AttentionResult result_;

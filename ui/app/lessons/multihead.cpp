@@ -83,13 +83,17 @@ double frobenius(ConstMatrixView m) {
 class MultiheadLesson final : public Lesson {
 public:
     MultiheadLesson() {
-        params_.add_int("heads", &heads_, 1, kMaxHeads);
-        params_.add_int("dhead", &dhead_, 2, kMaxHeadDim);
-        params_.add_int("n", &n_, 2, kMaxTokens);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_int("off", &off_, 0, (1 << kMaxHeads) - 1);
-        params_.add_bool("causal", &causal_);
-        params_.add_choice("detail", &detail_, {"coarse", "rows", "cells"});
+        params_.add_int("heads", &heads_, 1, kMaxHeads, 4).label("heads H");
+        params_.add_int("dhead", &dhead_, 2, kMaxHeadDim, 4)
+            .label("d per head")
+            .note([this] { return "embedding E = H × d = " + std::to_string(heads_ * dhead_); }, false);
+        params_.add_int("n", &n_, 2, kMaxTokens, 6).label("tokens n");
+        params_.add_seed("seed", &seed_, 1);
+        params_.add_int("off", &off_, 0, (1 << kMaxHeads) - 1, 0).hidden();  // bit h: head h off (checkboxes below)
+        params_.add_bool("causal", &causal_, false).label("causal mask");
+        params_.add_choice("detail", &detail_, {"coarse", "rows", "cells"}, 1)
+            .label("step detail")
+            .choice_labels({"coarse: one step per stage", "rows: one step per row", "cells: one step per cell"});
     }
     const char* id() const override { return "multihead"; }
     const char* title() const override { return "Multi-head"; }
@@ -116,18 +120,8 @@ public:
             "would be over 5000 steps. Choose 'cells' for a small example, 'coarse' for one step per stage.");
     }
 
+    // The heads' on/off switches (the parameter "off").
     void controls() override {
-        if (ImGui::SliderInt("heads H", &heads_, 1, kMaxHeads)) changed();
-        if (ImGui::SliderInt("d per head", &dhead_, 2, kMaxHeadDim)) changed();
-        ImGui::Text("embedding E = H × d = %d", heads_ * dhead_);
-        if (ImGui::SliderInt("tokens n", &n_, 2, kMaxTokens)) changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
-        if (ImGui::Checkbox("causal mask", &causal_)) changed();
-        const char* details[] = {"coarse: one step per stage", "rows: one step per row", "cells: one step per cell"};
-        if (ImGui::Combo("step detail", &detail_, details, 3)) changed();
         ImGui::TextUnformatted("Heads switched on:");
         for (int h = 0; h < heads_; ++h) {
             if (h % 8) ImGui::SameLine();
@@ -428,8 +422,8 @@ private:
                     ImVec2(avail, std::max(font * 3, ImGui::GetContentRegionAvail().y - font * 1.5f)), &tokens_, nullptr);
     }
 
-    int heads_ = 4, dhead_ = 4, n_ = 6, seed_ = 1, off_ = 0, detail_ = 1;
-    bool causal_ = false;
+    int heads_, dhead_, n_, seed_, off_, detail_;  // values: the declarations in the constructor
+    bool causal_;
     int selected_ = 0, scrolled_to_ = -1;
     std::size_t weights_e_ = 0;  // E and seed the weights in mha_ were drawn for
     int weights_seed_ = -1;

@@ -19,6 +19,7 @@
 
 #include "attn/attention.hpp"
 #include "attn/tiled.hpp"
+#include "cost.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
 
@@ -109,26 +110,17 @@ double max_abs_diff(const Matrix& a, const Matrix& b) {
     return d;
 }
 
-std::string bytes_text(double b) {
-    char buf[32];
-    if (b < 1024)
-        std::snprintf(buf, sizeof buf, "%.0f B", b);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024);
-    return buf;
-}
-
 // [SECTION] the lesson
 
 class TiledLesson final : public Lesson {
 public:
     TiledLesson() {
-        params_.add_int("n", &n_, 4, kMaxN);
-        params_.add_int("d", &d_, 2, kMaxD);
-        params_.add_int("block_q", &block_q_, 1, kMaxN);
-        params_.add_int("block_k", &block_k_, 1, kMaxN);
-        params_.add_bool("causal", &causal_);
-        params_.add_int("seed", &seed_, 0, 9999);
+        params_.add_int("n", &n_, 4, kMaxN, 16).label("tokens n");
+        params_.add_int("d", &d_, 2, kMaxD, 8);
+        params_.add_int("block_q", &block_q_, 1, kMaxN, 4);
+        params_.add_int("block_k", &block_k_, 1, kMaxN, 4);
+        params_.add_bool("causal", &causal_, false).label("causal mask");
+        params_.add_seed("seed", &seed_, 1);
     }
     const char* id() const override { return "tiled"; }
     const char* title() const override { return "Tiled (online softmax)"; }
@@ -153,18 +145,6 @@ public:
         ImGui::TextUnformatted(
             "The colours of the weight matrix are the final weights, computed by the plain method for display; a "
             "tile lights up when the tiled pass visits it.");
-    }
-
-    void controls() override {
-        if (ImGui::SliderInt("tokens n", &n_, 4, kMaxN)) changed();
-        if (ImGui::SliderInt("d", &d_, 2, kMaxD)) changed();
-        if (ImGui::SliderInt("block_q", &block_q_, 1, kMaxN)) changed();
-        if (ImGui::SliderInt("block_k", &block_k_, 1, kMaxN)) changed();
-        if (ImGui::Checkbox("causal mask", &causal_)) changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
     }
 
     void recompute() override {
@@ -325,8 +305,8 @@ private:
         ImGui::TextDisabled("(float32 rounding is about 1e−7)");
         ImGui::Spacing();
         const double n = n_, bq = std::min(block_q_, n_), bk = std::min(block_k_, n_);
-        ImGui::TextWrapped("Extra memory: m, l and one tile = %s", bytes_text(4 * (2 * n + bq * bk)).c_str());
-        ImGui::TextWrapped("The n × n matrix would take %s", bytes_text(4 * n * n).c_str());
+        ImGui::TextWrapped("Extra memory: m, l and one tile = %s", bytes_text(tiled_extra_bytes(n, bq, bk)).c_str());
+        ImGui::TextWrapped("The n × n matrix would take %s", bytes_text(attention_cost(n, d_, 0, 0).matrix_bytes).c_str());
         ImGui::PopTextWrapPos();
     }
 
@@ -337,8 +317,8 @@ private:
     }
     void block_labels(const BlockState& b) { block_rows_ = index_labels("q", b.i0, b.nq); }
 
-    int n_ = 16, d_ = 8, block_q_ = 4, block_k_ = 4, seed_ = 1;
-    bool causal_ = false;
+    int n_, d_, block_q_, block_k_, seed_;  // values: the declarations in the constructor
+    bool causal_;
     Matrix q_, k_, v_, tiled_, fast_;
     Mask mask_;
     AttentionResult full_;
