@@ -1,4 +1,4 @@
-// basic.cpp — lesson 1: encoder–decoder attention with additive (Bahdanau) scoring.
+// basic.cpp — the lesson on encoder–decoder attention with additive (Bahdanau) scoring.
 //
 // A toy translation "the cat sat on the mat" → "le chat était assis sur le tapis". At decoder
 // step t the previous decoder state s_{t−1} scores every encoder state h_j,

@@ -1,4 +1,4 @@
-// conv.cpp — lesson 6: attention inside a convolutional network.
+// conv.cpp — the lesson on attention inside a convolutional network.
 //
 // An image (four built-in procedural pictures, or the user's own, decoded by image.hpp)
 // goes through a small FIXED filter bank — colour, brightness, centre-surround blob, texture

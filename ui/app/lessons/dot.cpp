@@ -1,4 +1,4 @@
-// dot.cpp — lesson 2: dot-product attention.
+// dot.cpp — the lesson on dot-product attention.
 //
 // Q·Kᵀ built cell by cell (the focused q_i and k_j and their element-wise products shown),
 // scaling by 1/√d_k on or off, a d_k slider and a temperature. A live plot of mean row entropy

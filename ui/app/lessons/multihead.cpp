@@ -1,4 +1,4 @@
-// multihead.cpp — lesson 3: multi-head attention.
+// multihead.cpp — the lesson on multi-head attention.
 //
 // One self-attention layer with 1–16 heads in PyTorch's nn.MultiheadAttention layout
 // (attn::multi_head_attention): the projections Q, K, V and their per-head column blocks, every

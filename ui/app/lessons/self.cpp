@@ -1,4 +1,4 @@
-// self.cpp — lesson 4: self-attention.
+// self.cpp — the lesson on self-attention.
 //
 // Q, K and V come from one sequence X (n tokens × d): Q = X·W_q, K = X·W_k, V = X·W_v, then
 // attn::attention with scaled dot scores. A mask composer picks none, causal, key padding
@@ -11,7 +11,7 @@
 // one step per stage, as n grows; the n×n matrices are drawn one texel per cell; the n×d
 // matrices are drawn only while they can be read (n ≤ 128).
 //
-// What it deliberately does not do: multiple heads (lesson 3) or training the projections.
+// What it deliberately does not do: multiple heads (the multi-head lesson) or training the projections.
 //
 // [SECTION] Helpers     per-word embeddings
 // [SECTION] Lesson      parameters, data, recompute, view (mask painting, counters)
@@ -122,7 +122,7 @@ public:
             "each position and break the tie.");
         ImGui::TextUnformatted(
             "Cost: the score and weight matrices are n×n, so work grows as n²·d and memory as n². Slide n up to "
-            "2048 and watch the counters. The tiled path (online softmax, lesson 7) gets the same output without "
+            "2048 and watch the counters. The tiled path (the Tiled lesson: online softmax) gets the same output without "
             "ever storing the n×n matrix: O(n·d) memory.");
     }
 

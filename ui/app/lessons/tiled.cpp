@@ -1,4 +1,4 @@
-// tiled.cpp — lesson 7: tiled attention with an online softmax (FlashAttention's algorithm).
+// tiled.cpp — the lesson on tiled attention with an online softmax (FlashAttention's algorithm).
 //
 // The player walks attn::tiled_attention's traced path tile by tile: tile scores, running max m
 // and rescale factor α = e^(m − m'), exponentials and running sum l, partial output O, and the

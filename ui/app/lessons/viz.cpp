@@ -1,4 +1,4 @@
-// viz.cpp — lesson 5: ways to look at attention weights.
+// viz.cpp — the lesson on ways to look at attention weights.
 //
 // One multi-head self-attention layer (attn::multi_head_attention, PyTorch layout) over a short
 // sentence, seen four ways: a heatmap of one head with a hover tooltip (query token, key token,
@@ -196,7 +196,7 @@ void random_example(const std::vector<std::string>& tokens, std::size_t heads, s
 class VizLesson final : public Lesson {
 public:
     VizLesson() {
-        trace_ = Trace(Trace::Detail::rows, 50000);  // a step per row: the grid fills row by row
+        trace_.reset(Trace::Detail::rows, 50000);  // a step per row: the grid fills row by row
         // Group "" (drawn by the app): the example, its heads and seed; group "view" (drawn by
         // controls(), above the sentence box): the head shown and how it is drawn.
         params_.set_widget_width(10.0f);
