@@ -92,21 +92,36 @@ Args parse(int argc, char** argv) {
             if (v.empty() || *end) usage(f + ": not a count: " + v);
             return static_cast<std::size_t>(x);
         };
-        if (f == "--what") a.what = value();
-        else if (f == "--n") a.n = count();
-        else if (f == "--heads") a.heads = count();
-        else if (f == "--d") a.d = count();
-        else if (f == "--threads") a.threads = count();
-        else if (f == "--reps") a.reps = count();
-        else if (f == "--warmup") a.warmup = count();
-        else if (f == "--bq") a.bq = count();
-        else if (f == "--bk") a.bk = count();
-        else if (f == "--backend") a.backend = value();
-        else if (f == "--dump") a.dump = value();
-        else if (f == "--causal") a.causal = true;
-        else if (f == "--json") a.json = true;
-        else if (f == "--fresh-workspace") a.fresh = true;
-        else usage("unknown option " + f);
+        if (f == "--what")
+            a.what = value();
+        else if (f == "--n")
+            a.n = count();
+        else if (f == "--heads")
+            a.heads = count();
+        else if (f == "--d")
+            a.d = count();
+        else if (f == "--threads")
+            a.threads = count();
+        else if (f == "--reps")
+            a.reps = count();
+        else if (f == "--warmup")
+            a.warmup = count();
+        else if (f == "--bq")
+            a.bq = count();
+        else if (f == "--bk")
+            a.bk = count();
+        else if (f == "--backend")
+            a.backend = value();
+        else if (f == "--dump")
+            a.dump = value();
+        else if (f == "--causal")
+            a.causal = true;
+        else if (f == "--json")
+            a.json = true;
+        else if (f == "--fresh-workspace")
+            a.fresh = true;
+        else
+            usage("unknown option " + f);
     }
     if (a.n == 0 || a.heads == 0 || a.d == 0 || a.reps == 0) usage("--n, --heads, --d and --reps must be at least 1");
 #if defined(__GLIBC__)
@@ -289,11 +304,13 @@ int main(int argc, char** argv) {
         if (!a.dump.empty()) {
             std::ofstream f(a.dump, std::ios::binary);
             for (std::size_t i = 0; i < N; ++i)
-                f.write(reinterpret_cast<const char*>(final_out.row(i)), static_cast<std::streamsize>(E * sizeof(float)));
+                f.write(reinterpret_cast<const char*>(final_out.row(i)),
+                        static_cast<std::streamsize>(E * sizeof(float)));
             if (!f) throw attn::Error("cannot write " + a.dump);
         }
         const double gflops = flops / (t.median_ms * 1e-3) * 1e-9;
-        const std::size_t threads = a.what == "blas" ? std::max<std::size_t>(a.threads, 1) : attn::resolve_threads(a.threads);
+        const std::size_t threads =
+            a.what == "blas" ? std::max<std::size_t>(a.threads, 1) : attn::resolve_threads(a.threads);
         if (a.json) {
             std::printf(
                 "{\"what\": \"%s\", \"n\": %zu, \"heads\": %zu, \"d\": %zu, \"causal\": %s, \"threads\": %zu, "
@@ -302,8 +319,8 @@ int main(int argc, char** argv) {
                 "\"gflops\": %s, "
                 "\"arch\": \"%s\", \"fresh_workspace\": %s, \"bq\": %zu, \"bk\": %zu, \"peak_rss_mib\": %s, "
                 "\"target\": \"%s\"}\n",
-                a.what.c_str(), N, H, a.d, a.causal ? "true" : "false", threads, a.reps, json_number(t.median_ms).c_str(),
-                json_number(t.min_ms).c_str(), json_number(t.cpu_median_ms).c_str(),
+                a.what.c_str(), N, H, a.d, a.causal ? "true" : "false", threads, a.reps,
+                json_number(t.median_ms).c_str(), json_number(t.min_ms).c_str(), json_number(t.cpu_median_ms).c_str(),
                 json_number(t.cpu_per_call_ms).c_str(), json_number(t.first_ms).c_str(), json_number(gflops).c_str(),
                 attn::active_backend(), a.fresh ? "true" : "false", a.bq, a.bk, json_number(peak_rss_mib()).c_str(),
 #if defined(__EMSCRIPTEN__)
@@ -313,10 +330,11 @@ int main(int argc, char** argv) {
 #endif
             );
         } else {
-            std::printf("%s n=%zu heads=%zu d=%zu%s threads=%zu [%s]: median %.3f ms, min %.3f ms, cpu %.3f ms, "
-                        "%.1f GFLOP/s, first call %.3f ms, peak RSS %.1f MiB\n",
-                        a.what.c_str(), N, H, a.d, a.causal ? " causal" : "", threads, attn::active_backend(),
-                        t.median_ms, t.min_ms, t.cpu_median_ms, gflops, t.first_ms, peak_rss_mib());
+            std::printf(
+                "%s n=%zu heads=%zu d=%zu%s threads=%zu [%s]: median %.3f ms, min %.3f ms, cpu %.3f ms, "
+                "%.1f GFLOP/s, first call %.3f ms, peak RSS %.1f MiB\n",
+                a.what.c_str(), N, H, a.d, a.causal ? " causal" : "", threads, attn::active_backend(), t.median_ms,
+                t.min_ms, t.cpu_median_ms, gflops, t.first_ms, peak_rss_mib());
         }
         return 0;
     } catch (const std::exception& e) {

@@ -37,27 +37,43 @@ EM_JS(int, js_window_width, (), { return Module.canvas.clientWidth || window.inn
 EM_JS(int, js_window_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
 EM_JS(void, js_download, (const char* name, const char* mime, const char* data, int size), {
     var bytes = HEAPU8.slice(data, data + size);
-    var blob = new Blob([bytes], {type: UTF8ToString(mime)});
+    var blob = new Blob([bytes], {
+        type:
+            UTF8ToString(mime)
+    });
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = UTF8ToString(name);
     document.body.appendChild(a);
     a.click();
-    setTimeout(function() { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    setTimeout(
+        function() {
+            URL.revokeObjectURL(a.href);
+            a.remove();
+        },
+        1000);
 });
 EM_JS(void, js_copy, (const char* text), {
     var t = UTF8ToString(text);
     Module.lastCopied = t;
-    try { navigator.clipboard.writeText(t).catch(function() {}); } catch (e) {}
+    try {
+        navigator.clipboard.writeText(t).catch(function(){});
+    } catch (e) {
+    }
 });
 EM_JS(void, js_replace_query, (const char* q), {
-    try { history.replaceState(null, "", location.pathname + "?" + UTF8ToString(q)); } catch (e) {}
+    try {
+        history.replaceState(null, "", location.pathname + "?" + UTF8ToString(q));
+    } catch (e) {
+    }
 });
 EM_JS(void, js_open_picker, (const char* kind), {
-    var input = document.getElementById(UTF8ToString(kind) === "image" ? "open-image" : "open-scenario");
+    var input = document.getElementById(UTF8ToString(kind) == = "image" ? "open-image" : "open-scenario");
     if (input) input.click();
 });
-EM_JS(void, js_first_frame, (), { if (Module.attnlabFirstFrame) Module.attnlabFirstFrame(); });
+EM_JS(void, js_first_frame, (), {
+    if (Module.attnlabFirstFrame) Module.attnlabFirstFrame();
+});
 
 class WebPlatform final : public attn::ui::Platform {
 public:
@@ -125,18 +141,30 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_state() {
 EMSCRIPTEN_KEEPALIVE const char* attnlab_call(const char* fn, const char* arg) {
     if (!g_app) return "not ready";
     const std::string f = fn ? fn : "", a = arg ? arg : "";
-    if (f == "setLesson") g_result = g_app->set_lesson(a);
-    else if (f == "step") g_result = g_app->step(std::strtol(a.c_str(), nullptr, 10));
-    else if (f == "next") g_app->next(), g_result.clear();
-    else if (f == "prev") g_app->prev(), g_result.clear();
-    else if (f == "link") g_result = g_app->link();
-    else if (f == "lessons") g_result = g_app->lessons_json();
-    else if (f == "hidden") g_app->set_hidden(a == "1"), g_result.clear();
-    else if (f == "applyLink") g_result = g_app->apply_link(a);
-    else if (f == "export") g_result = g_app->export_file(a);
-    else if (f == "scenario") g_result = g_app->scenario_json();
-    else if (f == "importScenario") g_result = g_app->import_scenario(a);
-    else g_result = "unknown call '" + f.substr(0, 40) + "'";
+    if (f == "setLesson")
+        g_result = g_app->set_lesson(a);
+    else if (f == "step")
+        g_result = g_app->step(std::strtol(a.c_str(), nullptr, 10));
+    else if (f == "next")
+        g_app->next(), g_result.clear();
+    else if (f == "prev")
+        g_app->prev(), g_result.clear();
+    else if (f == "link")
+        g_result = g_app->link();
+    else if (f == "lessons")
+        g_result = g_app->lessons_json();
+    else if (f == "hidden")
+        g_app->set_hidden(a == "1"), g_result.clear();
+    else if (f == "applyLink")
+        g_result = g_app->apply_link(a);
+    else if (f == "export")
+        g_result = g_app->export_file(a);
+    else if (f == "scenario")
+        g_result = g_app->scenario_json();
+    else if (f == "importScenario")
+        g_result = g_app->import_scenario(a);
+    else
+        g_result = "unknown call '" + f.substr(0, 40) + "'";
     return g_result.c_str();
 }
 
@@ -148,7 +176,7 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_set(const char* name, const char* value
 // Bytes of a file the user picked (kind: "image" or "scenario").
 EMSCRIPTEN_KEEPALIVE const char* attnlab_load(const char* kind, const unsigned char* data, int size) {
     g_result = g_app ? g_app->load_file(kind ? kind : "", std::string(reinterpret_cast<const char*>(data),
-                                                                       static_cast<std::size_t>(size < 0 ? 0 : size)))
+                                                                      static_cast<std::size_t>(size < 0 ? 0 : size)))
                      : "not ready";
     return g_result.c_str();
 }

@@ -35,7 +35,8 @@ std::string read_all(std::FILE* fp, const std::string& name) {
     std::string text;
     // A regular file tells its size up front: refuse it before reading anything.
     struct stat st {};
-    if (::fstat(::fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uintmax_t>(st.st_size) > kMaxInputBytes)
+    if (::fstat(::fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<std::uintmax_t>(st.st_size) > kMaxInputBytes)
         throw InputError(name, too_large());
     char buf[1 << 16];
     std::size_t n;
@@ -99,7 +100,8 @@ int compute(const ComputeOptions& options) {
     for (std::size_t i = 0; i < files.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (files[i].path == files[j].path)
-                throw InputError(files[i].option, "writes to " + files[i].path + ", the same file as " + files[j].option);
+                throw InputError(files[i].option,
+                                 "writes to " + files[i].path + ", the same file as " + files[j].option);
 
     write_files(files);
     if (options.example) write_stdout(example_report(spec, result));

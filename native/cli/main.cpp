@@ -18,21 +18,21 @@
 int main(int argc, char** argv) {
     using namespace attn::cli;
     CLI::App app{"attnlab: attention mechanisms from the command line", "attnlab"};
-    app.set_version_flag("--version", std::string("attnlab ") + ATTN_VERSION + " (kernels: " + attn::active_backend() + ")");
+    app.set_version_flag("--version",
+                         std::string("attnlab ") + ATTN_VERSION + " (kernels: " + attn::active_backend() + ")");
     app.require_subcommand(1);
 
     ComputeOptions options;
     CLI::App* compute = app.add_subcommand("compute", "Compute attention from a JSON spec (or the built-in example)");
     CLI::Option* spec = compute->add_option("SPEC", options.spec_path, "Spec file (JSON), or - to read it from stdin")
-                              ->type_name("SPEC.json|-");
+                            ->type_name("SPEC.json|-");
     compute->add_flag("--example", options.example, "Run the built-in example and print its weights as a table")
         ->excludes(spec);
     compute->add_option("-o,--output", options.output_path, "Write the result JSON to this file instead of stdout")
         ->type_name("OUT.json");
     compute->add_option("--csv", options.csv_path, "Write the attention weights as CSV (format below)")
         ->type_name("FILE");
-    compute->add_option("--png", options.png_path, "Write the attention weights as a PNG heatmap")
-        ->type_name("FILE");
+    compute->add_option("--png", options.png_path, "Write the attention weights as a PNG heatmap")->type_name("FILE");
     CLI::Option* weights =
         compute
             ->add_option_function<std::string>(
@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
 
     // CLI11 would report an unknown command as "A subcommand is required"; name it instead.
     if (argc > 1 && argv[1][0] != '-' && std::string(argv[1]) != "compute") {
-        print_error(std::string("usage: unknown command \"") + argv[1] + "\"; the command is compute (see attnlab --help)");
+        print_error(std::string("usage: unknown command \"") + argv[1] +
+                    "\"; the command is compute (see attnlab --help)");
         return kExitBadInput;
     }
     try {

@@ -183,12 +183,14 @@ std::uint64_t element_count(const std::vector<std::size_t>& shape, const std::st
     std::uint64_t n = 1;
     for (std::size_t d : shape) {
         if (n > UINT64_MAX / d)
-            throw tensor_error(source, name, "has shape " + shape_text(shape) + ", whose element count overflows 64 bits");
+            throw tensor_error(source, name,
+                               "has shape " + shape_text(shape) + ", whose element count overflows 64 bits");
         n *= d;
     }
     if (n > kMaxElements)
-        throw tensor_error(source, name, "has shape " + shape_text(shape) + " = " + str(n) +
-                                             " elements, more than the limit of " + str(kMaxElements) + " (2^26)");
+        throw tensor_error(source, name,
+                           "has shape " + shape_text(shape) + " = " + str(n) + " elements, more than the limit of " +
+                               str(kMaxElements) + " (2^26)");
     return n;
 }
 
@@ -196,23 +198,27 @@ Entry read_entry(const std::string& name, const json& info, std::uint64_t buffer
     Entry e;
     e.name = name;
     if (!info.is_object())
-        throw tensor_error(source, name,
-                           "is " + json_type_phrase(info) + ", expected an object {\"dtype\", \"shape\", \"data_offsets\"}");
+        throw tensor_error(
+            source, name,
+            "is " + json_type_phrase(info) + ", expected an object {\"dtype\", \"shape\", \"data_offsets\"}");
     for (auto it = info.begin(); it != info.end(); ++it)
         if (it.key() != "dtype" && it.key() != "shape" && it.key() != "data_offsets")
-            throw tensor_error(source, name,
-                               "has an unknown field " + describe(json(it.key())) + " (an entry has dtype, shape and data_offsets)");
+            throw tensor_error(
+                source, name,
+                "has an unknown field " + describe(json(it.key())) + " (an entry has dtype, shape and data_offsets)");
 
     const json& dtype = entry_field(info, "dtype", source, name, "a string such as \"F32\"");
     if (!dtype.is_string())
         throw tensor_error(source, name, "dtype is " + describe(dtype) + ", expected a string such as \"F32\"");
     e.dtype = find_dtype(dtype.get<std::string>());
     if (!e.dtype)
-        throw tensor_error(source, name, "has dtype " + describe(dtype) + ", which attnlab does not know (" + kReadDtypes + ")");
+        throw tensor_error(source, name,
+                           "has dtype " + describe(dtype) + ", which attnlab does not know (" + kReadDtypes + ")");
 
     const json& shape = entry_field(info, "shape", source, name, "an array of dimensions such as [24, 8]");
     if (!shape.is_array())
-        throw tensor_error(source, name, "shape is " + describe(shape) + ", expected an array of dimensions such as [24, 8]");
+        throw tensor_error(source, name,
+                           "shape is " + describe(shape) + ", expected an array of dimensions such as [24, 8]");
     for (std::size_t i = 0; i < shape.size(); ++i) {
         std::uint64_t d = 0;
         if (!as_u64(shape[i], d) || d > SIZE_MAX)
@@ -223,26 +229,31 @@ Entry read_entry(const std::string& name, const json& info, std::uint64_t buffer
 
     const json& offsets = entry_field(info, "data_offsets", source, name, "[begin, end]");
     if (!offsets.is_array() || offsets.size() != 2)
-        throw tensor_error(source, name, "data_offsets is " + (offsets.is_array() ? "an array of " + str(offsets.size()) +
-                                                                                          (offsets.size() == 1 ? " value" : " values")
-                                                                                    : describe(offsets)) +
-                                             ", expected [begin, end]");
+        throw tensor_error(source, name,
+                           "data_offsets is " +
+                               (offsets.is_array() ? "an array of " + str(offsets.size()) +
+                                                         (offsets.size() == 1 ? " value" : " values")
+                                                   : describe(offsets)) +
+                               ", expected [begin, end]");
     for (std::size_t i = 0; i < 2; ++i)
         if (!as_u64(offsets[i], i == 0 ? e.begin : e.end))
-            throw tensor_error(source, name, "data_offsets[" + str(i) + "] is " + describe(offsets[i]) +
-                                                 ", expected a non-negative integer (bytes into the data buffer)");
+            throw tensor_error(source, name,
+                               "data_offsets[" + str(i) + "] is " + describe(offsets[i]) +
+                                   ", expected a non-negative integer (bytes into the data buffer)");
     if (e.begin > e.end)
         throw tensor_error(source, name, "data_offsets " + offsets_text(e.begin, e.end) + " end before they begin");
     if (e.end > buffer_bytes)
-        throw tensor_error(source, name, "data_offsets " + offsets_text(e.begin, e.end) +
-                                             " run past the end of the data buffer (" + str(buffer_bytes) + " bytes)");
+        throw tensor_error(source, name,
+                           "data_offsets " + offsets_text(e.begin, e.end) + " run past the end of the data buffer (" +
+                               str(buffer_bytes) + " bytes)");
 
     e.elements = element_count(e.shape, source, name);
     const std::uint64_t need = e.elements * e.dtype->bytes;  // <= 2^26 · 8: no overflow
     if (e.end - e.begin != need)
-        throw tensor_error(source, name, "has " + str(e.end - e.begin) + " bytes (data_offsets " + offsets_text(e.begin, e.end) +
-                                             "), but shape " + shape_text(e.shape) + " of " + e.dtype->name + " needs " +
-                                             str(need) + " (" + str(e.elements) + " × " + str(e.dtype->bytes) + " bytes)");
+        throw tensor_error(source, name,
+                           "has " + str(e.end - e.begin) + " bytes (data_offsets " + offsets_text(e.begin, e.end) +
+                               "), but shape " + shape_text(e.shape) + " of " + e.dtype->name + " needs " + str(need) +
+                               " (" + str(e.elements) + " × " + str(e.dtype->bytes) + " bytes)");
     return e;
 }
 
@@ -265,29 +276,31 @@ void read_metadata(const json& meta, const std::string& source, WeightsFile& out
 // where the previous ends, and the last ends at the end of the buffer. Overlaps would let two
 // names alias the same bytes; holes would hide data no tensor accounts for.
 void check_coverage(std::vector<Entry>& entries, std::uint64_t buffer_bytes, const std::string& source) {
-    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
     std::uint64_t covered = 0;  // bytes [0, covered) belong to the entries seen so far
     const Entry* previous = nullptr;
     for (const Entry& e : entries) {
         if (e.begin < covered)
-            throw tensor_error(source, e.name, "data_offsets " + offsets_text(e.begin, e.end) + " overlap those of " +
-                                                   previous->name + " " + offsets_text(previous->begin, previous->end) +
-                                                   " (every byte of the data buffer belongs to exactly one tensor)");
+            throw tensor_error(source, e.name,
+                               "data_offsets " + offsets_text(e.begin, e.end) + " overlap those of " + previous->name +
+                                   " " + offsets_text(previous->begin, previous->end) +
+                                   " (every byte of the data buffer belongs to exactly one tensor)");
         if (e.begin > covered)
-            throw tensor_error(source, e.name, "starts at byte " + str(e.begin) + " of the data buffer, leaving bytes " +
-                                                   str(covered) + ".." + str(e.begin) + " to no tensor" +
-                                                   (previous ? " (the previous tensor, " + previous->name + ", ends at " +
-                                                                   str(previous->end) + ")"
-                                                             : std::string(" (the first tensor must start at 0)")));
+            throw tensor_error(
+                source, e.name,
+                "starts at byte " + str(e.begin) + " of the data buffer, leaving bytes " + str(covered) + ".." +
+                    str(e.begin) + " to no tensor" +
+                    (previous ? " (the previous tensor, " + previous->name + ", ends at " + str(previous->end) + ")"
+                              : std::string(" (the first tensor must start at 0)")));
         covered = e.end;
         previous = &e;
     }
     if (covered != buffer_bytes)
-        throw weights_error(source, "bytes " + str(covered) + ".." + str(buffer_bytes) +
-                                        " of the data buffer belong to no tensor (the format requires the tensors to cover "
-                                        "the buffer exactly; is the header wrong, or something appended to the file?)");
+        throw weights_error(source,
+                            "bytes " + str(covered) + ".." + str(buffer_bytes) +
+                                " of the data buffer belong to no tensor (the format requires the tensors to cover "
+                                "the buffer exactly; is the header wrong, or something appended to the file?)");
 }
 
 // =====================================================================================
@@ -323,13 +336,15 @@ Tensor convert(const Entry& e, const unsigned char* buffer, const std::string& s
             default: x = bfloat16_to_float(static_cast<std::uint16_t>(load_le(p, 2))); break;
         }
         if (!std::isfinite(x))
-            throw tensor_error(source, t.name, "has " + nonfinite_phrase(x) + " at index " + str(i) + multi_index(i, t.shape) +
-                                                   "; weights must be finite");
+            throw tensor_error(source, t.name,
+                               "has " + nonfinite_phrase(x) + " at index " + str(i) + multi_index(i, t.shape) +
+                                   "; weights must be finite");
         if (std::fabs(x) > static_cast<double>(FLT_MAX)) {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.9g", x);
-            throw tensor_error(source, t.name, "has " + std::string(buf) + " at index " + str(i) + multi_index(i, t.shape) +
-                                                   ", too large for a 32-bit float (largest is about 3.4e38)");
+            throw tensor_error(source, t.name,
+                               "has " + std::string(buf) + " at index " + str(i) + multi_index(i, t.shape) +
+                                   ", too large for a 32-bit float (largest is about 3.4e38)");
         }
         t.values[i] = static_cast<float>(x);
     }
@@ -364,16 +379,19 @@ WeightsFile parse_weights(const std::string& bytes, const std::string& source) {
     out.source = source;
     const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
     if (bytes.size() < 8)
-        throw weights_error(source, "is " + str(bytes.size()) +
-                                        " bytes long, too short for a safetensors file (it starts with an 8-byte header length)");
+        throw weights_error(
+            source, "is " + str(bytes.size()) +
+                        " bytes long, too short for a safetensors file (it starts with an 8-byte header length)");
     const std::uint64_t header_bytes = load_le(data, 8);
     const std::uint64_t after_length = bytes.size() - 8;
     // The cap first: a length beyond it means "not a safetensors file" whatever the file's size.
     if (header_bytes > kMaxHeaderBytes)
-        throw weights_error(source, "the header length is " + str(header_bytes) + " bytes, more than the format's limit of " +
-                                        str(kMaxHeaderBytes) + " (100 MB): not a safetensors file?");
+        throw weights_error(source, "the header length is " + str(header_bytes) +
+                                        " bytes, more than the format's limit of " + str(kMaxHeaderBytes) +
+                                        " (100 MB): not a safetensors file?");
     if (header_bytes > after_length)
-        throw weights_error(source, "the header length is " + str(header_bytes) + " bytes, but only " + str(after_length) +
+        throw weights_error(source, "the header length is " + str(header_bytes) + " bytes, but only " +
+                                        str(after_length) +
                                         " bytes follow it (a truncated file, or not a safetensors file)");
     const std::string header(bytes, 8, static_cast<std::size_t>(header_bytes));
     if (header.empty() || header[0] != '{')
@@ -399,7 +417,8 @@ WeightsFile parse_weights(const std::string& bytes, const std::string& source) {
         if (problem.compare(0, tag.size(), tag) == 0) problem.erase(0, tag.size());
         throw weights_error(source, "the header is not valid JSON: " + problem);
     }
-    if (!root.is_object()) throw weights_error(source, "the header is " + json_type_phrase(root) + ", expected a JSON object");
+    if (!root.is_object())
+        throw weights_error(source, "the header is " + json_type_phrase(root) + ", expected a JSON object");
 
     const std::uint64_t buffer_bytes = after_length - header_bytes;
     std::vector<Entry> entries;

@@ -50,8 +50,8 @@ struct Tensor {
 };
 
 struct WeightsFile {
-    std::string source;                                          // the file, for messages
-    std::vector<Tensor> tensors;                                 // in data-buffer order
+    std::string source;                                         // the file, for messages
+    std::vector<Tensor> tensors;                                // in data-buffer order
     std::vector<std::pair<std::string, std::string>> metadata;  // __metadata__
 
     const Tensor* find(const std::string& name) const;  // null when absent

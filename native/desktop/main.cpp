@@ -4,8 +4,8 @@
 //
 // --screenshot renders N frames, saves the last framebuffer as PNG and exits (used by the
 // smoke tests under Xvfb); --stats then prints the frame times as JSON (frames per second,
-// and the time the live lesson spent per frame against its budget). Files dropped on the window open as images (png, jpg, bmp, gif)
-// or scenarios (json).
+// and the time the live lesson spent per frame against its budget). Files dropped on the window open as images (png,
+// jpg, bmp, gif) or scenarios (json).
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -104,14 +104,16 @@ int main(int argc, char** argv) {
     double budget = 8.0;
     cli.add_flag("--list-lessons", list, "print the lesson ids, one per line, and exit");
     cli.add_flag("--stats", stats, "with --frames: print frame-time statistics as JSON on exit");
-    cli.add_option("--frame-budget", budget, "ms per frame a live lesson may use (default 8)")->check(CLI::Range(1.0, 100.0));
+    cli.add_option("--frame-budget", budget, "ms per frame a live lesson may use (default 8)")
+        ->check(CLI::Range(1.0, 100.0));
     CLI11_PARSE(cli, argc, argv);
     if (list) {
         for (auto make : attn::ui::lesson_factories()) std::printf("%s\n", make()->id());
         return 0;
     }
 
-    glfwSetErrorCallback([](int code, const char* msg) { std::fprintf(stderr, "attnlab-desktop: GLFW %d: %s\n", code, msg); });
+    glfwSetErrorCallback(
+        [](int code, const char* msg) { std::fprintf(stderr, "attnlab-desktop: GLFW %d: %s\n", code, msg); });
     if (!glfwInit()) return 1;
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -186,11 +188,11 @@ int main(int argc, char** argv) {
     }
     if (stats) {
         const double seconds = glfwGetTime() - start, n = std::max(1, timing.frames);
-        std::printf("{\"lesson\": \"%s\", \"frames\": %d, \"seconds\": %.3f, \"fps\": %.1f, \"app_ms_mean\": %.3f, "
-                    "\"app_ms_max\": %.3f, \"advance_ms_mean\": %.3f, \"advance_ms_max\": %.3f, \"budget_ms\": %.1f}\n",
-                    app.lesson().id(), timing.frames, seconds, timing.frames / std::max(seconds, 1e-9),
-                    timing.app_ms_sum / n, timing.app_ms_max, timing.advance_ms_sum / n, timing.advance_ms_max,
-                    app.frame_budget_ms());
+        std::printf(
+            "{\"lesson\": \"%s\", \"frames\": %d, \"seconds\": %.3f, \"fps\": %.1f, \"app_ms_mean\": %.3f, "
+            "\"app_ms_max\": %.3f, \"advance_ms_mean\": %.3f, \"advance_ms_max\": %.3f, \"budget_ms\": %.1f}\n",
+            app.lesson().id(), timing.frames, seconds, timing.frames / std::max(seconds, 1e-9), timing.app_ms_sum / n,
+            timing.app_ms_max, timing.advance_ms_sum / n, timing.advance_ms_max, app.frame_budget_ms());
     }
     attn::ui::renderer_shutdown();
     ImGui_ImplGlfw_Shutdown();

@@ -34,7 +34,8 @@ void PulseLesson::unit() {
     phase_ += 0.02;
     for (std::size_t i = 0; i < scores_.rows(); ++i)
         for (std::size_t j = 0; j < scores_.cols(); ++j)
-            scores_(i, j) = static_cast<float>(4.0 * std::sin(0.3 * double(i) + phase_) * std::cos(0.2 * double(j) - phase_));
+            scores_(i, j) =
+                static_cast<float>(4.0 * std::sin(0.3 * double(i) + phase_) * std::cos(0.2 * double(j) - phase_));
     for (std::size_t i = 0; i < scores_.rows(); ++i) {
         std::copy(scores_.row(i), scores_.row(i) + scores_.cols(), weights_.row(i));
         softmax_row(weights_.row(i), weights_.cols());

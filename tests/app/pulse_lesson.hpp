@@ -26,11 +26,11 @@ public:
     void hidden() override;
 
     // What the tests read.
-    std::size_t advances = 0;     // advance() calls
-    std::size_t units = 0;        // work units done in all
+    std::size_t advances = 0;        // advance() calls
+    std::size_t units = 0;           // work units done in all
     double last_ms = 0, max_ms = 0;  // time spent in advance(): last call, longest call
-    double max_budget_ms = 0;     // the largest budget given
-    std::size_t hides = 0;        // hidden() calls
+    double max_budget_ms = 0;        // the largest budget given
+    std::size_t hides = 0;           // hidden() calls
     bool running() const { return running_; }
     void set_running(bool r) { running_ = r; }
 

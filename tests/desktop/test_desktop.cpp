@@ -38,9 +38,7 @@ Run run(const std::string& cmd) {
     return r;
 }
 
-std::string xvfb(const std::string& args) {
-    return "xvfb-run -a -s '-screen 0 1280x800x24' '" + kApp + "' " + args;
-}
+std::string xvfb(const std::string& args) { return "xvfb-run -a -s '-screen 0 1280x800x24' '" + kApp + "' " + args; }
 
 std::vector<std::string> lessons(const std::string& app = kApp) {
     std::vector<std::string> ids;

@@ -53,9 +53,9 @@ TEST_CASE("attention cost: the closed forms at n = 8, d = 8 and n = 2048, d = 64
     CHECK(c.output == 512);
     CHECK(c.total == 1536 + 1024);
     CHECK(c.exponentials == 64);
-    CHECK(c.matrix_bytes == 256);             // 4·n²
-    CHECK(c.io_bytes == 1024);                // 16·n·d
-    CHECK(c.plain_bytes == 1024 + 512);       // + 8·n²
+    CHECK(c.matrix_bytes == 256);                      // 4·n²
+    CHECK(c.io_bytes == 1024);                         // 16·n·d
+    CHECK(c.plain_bytes == 1024 + 512);                // + 8·n²
     CHECK(c.tiled_bytes == 1024 + 64 + 4 * 64 * 512);  // + 8·n + 4·tile
     const AttentionCost big = attention_cost(2048, 64, 64, 512);
     CHECK(bytes_text(big.matrix_bytes) == "16.0 MiB");
@@ -99,11 +99,11 @@ TEST_CASE("UTF-8: the first bad byte is found, overlong forms and surrogates inc
     CHECK(utf8_error_at("plain") == std::string::npos);
     CHECK(utf8_error_at("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x90\x88") == std::string::npos);  // é → 🐈
     CHECK(utf8_error_at("ab\xff") == 2);
-    CHECK(utf8_error_at("a\xc3") == 1);                   // cut short
-    CHECK(utf8_error_at("a\xc3\x41") == 2);               // not a continuation byte
-    CHECK(utf8_error_at("\xc0\xaf") == 0);                // overlong "/"
-    CHECK(utf8_error_at("x\xed\xa0\x80") == 1);           // U+D800, a surrogate
-    CHECK(utf8_error_at("\xf4\x90\x80\x80") == 0);        // U+110000
+    CHECK(utf8_error_at("a\xc3") == 1);             // cut short
+    CHECK(utf8_error_at("a\xc3\x41") == 2);         // not a continuation byte
+    CHECK(utf8_error_at("\xc0\xaf") == 0);          // overlong "/"
+    CHECK(utf8_error_at("x\xed\xa0\x80") == 1);     // U+D800, a surrogate
+    CHECK(utf8_error_at("\xf4\x90\x80\x80") == 0);  // U+110000
 }
 
 TEST_CASE("tokens from JSON: an array of strings, each checked", "[ui][tokens]") {
@@ -152,11 +152,11 @@ TEST_CASE("conv pictures: each built-in picture has its colours where the drawin
     CHECK(pixel_is(stripes, 23, 0, 0.08f, 0.1f, 0.08f));
     const RgbImage house = make_house(100);
     CHECK(pixel_is(house, 0, 0, 0.45f + 0.3f * 0.005f, 0.65f + 0.2f * 0.005f, 0.95f));  // sky
-    CHECK(pixel_is(house, 0, 99, 0.25f, 0.55f, 0.2f));                                 // grass
-    CHECK(pixel_is(house, 35, 55, 0.88f, 0.82f, 0.62f));                               // wall
-    CHECK(pixel_is(house, 47, 65, 0.4f, 0.24f, 0.1f));                                 // door
-    CHECK(pixel_is(house, 47, 34, 0.72f, 0.14f, 0.1f));                                // roof
-    CHECK(pixel_is(house, 82, 16, 1.0f, 0.9f, 0.25f));                                 // sun
+    CHECK(pixel_is(house, 0, 99, 0.25f, 0.55f, 0.2f));                                  // grass
+    CHECK(pixel_is(house, 35, 55, 0.88f, 0.82f, 0.62f));                                // wall
+    CHECK(pixel_is(house, 47, 65, 0.4f, 0.24f, 0.1f));                                  // door
+    CHECK(pixel_is(house, 47, 34, 0.72f, 0.14f, 0.1f));                                 // roof
+    CHECK(pixel_is(house, 82, 16, 1.0f, 0.9f, 0.25f));                                  // sun
     const RgbImage disc = make_disc(50, 1), same = make_disc(50, 1), other = make_disc(50, 2);
     CHECK(pixel_is(disc, 31, 21, 0.95f, 0.38f, 0.18f));  // the disc's centre
     const float* corner = disc.at(0, 49);
@@ -258,7 +258,7 @@ TEST_CASE("conv weights: channel groups and the MLP's hand-set values", "[ui][co
     CHECK(m8.w1(0, 0) == Approx(1 / (8 * 0.08)));
     CHECK(m8.b1 == std::vector<float>{-1.0f});
     const ChannelMLP m2 = channel_mlp(2);
-    CHECK(m2.w1(3, 7) == Approx(1 / 0.1));        // unit 3 watches the edges and texture
+    CHECK(m2.w1(3, 7) == Approx(1 / 0.1));  // unit 3 watches the edges and texture
     CHECK(m2.w1(0, 7) == Approx(-1 / (3 * 0.1)));
     CHECK(m2.w2(7, 3) == 4.0f);
 }

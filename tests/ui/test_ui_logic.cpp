@@ -58,8 +58,9 @@ TEST_CASE("params: a declaration sets the default and carries label, range and w
     p.add_int("dk", &dk, 2, 512, 8).label("d_k").log().tooltip("key width");
     p.add_float("temperature", &t, 0.05f, 20.0f, 1.0f).label("temperature T").log().format("%.2f");
     p.add_bool("scaled", &scaled, true).label("scale by 1/√d_k");
-    p.add_choice("mode", &mode, {"se", "cbam"}, 1).label("attention").choice_labels(
-        {"squeeze-and-excitation", "CBAM (channel + spatial)"});
+    p.add_choice("mode", &mode, {"se", "cbam"}, 1)
+        .label("attention")
+        .choice_labels({"squeeze-and-excitation", "CBAM (channel + spatial)"});
     p.add_seed("seed", &seed, 1);
     p.add_int("off", &off, 0, 65535, 0).hidden().group("heads");
     // Every field starts at its default.
@@ -176,7 +177,7 @@ TEST_CASE("params: a bad declaration is refused with its reason", "[ui][params]"
     CHECK_THROWS_WITH(p.add_choice("e", &c, {}, 0), "parameter 'e' has no choices");
     CHECK_THROWS_WITH(p.add_choice("k", &c, {"3", "5"}, 0).choice_labels({"3×3"}),
                       "parameter 'k' has 2 choices but 1 labels");
-    CHECK(a == 5);  // refused declarations leave the field alone
+    CHECK(a == 5);               // refused declarations leave the field alone
     CHECK(p.all().size() == 2);  // "n" and "k" (its labels were refused, not the parameter)
 }
 
@@ -342,7 +343,9 @@ TEST_CASE("scenario JSON round trip and precise errors", "[ui][scenario]") {
     CHECK(scenario_from_json(std::string(2u << 20, ' '), untouched) == "scenario file is larger than 1 MiB");
     CHECK(untouched.lesson == "keep");
     // Numbers and booleans in params are accepted as their text.
-    REQUIRE(scenario_from_json(R"({"attnlab":"scenario","version":1,"lesson":"dot","params":{"n":7,"scaled":false}})", back).empty());
+    REQUIRE(
+        scenario_from_json(R"({"attnlab":"scenario","version":1,"lesson":"dot","params":{"n":7,"scaled":false}})", back)
+            .empty());
     CHECK(back.params == std::vector<std::pair<std::string, std::string>>{{"n", "7"}, {"scaled", "0"}});
 }
 

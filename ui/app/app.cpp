@@ -240,7 +240,7 @@ void App::top_bar() {
     if (!status_.empty()) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Text, status_is_error_ ? ImVec4(1.0f, 0.4f, 0.35f, 1.0f)
-                                                               : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+                                                              : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
         ImGui::TextUnformatted(status_.c_str());
         ImGui::PopStyleColor();
         ImGui::SameLine();
@@ -305,7 +305,8 @@ void App::player_bar() {
     ImGui::SameLine();
     float speed = player_.speed();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic)) player_.set_speed(speed);
+    if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
+        player_.set_speed(speed);
     if (player_.live()) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
@@ -315,9 +316,11 @@ void App::player_bar() {
         ImGui::SmallButton("live");
         ImGui::PopStyleColor(4);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("%s", player_.follow() == StepPlayer::Follow::growing
-                                        ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
-                                        : "Live: each update replaces the whole trace; the player stays on its step and shows its new numbers.");
+            ImGui::SetTooltip(
+                "%s", player_.follow() == StepPlayer::Follow::growing
+                          ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
+                          : "Live: each update replaces the whole trace; the player stays on its step and shows its "
+                            "new numbers.");
         ImGui::SameLine();
         ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
     }
@@ -352,7 +355,8 @@ std::string App::step(long index) {
     if (index < 0) return "step must be ≥ 0";
     if (player_.count() == 0) return "this view has no steps";
     if (static_cast<std::size_t>(index) >= player_.count())
-        return "step " + std::to_string(index) + " is beyond the last step (" + std::to_string(player_.count() - 1) + ")";
+        return "step " + std::to_string(index) + " is beyond the last step (" + std::to_string(player_.count() - 1) +
+               ")";
     player_.go(static_cast<std::size_t>(index));
     return "";
 }
@@ -425,7 +429,8 @@ std::string App::link() const {
     Link l;
     l.lesson = lessons_[current_]->id();
     l.step = static_cast<long>(player_.index());
-    for (const Param& p : lessons_[current_]->params().all()) l.params.emplace_back(p.name, lessons_[current_]->params().get(p.name));
+    for (const Param& p : lessons_[current_]->params().all())
+        l.params.emplace_back(p.name, lessons_[current_]->params().get(p.name));
     if (colormap_ != Colormap::viridis) l.params.emplace_back("colormap", kColormapNames[static_cast<int>(colormap_)]);
     return encode_link(l);
 }
@@ -469,7 +474,8 @@ std::string App::state_json() {
                         {"y", r.y0 / dpi_scale_},
                         {"w", (r.x1 - r.x0) / dpi_scale_},
                         {"h", (r.y1 - r.y0) / dpi_scale_}});
-        if (r.hover.active) hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
+        if (r.hover.active)
+            hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
     }
     j["heatmaps"] = maps;
     j["hover"] = hover;
@@ -562,7 +568,8 @@ std::string App::import_scenario(const std::string& text) {
         if (!e.empty()) problems.push_back(e);
         lesson().changed();
         ensure_computed();
-        if (s.step >= 0 && static_cast<std::size_t>(s.step) < player_.count()) player_.go(static_cast<std::size_t>(s.step));
+        if (s.step >= 0 && static_cast<std::size_t>(s.step) < player_.count())
+            player_.go(static_cast<std::size_t>(s.step));
         for (const auto& p : problems) err += (err.empty() ? "" : "; ") + p;
     }
     if (!err.empty()) {

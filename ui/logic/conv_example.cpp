@@ -69,8 +69,8 @@ std::uint8_t byte_of(float v) { return static_cast<std::uint8_t>(std::lround(255
 
 }  // namespace
 
-const char* const kConvChannelNames[kConvChannels] = {"red",  "green",   "blue",             "brightness",
-                                                      "blob", "texture", "horizontal edges", "vertical edges"};
+const char* const kConvChannelNames[kConvChannels] = {
+    "red", "green", "blue", "brightness", "blob", "texture", "horizontal edges", "vertical edges"};
 const char* const kConvTileNames[kConvChannels] = {"red",  "green",   "blue",    "brightness",
                                                    "blob", "texture", "h-edges", "v-edges"};
 const char* const kConvChannelShort[kConvChannels] = {"R", "G", "B", "lum", "blob", "tex", "hor", "ver"};
@@ -88,8 +88,8 @@ RgbImage make_disc(std::size_t s, std::uint32_t seed) {
         for (std::size_t x = 0; x < s; ++x) {
             const float g = std::clamp(0.38f + noise(y, x), 0.0f, 1.0f);
             put(im, x, y, g, g, g);
-            blend(im, x, y, disc_coverage(float(x) + 0.5f, float(y) + 0.5f, 0.62f * S, 0.42f * S, 0.2f * S), 0.95f, 0.38f,
-                  0.18f);
+            blend(im, x, y, disc_coverage(float(x) + 0.5f, float(y) + 0.5f, 0.62f * S, 0.42f * S, 0.2f * S), 0.95f,
+                  0.38f, 0.18f);
         }
     return im;
 }
@@ -169,7 +169,8 @@ FeatureMap filter_bank(const RgbImage& im) {
     for (std::size_t y = 0; y < H; ++y)
         for (std::size_t x = 0; x < W; ++x) {
             const long X = static_cast<long>(x), Y = static_cast<long>(y);
-            lap.v[y * W + x] = std::fabs(I.at(X - 1, Y) + I.at(X + 1, Y) + I.at(X, Y - 1) + I.at(X, Y + 1) - 4 * I.at(X, Y));
+            lap.v[y * W + x] =
+                std::fabs(I.at(X - 1, Y) + I.at(X + 1, Y) + I.at(X, Y - 1) + I.at(X, Y + 1) - 4 * I.at(X, Y));
         }
     const Plane texture = box_blur(lap, 1);
     for (std::size_t y = 0; y < H; ++y)
@@ -222,9 +223,12 @@ ChannelMLP channel_mlp(std::size_t r) {
     for (std::size_t c = 0; c < kConvChannels; ++c) {
         const std::size_t own = channel_group(c, r);
         for (std::size_t k = 0; k < hidden; ++k) {
-            if (hidden == 1) m.w1(k, c) = 1.0f / (static_cast<float>(kConvChannels) * kTypical[c]);
-            else if (k == own) m.w1(k, c) = 1.0f / kTypical[c];
-            else m.w1(k, c) = -1.0f / (static_cast<float>(hidden - 1) * kTypical[c]);
+            if (hidden == 1)
+                m.w1(k, c) = 1.0f / (static_cast<float>(kConvChannels) * kTypical[c]);
+            else if (k == own)
+                m.w1(k, c) = 1.0f / kTypical[c];
+            else
+                m.w1(k, c) = -1.0f / (static_cast<float>(hidden - 1) * kTypical[c]);
         }
         m.w2(c, own) = kGain;
         m.b2[c] = kBias + kPrior[c];

@@ -211,9 +211,12 @@ std::string ParamSet::set(const std::string& name, const std::string& value) {
             return name + ": '" + value + "' is not one of " + list;
         }
         case Param::Type::boolean:
-            if (value == "1" || value == "true" || value == "on") v = 1;
-            else if (value == "0" || value == "false" || value == "off") v = 0;
-            else return name + ": expected 0 or 1, got '" + value + "'";
+            if (value == "1" || value == "true" || value == "on")
+                v = 1;
+            else if (value == "0" || value == "false" || value == "off")
+                v = 0;
+            else
+                return name + ": expected 0 or 1, got '" + value + "'";
             p->set(v);
             return "";
         case Param::Type::integer:

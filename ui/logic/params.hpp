@@ -41,8 +41,8 @@ struct Param {
     bool log = false;                        // slider: logarithmic
     std::string format;                      // slider: printf format of the value, e.g. "%d px"
     std::string tooltip;                     // shown while the widget is hovered ("" none)
-    std::string group;  // "": drawn by the app before the lesson's controls(); else by the lesson
-    bool recompute = true;  // false: the value only changes the view (e.g. an overlay's opacity)
+    std::string group;                       // "": drawn by the app before the lesson's controls(); else by the lesson
+    bool recompute = true;                   // false: the value only changes the view (e.g. an overlay's opacity)
     bool separator = false;                  // a line above the widget
     std::string heading;                     // a line of text above the widget ("" none)
     std::function<bool()> shown;             // the widget is hidden while this returns false

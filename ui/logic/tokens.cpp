@@ -32,11 +32,16 @@ std::size_t utf8_error_at(const std::string& s) {
         const auto b = static_cast<unsigned char>(s[i]);
         std::size_t len = 0;
         std::uint32_t cp = 0, min = 0;
-        if (b < 0x80) len = 1, cp = b;
-        else if ((b & 0xE0) == 0xC0) len = 2, cp = b & 0x1Fu, min = 0x80;
-        else if ((b & 0xF0) == 0xE0) len = 3, cp = b & 0x0Fu, min = 0x800;
-        else if ((b & 0xF8) == 0xF0) len = 4, cp = b & 0x07u, min = 0x10000;
-        else return i;
+        if (b < 0x80)
+            len = 1, cp = b;
+        else if ((b & 0xE0) == 0xC0)
+            len = 2, cp = b & 0x1Fu, min = 0x80;
+        else if ((b & 0xF0) == 0xE0)
+            len = 3, cp = b & 0x0Fu, min = 0x800;
+        else if ((b & 0xF8) == 0xF0)
+            len = 4, cp = b & 0x07u, min = 0x10000;
+        else
+            return i;
         if (i + len > s.size()) return i;
         for (std::size_t k = 1; k < len; ++k) {
             const auto c = static_cast<unsigned char>(s[i + k]);
@@ -62,8 +67,7 @@ std::string check_tokens(const std::vector<std::string>& t) {
         if (bad != std::string::npos) return at + " is not valid UTF-8 (byte " + std::to_string(bad) + ")";
         for (std::size_t k = 0; k < t[i].size(); ++k) {
             const auto c = static_cast<unsigned char>(t[i][k]);
-            if (c < 0x20 || c == 0x7F)
-                return at + " contains a control character (byte " + std::to_string(k) + ")";
+            if (c < 0x20 || c == 0x7F) return at + " contains a control character (byte " + std::to_string(k) + ")";
         }
     }
     return "";

@@ -166,7 +166,8 @@ public:
         const float height = std::max(ImGui::GetContentRegionAvail().y, font * 30.0f);
 
         // Row 1: the image (with M over it once computed), the attended image, the gates.
-        const float img = std::clamp(std::min(avail * 0.18f, height * (is_cbam ? 0.28f : 0.4f)), font * 6.0f, font * 14.0f);
+        const float img =
+            std::clamp(std::min(avail * 0.18f, height * (is_cbam ? 0.28f : 0.4f)), font * 6.0f, font * 14.0f);
         const float aspect = static_cast<float>(H) / static_cast<float>(std::max<std::size_t>(W, 1));
         // The picture fits an img × img box, its aspect ratio kept (heatmaps below do the same).
         const ImVec2 img_size = aspect > 1.0f ? ImVec2(img / aspect, img) : ImVec2(img, img * aspect);
@@ -177,9 +178,12 @@ public:
             if (spatial_ready && overlay_view_.ready() && overlay_ > 0.0f) overlay_view_.draw_over_last_item(overlay_);
             if (hv.active) pixel_tooltip(hv.x, hv.y);
         }
-        if (placeholder_) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "no image uploaded yet");
-        else if (image_ == uploaded) ImGui::TextDisabled("uploaded, %s", uploaded_size_.c_str());
-        else if (spatial_ready) ImGui::TextDisabled("M overlaid (colormap)");
+        if (placeholder_)
+            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "no image uploaded yet");
+        else if (image_ == uploaded)
+            ImGui::TextDisabled("uploaded, %s", uploaded_size_.c_str());
+        else if (spatial_ready)
+            ImGui::TextDisabled("M overlaid (colormap)");
         open_button(ctx);
         ImGui::EndGroup();
         if (is_cbam) {
@@ -215,19 +219,25 @@ public:
         ImGui::SameLine(0.0f, font * 2.0f);
         ImGui::BeginGroup();
         const bool applied = is_cbam && ctx.step >= apply_step_;
-        if (!is_cbam) ImGui::TextUnformatted("y_c = s_c · x_c (same colour scale)");
-        else if (applied) ImGui::TextUnformatted("y_c = M ⊙ x'_c (after the spatial map)");
-        else ImGui::TextUnformatted("x'_c = s_c · x_c (same colour scale)");
-        tiles(output_tiles_, output_keys_, applied ? cbam_.output : is_cbam ? cbam_.channel_refined : se_.output, ctx, tile,
-              &scale_step_);
+        if (!is_cbam)
+            ImGui::TextUnformatted("y_c = s_c · x_c (same colour scale)");
+        else if (applied)
+            ImGui::TextUnformatted("y_c = M ⊙ x'_c (after the spatial map)");
+        else
+            ImGui::TextUnformatted("x'_c = s_c · x_c (same colour scale)");
+        tiles(output_tiles_, output_keys_,
+              applied   ? cbam_.output
+              : is_cbam ? cbam_.channel_refined
+                        : se_.output,
+              ctx, tile, &scale_step_);
         ImGui::EndGroup();
 
         // Row 3 (CBAM): the spatial branch.
         if (is_cbam) {
             ImGui::Spacing();
-            const float m = std::clamp(std::min((avail - font * 4.0f) / 6.0f - ImGui::GetStyle().ItemSpacing.x,
-                                                height * 0.22f - line),
-                                       40.0f, font * 9.0f);
+            const float m = std::clamp(
+                std::min((avail - font * 4.0f) / 6.0f - ImGui::GetStyle().ItemSpacing.x, height * 0.22f - line), 40.0f,
+                font * 9.0f);
             const ImVec2 ms(m, m);
             struct Item {
                 const char* label;
@@ -253,7 +263,9 @@ public:
         const auto& steps = trace_.steps();
         if (steps.empty()) return {};
         const Step& s = steps[std::min(step, steps.size() - 1)];
-        const std::string name = s.focus.kind != Focus::Kind::none ? s.focus.matrix : s.writes.empty() ? "" : s.writes[0];
+        const std::string name = s.focus.kind != Focus::Kind::none ? s.focus.matrix
+                                 : s.writes.empty()                ? ""
+                                                                   : s.writes[0];
         const std::vector<std::string> channels(kConvChannelShort, kConvChannelShort + kConvChannels);
         auto plane = [&](const Matrix& m, std::size_t c) {  // channel c of a (C, H·W) map as H×W
             Matrix out(x_.height, x_.width);
@@ -264,7 +276,9 @@ public:
             const Matrix* m = trace_.matrix(name);
             if (!m) return {};
             return {name + " channel " + std::to_string(s.focus.row) + " (" + kConvChannelNames[s.focus.row] + ")",
-                    plane(*m, s.focus.row), {}, {}};
+                    plane(*m, s.focus.row),
+                    {},
+                    {}};
         }
         if (name == "output") {  // CBAM's last step: y = M ⊙ x', shown as the mean over channels
             Matrix mean(x_.height, x_.width);
@@ -295,9 +309,9 @@ private:
         // Cell rows: the pooled vector(s) and the hidden units (two rows in CBAM: avg and max).
         const float cell_rows = is_cbam ? 4.0f : 2.0f, labels = is_cbam ? 3.0f : 2.0f;
         const float gutter = font * 2.5f;  // room for the "avg"/"max" row labels
-        const float cell = std::clamp(std::min({(height - labels * line - font * 1.4f) / cell_rows,
-                                                (width * 0.6f - gutter) / 8.0f, font * 2.8f}),
-                                      font * 1.1f, font * 3.0f);
+        const float cell = std::clamp(
+            std::min({(height - labels * line - font * 1.4f) / cell_rows, (width * 0.6f - gutter) / 8.0f, font * 2.8f}),
+            font * 1.1f, font * 3.0f);
         const ImVec2 row(cell * 8.0f + gutter, cell + font * 1.4f);
         const float hidden_w = cell * static_cast<float>(mlp_.w1.rows()) + gutter;
         ImGui::BeginGroup();
@@ -305,7 +319,8 @@ private:
             if (const Matrix* z = trace_.matrix("pooled"))
                 matrix_view("z = mean of each map (squeeze)", "pooled", *z, ctx, row, nullptr, &channels);
             if (const Matrix* h = trace_.matrix("hidden"))
-                matrix_view("h = ReLU(W1 z + b1) (excite)", "hidden", *h, ctx, ImVec2(hidden_w, cell), nullptr, nullptr);
+                matrix_view("h = ReLU(W1 z + b1) (excite)", "hidden", *h, ctx, ImVec2(hidden_w, cell), nullptr,
+                            nullptr);
         } else {
             static const std::vector<std::string> pools = {"avg", "max"};
             const Matrix* a = trace_.matrix("avg_pooled");
@@ -339,8 +354,8 @@ private:
         const FeatureMap* source = nullptr;
         bool pending = false;
     };
-    void tiles(Heatmap (&maps)[kConvChannels], TileKey (&keys)[kConvChannels], const FeatureMap& f, const LessonContext& ctx,
-               float size, const std::vector<std::size_t>* reveal) {
+    void tiles(Heatmap (&maps)[kConvChannels], TileKey (&keys)[kConvChannels], const FeatureMap& f,
+               const LessonContext& ctx, float size, const std::vector<std::size_t>* reveal) {
         for (std::size_t c = 0; c < kConvChannels; ++c) {
             if (c % 4 != 0) ImGui::SameLine();
             ImGui::BeginGroup();
@@ -349,9 +364,10 @@ private:
             TileKey& key = keys[c];
             if (key.version != version_ || key.source != &f || key.pending != pending) {
                 const Matrix plane_m = plane(f, c);
-                maps[c].set(plane_m,
-                            pending ? std::vector<CellState>(plane_m.size(), CellState::pending) : std::vector<CellState>{},
-                            0.0f, tile_hi_);
+                maps[c].set(
+                    plane_m,
+                    pending ? std::vector<CellState>(plane_m.size(), CellState::pending) : std::vector<CellState>{},
+                    0.0f, tile_hi_);
                 key = {version_, &f, pending};
             }
             maps[c].set_colormap(ctx.colormap);
@@ -405,13 +421,15 @@ private:
             char buf[1024];
             std::snprintf(buf, sizeof buf, "%s", path_.c_str());
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
-            const bool enter = ImGui::InputText("path (PNG, JPEG, BMP, GIF)", buf, sizeof buf,
-                                                ImGuiInputTextFlags_EnterReturnsTrue);
+            const bool enter =
+                ImGui::InputText("path (PNG, JPEG, BMP, GIF)", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
             path_ = buf;
             if (enter) {
                 std::string bytes, err;
-                if (ctx.platform && ctx.platform->read_file(path_, bytes, err)) load_file("image", bytes);
-                else upload_error_ = err;
+                if (ctx.platform && ctx.platform->read_file(path_, bytes, err))
+                    load_file("image", bytes);
+                else
+                    upload_error_ = err;
                 ImGui::CloseCurrentPopup();
             }
             ImGui::EndPopup();

@@ -44,8 +44,7 @@ public:
         params_.add_int("n", &n_, 2, 16, 5).label("tokens n");
         params_.add_int("dk", &dk_, 2, kMaxDk, 8).label("d_k").log();
         params_.add_bool("scaled", &scaled_, true).label("scale by 1/√d_k");
-        params_.add_float("temperature", &temperature_, 0.05f, 20.0f, 1.0f)
-            .label("temperature T").log().format("%.2f");
+        params_.add_float("temperature", &temperature_, 0.05f, 20.0f, 1.0f).label("temperature T").log().format("%.2f");
         params_.add_seed("seed", &seed_, 1);
     }
     const char* id() const override { return "dot"; }
@@ -83,7 +82,7 @@ public:
         const float w = std::max(160.0f, (ImGui::GetContentRegionAvail().x - 40) / 3.0f);
         const ImVec2 sz(w, w);
         ImGui::BeginGroup();
-        matrix_view("scores S = Q·Kᵀ" , "scores", result_.scores, ctx, sz, &tokens_, &tokens_);
+        matrix_view("scores S = Q·Kᵀ", "scores", result_.scores, ctx, sz, &tokens_, &tokens_);
         ImGui::EndGroup();
         ImGui::SameLine();
         ImGui::BeginGroup();
@@ -98,8 +97,10 @@ public:
         const ImU32 c1 = IM_COL32(90, 170, 255, 255), c2 = IM_COL32(255, 150, 60, 255);
         const ImU32 c3 = IM_COL32(90, 170, 255, 140), c4 = IM_COL32(255, 150, 60, 140);
         line_plot("saturation", dks_,
-                  {{"entropy, scaled", ent_scaled_, c1}, {"entropy, unscaled", ent_plain_, c2},
-                   {"max weight, scaled", max_scaled_, c3}, {"max weight, unscaled", max_plain_, c4}},
+                  {{"entropy, scaled", ent_scaled_, c1},
+                   {"entropy, unscaled", ent_plain_, c2},
+                   {"max weight, scaled", max_scaled_, c3},
+                   {"max weight, unscaled", max_plain_, c4}},
                   ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 12), true, 0.0f,
                   std::max(1.0f, static_cast<float>(std::log(static_cast<double>(n_)))), static_cast<float>(dk_));
     }
@@ -121,8 +122,10 @@ private:
         // 64 queries against the lesson's n keys: enough rows for a smooth mean.
         const auto n = static_cast<std::size_t>(n_);
         for (int d = 2; d <= kMaxDk; d *= 2) {
-            const Matrix q = gaussian_matrix(64, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 11);
-            const Matrix k = gaussian_matrix(n, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 12);
+            const Matrix q =
+                gaussian_matrix(64, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 11);
+            const Matrix k =
+                gaussian_matrix(n, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 12);
             ScoreParams p;
             p.temperature = temperature_;
             float e = 0, m = 0;
@@ -144,7 +147,8 @@ private:
         const Focus& f = trace_.steps()[step].focus;
         if (f.kind != Focus::Kind::cell || f.matrix != "scores") return;
         const std::size_t i = f.row, j = f.col, d = q_.cols(), shown = std::min<std::size_t>(d, 12);
-        if (ImGui::BeginTable("product", static_cast<int>(shown) + 2, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+        if (ImGui::BeginTable("product", static_cast<int>(shown) + 2,
+                              ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             ImGui::TextUnformatted("c");

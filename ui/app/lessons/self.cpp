@@ -96,8 +96,8 @@ public:
         // Drawn by controls(), after the mask buttons.
         params_.add_choice("detail", &detail_, {"auto", "coarse", "rows", "cells"}, kAuto)
             .label("step detail")
-            .choice_labels({"auto", "coarse: one step per stage", "rows: one step per row",
-                            "cells: one step per cell (n ≤ 32)"})
+            .choice_labels(
+                {"auto", "coarse: one step per stage", "rows: one step per row", "cells: one step per cell (n ≤ 32)"})
             .group("steps")
             .separator()
             .note([this] { return std::string("in use: ") + detail_name(effective_detail_); });
@@ -122,14 +122,16 @@ public:
             "each position and break the tie.");
         ImGui::TextUnformatted(
             "Cost: the score and weight matrices are n×n, so work grows as n²·d and memory as n². Slide n up to "
-            "2048 and watch the counters. The tiled path (the Tiled lesson: online softmax) gets the same output without "
+            "2048 and watch the counters. The tiled path (the Tiled lesson: online softmax) gets the same output "
+            "without "
             "ever storing the n×n matrix: O(n·d) memory.");
     }
 
     // Between the mask's parameters and the step detail: how to paint, and two shortcuts.
     void controls() override {
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextDisabled("Click or drag on the mask to toggle cells (switches to custom, starting from the current mask).");
+        ImGui::TextDisabled(
+            "Click or drag on the mask to toggle cells (switches to custom, starting from the current mask).");
         ImGui::PopTextWrapPos();
         if (ImGui::SmallButton("custom: allow all")) {
             start_custom(false);
@@ -167,7 +169,8 @@ public:
         if (!m.is_object()) return "custom_mask must be an object with \"n\" and \"rows\"";
         if (!m.contains("n") || !m["n"].is_number_integer()) return "custom_mask.n must be a whole number";
         const long long n = m["n"].get<long long>();
-        if (n < 2 || n > kMaxTokens) return "custom_mask.n is " + std::to_string(n) + ", outside 2.." + std::to_string(kMaxTokens);
+        if (n < 2 || n > kMaxTokens)
+            return "custom_mask.n is " + std::to_string(n) + ", outside 2.." + std::to_string(kMaxTokens);
         if (n != n_)
             return "custom_mask is " + std::to_string(n) + "×" + std::to_string(n) + " but n is " + std::to_string(n_);
         if (!m.contains("rows") || !m["rows"].is_array()) return "custom_mask.rows must be an array of strings";
@@ -184,8 +187,7 @@ public:
                        " characters, expected " + std::to_string(n);
             for (std::size_t k = 0; k < un; ++k) {
                 if (r[k] != '0' && r[k] != '1')
-                    return "custom_mask.rows[" + std::to_string(i) + "][" + std::to_string(k) +
-                           "] is not '0' or '1'";
+                    return "custom_mask.rows[" + std::to_string(i) + "][" + std::to_string(k) + "] is not '0' or '1'";
                 cells[i * un + k] = r[k] == '1';
             }
         }
@@ -231,7 +233,8 @@ public:
                    positions_ ? "x_i = embedding(token_i) + PE(i)   (sinusoidal positions)"
                               : "x_i = embedding(token_i)   (no positions: equal words give equal rows)",
                    {}, {"X"});
-        trace_.add(StepKind::projection, "Project queries", "Q = X·W_q   (n×d · d×d)", {"X"}, {"Q"}).value("multiply-adds", macs_proj);
+        trace_.add(StepKind::projection, "Project queries", "Q = X·W_q   (n×d · d×d)", {"X"}, {"Q"})
+            .value("multiply-adds", macs_proj);
         trace_.add(StepKind::projection, "Project keys", "K = X·W_k", {"X"}, {"K"}).value("multiply-adds", macs_proj);
         trace_.add(StepKind::projection, "Project values", "V = X·W_v", {"X"}, {"V"}).value("multiply-adds", macs_proj);
 
@@ -249,7 +252,8 @@ public:
         max_diff_ = 0.0;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t c = 0; c < d; ++c)
-                max_diff_ = std::max(max_diff_, std::fabs(static_cast<double>(tiled_out_(i, c)) - result_.output(i, c)));
+                max_diff_ =
+                    std::max(max_diff_, std::fabs(static_cast<double>(tiled_out_(i, c)) - result_.output(i, c)));
         scores_step_ = weights_step_ = trace_.steps().size();
         for (const Step& st : trace_.steps()) {
             const bool writes_s = std::find(st.writes.begin(), st.writes.end(), "scores") != st.writes.end();
@@ -290,8 +294,8 @@ public:
                 ImGui::EndGroup();
             }
         } else {
-            ImGui::TextDisabled("X, Q, K, V and the output are %zu×%zu: not drawn above n = %zu (see the counters).", n, d,
-                                kMaxTokensForColumns);
+            ImGui::TextDisabled("X, Q, K, V and the output are %zu×%zu: not drawn above n = %zu (see the counters).", n,
+                                d, kMaxTokensForColumns);
         }
         ImGui::Spacing();
 
@@ -307,7 +311,8 @@ public:
             ImGui::Spacing();
         }
         {
-            const float side = std::max(min_side, (full - gap * static_cast<float>(per_row)) / static_cast<float>(per_row));
+            const float side =
+                std::max(min_side, (full - gap * static_cast<float>(per_row)) / static_cast<float>(per_row));
             const float hgt = std::min(side, std::max(font * 8, ImGui::GetContentRegionAvail().y - font * 15));
             const ImVec2 sz(side, hgt);
             // Column labels (tokens) only when a cell is wide enough for a short word.
@@ -325,9 +330,10 @@ public:
                 if (k == 2 && !big)
                     matrix_view("weights α = softmax(S)", "weights", result_.weights, ctx, sz, &tokens_, cols_, &mask_);
                 if (k == 3)
-                    matrix_view("output O = α·V", "output", result_.output, ctx,
-                                ImVec2(std::min(side, font * 2 + static_cast<float>(d) * hgt / static_cast<float>(n)), hgt),
-                                &tokens_, nullptr);
+                    matrix_view(
+                        "output O = α·V", "output", result_.output, ctx,
+                        ImVec2(std::min(side, font * 2 + static_cast<float>(d) * hgt / static_cast<float>(n)), hgt),
+                        &tokens_, nullptr);
                 ImGui::EndGroup();
             }
         }
@@ -349,7 +355,9 @@ public:
 
 private:
     static const char* detail_name(int d) {
-        return d == kCoarse ? "coarse (one step per stage)" : d == kRows ? "rows (one step per row)" : "cells (one step per cell)";
+        return d == kCoarse ? "coarse (one step per stage)"
+               : d == kRows ? "rows (one step per row)"
+                            : "cells (one step per cell)";
     }
 
     attn::Mask build_mask() {
@@ -413,7 +421,8 @@ private:
         ImGui::TextUnformatted(label);
         if (ctx.step < reveal_step) {  // the heatmap's own size: one cell ≥ 0.25 px, as Heatmap::draw
             const float cell = std::max(0.25f, std::min(size.x, size.y) / static_cast<float>(n_));
-            const ImVec2 a = ImGui::GetCursorScreenPos(), b(a.x + cell * static_cast<float>(n_), a.y + cell * static_cast<float>(n_));
+            const ImVec2 a = ImGui::GetCursorScreenPos(),
+                         b(a.x + cell * static_cast<float>(n_), a.y + cell * static_cast<float>(n_));
             ImGui::GetWindowDrawList()->AddRectFilled(a, b, IM_COL32(33, 36, 41, 255));
             ImGui::Dummy(ImVec2(b.x - a.x, b.y - a.y));
             ImGui::SetCursorScreenPos(ImVec2(a.x + 6, a.y + 6));
@@ -440,14 +449,17 @@ private:
         opt.row_labels = &tokens_;
         opt.col_labels = cols_;
         const bool live = mask_kind_ == kCustom && custom_n_ == n;  // reflects painting before the recompute
-        mask_painter_.draw("mask", n,
-                           [&](std::size_t i, std::size_t j) { return live ? custom_[i * n + j] != 0 : mask_.allows(i, j); },
-                           ctx.colormap, size, opt);
+        mask_painter_.draw(
+            "mask", n,
+            [&](std::size_t i, std::size_t j) { return live ? custom_[i * n + j] != 0 : mask_.allows(i, j); },
+            ctx.colormap, size, opt);
         if (mask_painter_.stroke_starts()) start_custom(true);  // painting edits the mask as shown
         const MaskPainter::Paint paint = mask_painter_.paint(custom_, n);
         if (paint.painted) {
-            if (n <= kLiveTokens) changed();
-            else paint_pending_ = true;
+            if (n <= kLiveTokens)
+                changed();
+            else
+                paint_pending_ = true;
         }
         if (paint.released) {
             if (paint_pending_) changed();
@@ -482,16 +494,19 @@ private:
             row("one n×n matrix (float32)", "4·n² bytes", bytes_text(cost.matrix_bytes));
             row("plain: Q, K, V, O + S and α", "16·n·d + 8·n² bytes", bytes_text(cost.plain_bytes));
             char tiled_formula[64];
-            std::snprintf(tiled_formula, sizeof tiled_formula, "16·n·d + 8·n + 4·%zu·%zu", kDefaultBlockQ, kDefaultBlockK);
+            std::snprintf(tiled_formula, sizeof tiled_formula, "16·n·d + 8·n + 4·%zu·%zu", kDefaultBlockQ,
+                          kDefaultBlockK);
             row("tiled: Q, K, V, O + m, l + a tile", tiled_formula, bytes_text(cost.tiled_bytes));
             ImGui::EndTable();
         }
-        ImGui::Text("The mask allows %.0f%% of the pairs: a kernel that skips masked tiles does about that share of "
-                    "the n² work.",
-                    100.0 * static_cast<double>(allowed_) / (n * n));
-        ImGui::Text("Measured here: plain path with its trace %.3g ms, tiled fast path %.3g ms, max |plain − tiled| = "
-                    "%.1e; whole recompute %.3g ms.",
-                    plain_ms_, tiled_ms_, max_diff_, recompute_ms_);
+        ImGui::Text(
+            "The mask allows %.0f%% of the pairs: a kernel that skips masked tiles does about that share of "
+            "the n² work.",
+            100.0 * static_cast<double>(allowed_) / (n * n));
+        ImGui::Text(
+            "Measured here: plain path with its trace %.3g ms, tiled fast path %.3g ms, max |plain − tiled| = "
+            "%.1e; whole recompute %.3g ms.",
+            plain_ms_, tiled_ms_, max_diff_, recompute_ms_);
         ImGui::PopTextWrapPos();
         ImGui::EndGroup();
         ImGui::SameLine();
@@ -533,7 +548,7 @@ private:
     std::vector<CellState> big_state_;
     std::uint64_t big_version_ = ~0ull;
     std::size_t scores_step_ = 0, weights_step_ = 0;  // first steps that write S and α
-    bool paint_pending_ = false;  // a stroke above kLiveTokens: recompute when it ends
+    bool paint_pending_ = false;                      // a stroke above kLiveTokens: recompute when it ends
 };
 
 }  // namespace

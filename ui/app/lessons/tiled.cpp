@@ -47,7 +47,7 @@ struct BlockState {
     const Matrix* s_tile = nullptr;  // current tile only
     const Matrix* p = nullptr;       // current tile only
     const Matrix* m = nullptr;
-    const Matrix* alpha = nullptr;   // rescale factors of the latest max update
+    const Matrix* alpha = nullptr;  // rescale factors of the latest max update
     const Matrix* l = nullptr;
     const Matrix* o = nullptr;
 };
@@ -246,8 +246,7 @@ private:
             ImGui::Text("Query block q%zu..q%zu: divide O by l", b.i0, i1);
         else
             ImGui::Text("Query block q%zu..q%zu, key tile k%zu..k%zu", b.i0, i1, b.j0, b.j0 + b.nk - 1);
-        if (b.skipped)
-            ImGui::TextWrapped("Every pair in this tile is masked: no scores, no exponentials, no update.");
+        if (b.skipped) ImGui::TextWrapped("Every pair in this tile is masked: no scores, no exponentials, no update.");
         tile_labels(b);
         block_labels(b);
         const float col = std::max(font * 7.0f, (width - font * 2.5f) * 0.5f);
@@ -260,8 +259,7 @@ private:
         ImGui::BeginGroup();
         if (tile && b.s_tile) {
             const Mask mk = finite_mask(*b.s_tile);
-            matrix_view("tile scores S", kLive, *b.s_tile, ctx, ImVec2(col, tile_h), &tile_rows_,
-                        &tile_cols_, &mk);
+            matrix_view("tile scores S", kLive, *b.s_tile, ctx, ImVec2(col, tile_h), &tile_rows_, &tile_cols_, &mk);
         }
         auto vector_view = [&](const char* label, const Matrix* m, const char* missing) {
             if (!m) {
@@ -280,9 +278,10 @@ private:
         ImGui::BeginGroup();
         if (tile && b.p) matrix_view("P = e^(S − m')", kLive, *b.p, ctx, ImVec2(col, tile_h), &tile_rows_, &tile_cols_);
         if (b.o) {
-            const float h = std::clamp(col * static_cast<float>(b.nq) / static_cast<float>(d_), font * 3.0f, font * 9.0f);
-            matrix_view(b.normalised ? "O before ÷ l" : "partial output O", kLive, *b.o, ctx,
-                        ImVec2(col, h), &block_rows_, nullptr);
+            const float h =
+                std::clamp(col * static_cast<float>(b.nq) / static_cast<float>(d_), font * 3.0f, font * 9.0f);
+            matrix_view(b.normalised ? "O before ÷ l" : "partial output O", kLive, *b.o, ctx, ImVec2(col, h),
+                        &block_rows_, nullptr);
         } else {
             ImGui::TextUnformatted("partial output O");
             ImGui::TextDisabled("0 (no tile yet)");
@@ -306,7 +305,8 @@ private:
         ImGui::Spacing();
         const double n = n_, bq = std::min(block_q_, n_), bk = std::min(block_k_, n_);
         ImGui::TextWrapped("Extra memory: m, l and one tile = %s", bytes_text(tiled_extra_bytes(n, bq, bk)).c_str());
-        ImGui::TextWrapped("The n × n matrix would take %s", bytes_text(attention_cost(n, d_, 0, 0).matrix_bytes).c_str());
+        ImGui::TextWrapped("The n × n matrix would take %s",
+                           bytes_text(attention_cost(n, d_, 0, 0).matrix_bytes).c_str());
         ImGui::PopTextWrapPos();
     }
 

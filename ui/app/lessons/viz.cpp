@@ -64,13 +64,14 @@ int word_class(const std::string& raw, std::size_t position) {
     std::string w;
     for (char c : raw) w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (position == 0 || in(w, {".", ",", "!", "?", ";", ":"})) return start_or_punct;
-    if (in(w, {"cat", "cats", "dog", "dogs", "bird", "man", "woman", "boy", "girl", "child", "fox", "horse", "mouse",
-               "teacher", "student", "friend", "king", "queen", "people", "animal"}))
+    if (in(w, {"cat", "cats",  "dog",   "dogs",    "bird",    "man",    "woman", "boy",   "girl",   "child",
+               "fox", "horse", "mouse", "teacher", "student", "friend", "king",  "queen", "people", "animal"}))
         return animate;
-    if (in(w, {"it", "he", "she", "they", "him", "her", "them", "its", "his", "their", "i", "you", "we"})) return pronoun;
+    if (in(w, {"it", "he", "she", "they", "him", "her", "them", "its", "his", "their", "i", "you", "we"}))
+        return pronoun;
     if (in(w, {"the", "a", "an", "this", "that", "these", "those", "my", "your", "our"})) return determiner;
-    if (in(w, {"sat", "was", "is", "are", "were", "ran", "saw", "ate", "slept", "went", "had", "has", "be", "been",
-               "jumped", "sits", "sleeps", "chased", "liked", "likes", "loves", "looked", "felt"}))
+    if (in(w, {"sat", "was",  "is",     "are",  "were",   "ran",    "saw",   "ate",   "slept", "went",   "had", "has",
+               "be",  "been", "jumped", "sits", "sleeps", "chased", "liked", "likes", "loves", "looked", "felt"}))
         return verb;
     if (in(w, {"tired", "warm", "big", "small", "happy", "red", "old", "new", "hungry", "cold", "lazy", "quick",
                "brown", "soft", "sleepy"}))
@@ -226,9 +227,7 @@ public:
     }
     const char* id() const override { return "viz"; }
     const char* title() const override { return "Visualization"; }
-    std::size_t default_step() const override {
-        return trace_.steps().empty() ? 0 : trace_.steps().size() - 1;
-    }
+    std::size_t default_step() const override { return trace_.steps().empty() ? 0 : trace_.steps().size() - 1; }
 
     void explain() override {
         ImGui::TextUnformatted("Looking at attention");
@@ -303,9 +302,10 @@ public:
         // Two rows: the chosen head large (heatmap | lines), then the head grid and the
         // colormap previews in small multiples.
         const float line = ImGui::GetTextLineHeightWithSpacing();
-        const float small = std::clamp(std::min((avail.y - 4 * line) * 0.3f,
-                                                (avail.x * (previews_ ? 0.6f : 1.0f)) / static_cast<float>(std::max<std::size_t>(nh, 4)) - font),
-                                        56.0f, font * 9.0f);
+        const float small = std::clamp(
+            std::min((avail.y - 4 * line) * 0.3f,
+                     (avail.x * (previews_ ? 0.6f : 1.0f)) / static_cast<float>(std::max<std::size_t>(nh, 4)) - font),
+            56.0f, font * 9.0f);
         const float big = std::clamp(std::min(avail.x * 0.5f - font, avail.y - small - 5 * line), 160.0f, font * 28.0f);
         const Mask* mask = causal_ ? &mask_ : nullptr;
 
@@ -325,10 +325,11 @@ public:
         opt.colormap = ctx.colormap;
         opt.row_pending = &pending;
         opt.highlight_query = hv.active ? static_cast<int>(hv.row) : -1;
-        token_lines("lines", w, tokens_, tokens_,
-                    ImVec2(std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, 160.0f),
-                           stacked ? std::max(big, font * 1.2f * static_cast<float>(tokens_.size())) : big - line * 0.5f),
-                    opt);
+        token_lines(
+            "lines", w, tokens_, tokens_,
+            ImVec2(std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, 160.0f),
+                   stacked ? std::max(big, font * 1.2f * static_cast<float>(tokens_.size())) : big - line * 0.5f),
+            opt);
         ImGui::EndGroup();
 
         // Head grid: every head in small multiples; click one to show it above.
@@ -403,12 +404,15 @@ private:
         bool any = false;
         for (std::size_t s = 0; s < steps.size(); ++s) {
             const Focus& f = steps[s].focus;
-            const bool writes = std::find(steps[s].writes.begin(), steps[s].writes.end(), name) != steps[s].writes.end();
+            const bool writes =
+                std::find(steps[s].writes.begin(), steps[s].writes.end(), name) != steps[s].writes.end();
             if (!writes) continue;
             any = true;
             if (s > step) continue;
-            if (f.kind == Focus::Kind::row && f.matrix == name && f.row < rows) done[f.row] = true;
-            else std::fill(done.begin(), done.end(), true);
+            if (f.kind == Focus::Kind::row && f.matrix == name && f.row < rows)
+                done[f.row] = true;
+            else
+                std::fill(done.begin(), done.end(), true);
         }
         if (!any) return pending;
         for (std::size_t i = 0; i < rows; ++i) pending[i] = !done[i];
@@ -425,8 +429,10 @@ private:
             std::vector<CellState> state(w.rows() * w.cols(), CellState::shown);
             for (std::size_t i = 0; i < w.rows(); ++i)
                 for (std::size_t j = 0; j < w.cols(); ++j)
-                    if (i < pending.size() && pending[i]) state[i * w.cols() + j] = CellState::pending;
-                    else if (causal_ && !mask_.allows(i, j)) state[i * w.cols() + j] = CellState::masked;
+                    if (i < pending.size() && pending[i])
+                        state[i * w.cols() + j] = CellState::pending;
+                    else if (causal_ && !mask_.allows(i, j))
+                        state[i * w.cols() + j] = CellState::masked;
             for (int c = 0; c < 4; ++c) {
                 previews_maps_[c].set(w, state, 0.0f, 1.0f);  // weights: a fixed 0..1 scale
                 previews_maps_[c].set_colormap(static_cast<Colormap>(c));

@@ -52,7 +52,8 @@ bool widget(Param& p) {
             if (p.type == Param::Type::real) {
                 float v = static_cast<float>(p.get());
                 const float lo_f = static_cast<float>(p.min), hi_f = static_cast<float>(hi);
-                if (!ImGui::SliderFloat(p.label.c_str(), &v, lo_f, hi_f, p.format.c_str(), slider_flags(p))) return false;
+                if (!ImGui::SliderFloat(p.label.c_str(), &v, lo_f, hi_f, p.format.c_str(), slider_flags(p)))
+                    return false;
                 p.set(std::clamp(v, lo_f, hi_f));
                 return true;
             }
