@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "golden.hpp"
 #include "attn/kernels.hpp"
 #include "attn/train/layers.hpp"
 #include "attn/train/optim.hpp"
@@ -42,13 +43,7 @@ namespace nn = attn::nn;
 constexpr double kOpTol = 1e-5, kModelTol = 2e-5, kOptimTol = 1e-5, kTrainTol = 1e-4;
 constexpr std::size_t kMinCases = 23;  // make_train_golden.py writes 23
 
-json read_json(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open golden file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return json::parse(ss.str());
-}
+json read_json(const std::string& path) { return golden::read_json<json>(path); }
 
 std::string dir() { return std::string(ATTN_GOLDEN_DIR) + "/train/"; }
 
