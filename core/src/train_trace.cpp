@@ -102,7 +102,7 @@ void trace_self_attention_head_backward(const SelfAttentionCache& c, std::size_t
         }
         Step& rs = trace.add(StepKind::grad_row_sum, "row sum of query " + str(i),
                              "r_i = Σ_j dP_ij·P_ij   (the gradient's average under the weights of row i)",
-                             {name("dP"), name("P")}, {}, Focus::on_row(name("P"), i));
+                             {name("dP"), name("P")}, {}, Focus::on_row(name("dP"), i));
         rs.head = head;
         rs.value("r_i", row_sum[i]);
         if (cells) {

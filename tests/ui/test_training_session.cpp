@@ -304,3 +304,28 @@ TEST_CASE("training config: presets, checks and the model they give", "[ui][trai
     bad.batch = 0;
     CHECK_THROWS_WITH(TrainingSession(bad), "batch is 0, expected 1 to 4096");
 }
+
+TEST_CASE("training session: a preview of step 1 records it and changes nothing", "[ui][train]") {
+    TrainingSession a(quick()), b(quick());
+    a.record_preview();
+    CHECK(a.step() == 0);
+    CHECK(a.trace_version() == 1);
+    CHECK(a.traced_step() == 1);
+    REQUIRE(!a.trace().steps().empty());
+    CHECK_THAT(a.trace().steps().front().title, Catch::Contains("preview"));
+    a.work(20, kForever);
+    b.work(20, kForever);
+    check_same_curves(a, b);
+}
+
+TEST_CASE("curve points: means of runs of steps, at most max_points of them", "[ui][train]") {
+    std::vector<float> x, y;
+    attn::ui::curve_points({1, 2, 3, 4, 5}, 10, x, y);
+    CHECK(x == std::vector<float>{1, 2, 3, 4, 5});
+    CHECK(y == std::vector<float>{1, 2, 3, 4, 5});
+    attn::ui::curve_points({1, 3, 5, 7, NAN}, 2, x, y);  // runs of 3: {1, 3, 5}, {7, NaN}
+    CHECK(x == std::vector<float>{3, 5});
+    CHECK(y == std::vector<float>{3, 7});
+    attn::ui::curve_points({}, 2, x, y);
+    CHECK(x.empty());
+}

@@ -164,6 +164,25 @@ std::size_t CheckpointRing::index_at(std::size_t step) const {
     return i;
 }
 
+void curve_points(const std::vector<float>& per_step, std::size_t max_points, std::vector<float>& x,
+                  std::vector<float>& y) {
+    x.clear();
+    y.clear();
+    const std::size_t n = per_step.size();
+    if (n == 0 || max_points == 0) return;
+    const std::size_t run = (n + max_points - 1) / max_points;
+    for (std::size_t first = 0; first < n; first += run) {
+        const std::size_t last = std::min(n, first + run);
+        double sum = 0;
+        std::size_t count = 0;
+        for (std::size_t i = first; i < last; ++i)
+            if (std::isfinite(per_step[i])) sum += per_step[i], ++count;
+        if (!count) continue;
+        x.push_back(static_cast<float>(last));
+        y.push_back(static_cast<float>(sum / static_cast<double>(count)));
+    }
+}
+
 // [SECTION] session: construction, work, steps, evaluation, failures
 
 TrainingSession::TrainingSession(const TrainingConfig& config)
@@ -230,6 +249,29 @@ bool TrainingSession::step_once() {
     return train_step(true);
 }
 
+void TrainingSession::record_preview() {
+    if (step_ != 0 || trace_version_ != 0 || !failure_.empty()) return;
+    const Parameters& p = model_.parameters();
+    const std::vector<float> values(p.values(), p.values() + p.total());
+    const Adam opt = opt_;
+    const Rng data = data_rng_;
+    const EvalProgress eval = eval_;
+    const std::size_t evaluations = evaluations_.size();
+    const bool ok = train_step(true, true);
+    if (!ok) failure_.clear();  // fail() restored step 0 already
+    std::copy(values.begin(), values.end(), model_.parameters().values());
+    opt_ = opt;
+    data_rng_ = data;
+    step_ = 0;
+    train_loss_.clear();
+    train_accuracy_.clear();
+    train_copied_loss_.clear();
+    evaluations_.resize(evaluations);
+    ring_.drop_after(0);
+    eval_ = eval;
+    save_state();
+}
+
 void TrainingSession::save_state() {
     const Parameters& p = model_.parameters();
     saved_.step = step_;
@@ -260,14 +302,15 @@ bool TrainingSession::fail(const std::string& what) {
     return false;
 }
 
-bool TrainingSession::train_step(bool record) {
+bool TrainingSession::train_step(bool record, bool preview) {
     const TaskConfig& task = config_.task;
     const std::size_t B = config_.batch, n = task.length;
     generate_batch(task, B, data_rng_, batch_);
     if (record) {
         scratch_trace_.reset(n <= config_.trace_cells_up_to ? Trace::Detail::cells : Trace::Detail::rows, 50000);
         scratch_trace_.add(StepKind::note,
-                           "training step " + str(step_ + 1) + ": a batch of " + str(B) +
+                           "training step " + str(step_ + 1) +
+                               (preview ? " (a preview: not applied until you train)" : "") + ": a batch of " + str(B) +
                                " fresh examples; the steps below follow its first one",
                            std::string("task: ") + task_name(task.kind) + ",  loss averaged over the batch", {}, {});
         model_.trace_next_step({&scratch_trace_, 0, trace_layer_, trace_head_});

@@ -86,6 +86,11 @@ private:
     std::vector<std::vector<float>> spare_;  // storage of dropped snapshots, reused
 };
 
+// A per-step series (value s − 1 for step s) as at most max_points points: the mean of each run
+// of consecutive steps, at the run's last step. Non-finite values are left out of the means.
+void curve_points(const std::vector<float>& per_step, std::size_t max_points, std::vector<float>& x,
+                  std::vector<float>& y);
+
 // What the model makes of one input (the probe, a checkpoint's view of it, a typed input).
 struct Inspection {
     std::vector<std::int32_t> tokens;     // the input (token tasks)
@@ -118,6 +123,9 @@ public:
     std::size_t work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first = false);
     // Exactly one optimizer step, recorded (any evaluation due first). False on a failure.
     bool step_once();
+    // At step 0 with nothing recorded yet: records step 1 and undoes it, so the step player has a
+    // training step to show before training starts. Changes nothing else.
+    void record_preview();
 
     std::size_t step() const { return step_; }
     bool evaluation_due() const { return eval_.pending; }
@@ -195,7 +203,7 @@ private:
         std::size_t targets = 0, scored = 0, correct = 0, exact = 0, copied = 0;
     };
 
-    bool train_step(bool record);
+    bool train_step(bool record, bool preview = false);
     void eval_chunk();
     bool fail(const std::string& what);
     void save_state();
