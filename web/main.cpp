@@ -16,6 +16,8 @@
 
 namespace {
 
+// The EM_JS bodies are JavaScript: clang-format would break them ("===" into "== =").
+// clang-format off
 // Strings from JS: a malloc'ed UTF-8 copy (freed by the caller).
 EM_JS(char*, js_initial_query, (), {
     var q = (location.search && location.search.length > 1) ? location.search.substring(1)
@@ -68,12 +70,14 @@ EM_JS(void, js_replace_query, (const char* q), {
     }
 });
 EM_JS(void, js_open_picker, (const char* kind), {
-    var input = document.getElementById(UTF8ToString(kind) == = "image" ? "open-image" : "open-scenario");
+    var input = document.getElementById(UTF8ToString(kind) === "image" ? "open-image" : "open-scenario");
     if (input) input.click();
 });
 EM_JS(void, js_first_frame, (), {
     if (Module.attnlabFirstFrame) Module.attnlabFirstFrame();
 });
+
+// clang-format on
 
 class WebPlatform final : public attn::ui::Platform {
 public:
