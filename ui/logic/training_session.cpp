@@ -65,12 +65,13 @@ TrainingConfig TrainingConfig::preset(TaskKind kind) {
         case TaskKind::sort: break;  // the struct's defaults: n = 8, vocab 10, one layer, batch 64
         case TaskKind::induction:
             // Two layers (a previous-token head feeds the induction head), a vocabulary large
-            // enough that the token before a copied one rarely occurs twice, and a copy of 6.
+            // enough that the token before a copied one rarely occurs twice, a copy of 6 (five
+            // predictable tokens per example) and batches of 64: seeds 1 to 6 pass 90% on the
+            // copied tokens by step 600 to 1400 (batches of 32: 700 to 4400 steps).
             c.task.length = 16;
             c.task.vocab = 64;
             c.task.k = 6;
             c.layers = 2;
-            c.batch = 32;
             c.eval_every = 100;
             break;
         case TaskKind::series:

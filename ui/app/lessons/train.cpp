@@ -45,6 +45,8 @@ constexpr const char* kTaskNames[] = {"copy", "reverse", "sort", "induction", "s
 constexpr int kMaxSteps = 1000000;
 // Points per curve on screen (each the mean of a run of steps).
 constexpr std::size_t kCurvePoints = 400;
+// While training, a step is recorded for the step player at most this often (seconds).
+constexpr double kRecordEvery = 0.25;
 // The matrices of a recorded step shown side by side, at most.
 constexpr std::size_t kStepMatrices = 4;
 
@@ -70,10 +72,13 @@ void token_boxes(const char* label, const std::vector<std::int32_t>& ids, const 
     ImGui::TextUnformatted(label);
     ImGui::SameLine(label_width);
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float font = ImGui::GetFontSize();
-    const float w = font * 1.9f, h = font * 1.35f;
+    const float font = ImGui::GetFontSize(), gap = font * 0.15f;
+    const float room = ImGui::GetContentRegionAvail().x - font * 0.5f;
+    const float w = std::clamp(room / static_cast<float>(std::max<std::size_t>(ids.size(), 1)) - gap, font * 1.1f,
+                               font * 1.9f),
+                h = font * 1.35f;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i > 0) ImGui::SameLine(0.0f, font * 0.15f);
+        if (i > 0) ImGui::SameLine(0.0f, gap);
         const ImVec2 p = ImGui::GetCursorScreenPos();
         ImGui::Dummy(ImVec2(w, h));
         if (i < colour.size() && colour[i]) dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), colour[i], 3.0f);
@@ -218,8 +223,13 @@ public:
             until = replay_to_;
         else if (running_)
             until = session_->step() + static_cast<std::size_t>(steps_per_frame_);
+        // While training, a new step is recorded for the player a few times a second (a learner
+        // cannot read more, and recording and copying a trace every frame costs frame time).
+        const auto now = Clock::now();
+        const bool record = std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery;
+        if (record) last_record_ = now;
         const std::size_t done = session_->work(
-            until, [&] { return budget.remaining_ms(); }, true);
+            until, [&] { return budget.remaining_ms(); }, record);
         if (replay_to_ && session_->step() >= replay_to_) replay_to_ = 0;
         if (!session_->failure().empty()) running_ = false;
         count_rate(done);
@@ -371,6 +381,7 @@ private:
     // Steps per second over the last half second.
     std::size_t rate_steps_ = 0;
     Clock::time_point rate_start_ = Clock::now();
+    Clock::time_point last_record_{};
     double steps_per_second_ = 0;
 };
 
@@ -391,15 +402,19 @@ void TrainLesson::view(const LessonContext& ctx) {
         if (t == 0) {
             const float font = ImGui::GetFontSize();
             const bool side_by_side = avail.x > font * 40;
-            const float left = side_by_side ? avail.x * 0.5f : avail.x;
-            ImGui::BeginGroup();
-            curves(left - font * 0.5f, side_by_side ? avail.y : avail.y * 0.5f);
-            ImGui::EndGroup();
-            if (side_by_side) ImGui::SameLine();
-            ImGui::BeginGroup();
-            attention_grid(ctx, probe_, "probe", ImGui::GetContentRegionAvail().x,
-                           side_by_side ? avail.y : avail.y * 0.5f);
-            ImGui::EndGroup();
+            if (side_by_side) {  // curves | attention
+                ImGui::BeginGroup();
+                curves(avail.x * 0.5f - font * 0.5f, avail.y);
+                ImGui::EndGroup();
+                ImGui::SameLine();
+                ImGui::BeginGroup();
+                attention_grid(ctx, probe_, "probe", ImGui::GetContentRegionAvail().x, avail.y);
+                ImGui::EndGroup();
+            } else {  // large fonts (a projector) or a narrow window: the attention first, the curves below
+                attention_grid(ctx, probe_, "probe", avail.x, avail.y * 0.95f);
+                ImGui::Spacing();
+                curves(avail.x - font * 0.5f, avail.y * 0.8f);
+            }
         } else if (t == 1) {
             step_view(ctx);
         } else {
@@ -458,7 +473,7 @@ void TrainLesson::status_bar() {
         std::snprintf(buf, sizeof buf, "   %.0f steps/s", steps_per_second_);
         line += buf;
     }
-    ImGui::TextUnformatted(line.c_str());
+    ImGui::TextWrapped("%s", line.c_str());
     if (replaying()) {
         const double span = static_cast<double>(std::max<std::size_t>(replay_to_ - replay_from_, 1));
         const float f = static_cast<float>(static_cast<double>(s.step() - replay_from_) / span);
@@ -481,16 +496,18 @@ void TrainLesson::curves(float width, float height) {
     const float font = ImGui::GetFontSize();
     const bool tokens = s.config().task.tokens(), induction = s.config().task.kind == TaskKind::induction;
     const float x_max = static_cast<float>(std::max<std::size_t>(s.step(), s.config().eval_every));
-    const float h = std::max(font * 7, (height - font * 0.5f) / (tokens ? 2.0f : 1.0f) - font * 0.3f);
+    const float line = ImGui::GetTextLineHeightWithSpacing();
+    const float plots = tokens ? 2.0f : 1.0f;
+    const float h = std::max(font * 7, (height - line * (plots + (induction ? 1.0f : 0.0f))) / plots - font * 0.6f);
 
     std::vector<Curve> losses;
-    Curve train{"training loss", {}, {}, IM_COL32(120, 170, 255, 255), 1.5f};
+    Curve train{"training", {}, {}, IM_COL32(120, 170, 255, 255), 1.5f};
     curve_points(s.train_loss(), kCurvePoints, train.x, train.y);
-    Curve held{tokens ? "held-out loss" : "held-out MSE", {}, {}, IM_COL32(255, 170, 60, 255), 2.5f};
-    Curve copied{"held-out loss on copied tokens", {}, {}, IM_COL32(230, 80, 200, 255), 2.5f};
-    Curve baseline{"MSE of repeating the last value", {}, {}, IM_COL32(160, 160, 160, 255), 1.5f};
-    Curve acc{"held-out accuracy", {}, {}, IM_COL32(255, 170, 60, 255), 2.5f};
-    Curve exact{"exact match", {}, {}, IM_COL32(90, 210, 120, 255), 2.0f};
+    Curve held{"held-out", {}, {}, IM_COL32(255, 170, 60, 255), 2.5f};
+    Curve copied{"held-out, copied tokens", {}, {}, IM_COL32(230, 80, 200, 255), 2.5f};
+    Curve baseline{"repeat the last value", {}, {}, IM_COL32(160, 160, 160, 255), 1.5f};
+    Curve acc{"held-out", {}, {}, IM_COL32(255, 170, 60, 255), 2.5f};
+    Curve exact{"held-out, whole sequence right", {}, {}, IM_COL32(90, 210, 120, 255), 2.0f};
     Curve train_acc{"training batch", {}, {}, IM_COL32(120, 170, 255, 255), 1.5f};
     for (const auto& e : s.evaluations()) {
         const auto x = static_cast<float>(e.step);
@@ -510,13 +527,19 @@ void TrainLesson::curves(float width, float height) {
     losses.push_back(held);
     if (induction) losses.push_back(copied);
     if (!tokens) losses.push_back(baseline);
+    ImGui::TextUnformatted(tokens ? "loss (cross-entropy, log scale)" : "loss (mean squared error, log scale)");
     curve_plot("loss", losses, ImVec2(width, h), x_max, std::pow(10.0f, std::floor(std::log10(lo))),
                std::pow(10.0f, std::ceil(std::log10(hi))), true);
     if (tokens) {
         std::vector<Curve> accs = {train_acc, acc};
         if (!induction) accs.push_back(exact);
+        ImGui::TextUnformatted("token accuracy");
         curve_plot("accuracy", accs, ImVec2(width, h), x_max, 0.0f, 1.0f, false);
-        if (induction) ImGui::TextDisabled("accuracy counts the copied tokens an induction head can predict");
+        if (induction) {
+            ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+            ImGui::TextDisabled("accuracy counts the copied tokens an induction head can predict");
+            ImGui::PopTextWrapPos();
+        }
     }
 }
 
@@ -578,6 +601,7 @@ void TrainLesson::probe_lines(const Inspection& in, bool show_target) {
             {"prediction of the next value", {}, in.predicted_values, IM_COL32(255, 170, 60, 255), 2.5f}};
         for (Curve& k : c)
             for (std::size_t i = 0; i < k.y.size(); ++i) k.x.push_back(static_cast<float>(i + (&k == &c[1] ? 1 : 0)));
+        ImGui::Dummy(ImVec2(1, ImGui::GetFontSize() * 0.5f));
         curve_plot("series", c, ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 9),
                    static_cast<float>(in.values.size()), -1.5f, 1.5f, false);
         return;
@@ -594,8 +618,11 @@ void TrainLesson::probe_lines(const Inspection& in, bool show_target) {
     token_boxes("input", in.tokens, in_colour, w);
     if (show_target) token_boxes("target", target, target_colour, w);
     token_boxes("model", in.predicted, out_colour, w);
-    if (show_target && s.config().task.kind == TaskKind::induction)
+    if (show_target && s.config().task.kind == TaskKind::induction) {
+        ImGui::PushTextWrapPos(0.0f);
         ImGui::TextDisabled("blue targets: the copy's tokens an induction head can predict (scored)");
+        ImGui::PopTextWrapPos();
+    }
 }
 
 void TrainLesson::step_view(const LessonContext& ctx) {

@@ -105,7 +105,17 @@ void curve_plot(const char* id, const std::vector<Curve>& curves, ImVec2 size, f
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float font = ImGui::GetFontSize();
-    const ImVec2 a(p0.x + font * 2.6f, p0.y + font * 1.4f), b(p0.x + size.x - font * 0.8f, p0.y + size.y - font * 1.3f);
+    // Legend entries flow left to right above the plot, wrapping into as many rows as they need.
+    const float left = p0.x + font * 2.6f, right = p0.x + size.x - font * 0.8f;
+    std::vector<ImVec2> legend;
+    float lx = left, ly = p0.y;
+    for (const Curve& c : curves) {
+        const float w = font * 1.3f + ImGui::CalcTextSize(c.name.c_str()).x;
+        if (lx > left && lx + w > right) lx = left, ly += font * 1.2f;
+        legend.emplace_back(lx, ly);
+        lx += w + font;
+    }
+    const ImVec2 a(left, ly + font * 1.4f), b(right, p0.y + size.y - font * 1.3f);
     dl->AddRectFilled(a, b, ImGui::GetColorU32(ImGuiCol_FrameBg));
     if (log_y) {
         y_min = std::max(y_min, 1e-12f);
@@ -159,12 +169,10 @@ void curve_plot(const char* id, const std::vector<Curve>& curves, ImVec2 size, f
             dl->AddCircleFilled(ImVec2(fx(c.x[0]), fy(c.y[0])), c.thickness * 1.5f, c.color);
     }
     dl->PopClipRect();
-    // Legend above the plot.
-    float legend_x = a.x;
-    for (const Curve& c : curves) {
-        dl->AddLine(ImVec2(legend_x, p0.y + font * 0.6f), ImVec2(legend_x + font, p0.y + font * 0.6f), c.color, 3.0f);
-        dl->AddText(ImVec2(legend_x + font * 1.3f, p0.y), ImGui::GetColorU32(ImGuiCol_Text), c.name.c_str());
-        legend_x += font * 2.3f + ImGui::CalcTextSize(c.name.c_str()).x;
+    for (std::size_t k = 0; k < curves.size(); ++k) {
+        const ImVec2 at = legend[k];
+        dl->AddLine(ImVec2(at.x, at.y + font * 0.6f), ImVec2(at.x + font, at.y + font * 0.6f), curves[k].color, 3.0f);
+        dl->AddText(ImVec2(at.x + font * 1.3f, at.y), ImGui::GetColorU32(ImGuiCol_Text), curves[k].name.c_str());
     }
     if (hovered) {
         const float mx = (ImGui::GetIO().MousePos.x - a.x) / (b.x - a.x) * x_max;
