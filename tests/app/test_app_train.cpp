@@ -164,6 +164,7 @@ TEST_CASE("app: a Training link retrains to the same step and gives the same cur
     CHECK(t["loss"] == trained["loss"]);
     CHECK(t["heldOutAccuracy"] == trained["heldOutAccuracy"]);
     CHECK(t["evaluatedStep"] == trained["evaluatedStep"]);
+    CHECK(t["tracedStep"] == trained["step"]);  // the player shows the step the link stopped at
     CHECK(t["running"] == false);
 }
 

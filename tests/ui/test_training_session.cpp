@@ -100,6 +100,9 @@ TEST_CASE("training session: replaying to step N equals training to N, and goes 
     check_same_curves(a, b);
     CHECK(a.traced_step() == 30);
     CHECK(a.trace_version() == 5);
+    // A replay can record the step that reaches its target.
+    b.work(37, kForever, false, true);
+    CHECK(b.traced_step() == 37);
 }
 
 TEST_CASE("training session: the learning rate changes without a new run", "[ui][train]") {

@@ -218,7 +218,8 @@ void TrainingSession::set_trace_head(std::size_t layer, std::size_t head) {
     trace_head_ = std::min(head, config_.heads - 1);
 }
 
-std::size_t TrainingSession::work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first) {
+std::size_t TrainingSession::work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first,
+                                  bool record_until) {
     std::size_t steps = 0;
     bool worked = false;
     while (failure_.empty()) {
@@ -234,7 +235,7 @@ std::size_t TrainingSession::work(std::size_t until, const std::function<double(
         if (step_ >= until) break;
         if (worked && remaining_ms() < step_ms_) break;
         const auto t0 = Clock::now();
-        const bool ok = train_step(record_first && steps == 0);
+        const bool ok = train_step((record_first && steps == 0) || (record_until && step_ + 1 == until));
         const double ms = ms_since(t0);
         step_ms_ = step_ms_ == 0 ? ms : 0.8 * step_ms_ + 0.2 * ms;
         worked = true;

@@ -119,8 +119,10 @@ public:
     // optimizer steps while step() < until. Before each unit of work after the first, the unit's
     // expected cost (a running mean of its past costs) is compared with remaining_ms(); a unit
     // that would not fit waits for the next call. With record_first, the first step of this call
-    // is recorded (trace()). Returns the number of optimizer steps taken; stops at a failure.
-    std::size_t work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first = false);
+    // is recorded (trace()); with record_until, the step that reaches `until` is. Returns the
+    // number of optimizer steps taken; stops at a failure.
+    std::size_t work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first = false,
+                     bool record_until = false);
     // Exactly one optimizer step, recorded (any evaluation due first). False on a failure.
     bool step_once();
     // At step 0 with nothing recorded yet: records step 1 and undoes it, so the step player has a

@@ -228,8 +228,9 @@ public:
         const auto now = Clock::now();
         const bool record = std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery;
         if (record) last_record_ = now;
+        // A replay records its last step: the player then shows the step the link stopped at.
         const std::size_t done = session_->work(
-            until, [&] { return budget.remaining_ms(); }, record);
+            until, [&] { return budget.remaining_ms(); }, record, replaying());
         if (replay_to_ && session_->step() >= replay_to_) replay_to_ = 0;
         if (!session_->failure().empty()) running_ = false;
         count_rate(done);
