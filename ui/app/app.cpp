@@ -27,6 +27,12 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
+// A live lesson's work is cut so that a frame takes at most kLiveFrameMs when it can (30 frames
+// per second with a little margin); see advance_live().
+constexpr double kLiveFrameMs = 31.0;
+constexpr double kSlowFrameShare = 0.15;
+constexpr double kMinAdvanceMs = 1.0;
+
 // Largest matrix state() returns values for (bigger ones report their shape only).
 constexpr std::size_t kStateMaxCells = 1u << 16;
 
@@ -123,9 +129,16 @@ void App::advance_live() {
         if (player_.live()) follow_trace();  // it just paused or failed: the badge goes
         return;
     }
+    // A slow frame (software rendering, a busy machine) leaves less room: the lesson gets what
+    // keeps the whole frame within kLiveFrameMs, or kSlowFrameShare of the rest of the frame when
+    // that is more (a frame that is slow anyway still lets the lesson work), never more than the
+    // configured budget and never less than kMinAdvanceMs.
+    const double budget =
+        std::clamp(std::max(kLiveFrameMs - other_ms_, kSlowFrameShare * other_ms_), kMinAdvanceMs, budget_ms_);
     const auto t0 = Clock::now();
-    l.run_advance(FrameBudget(budget_ms_, t0));
+    l.run_advance(FrameBudget(budget, t0));
     advance_ms_ = ms_since(t0);
+    advance_budget_ms_ = budget;
     follow_trace();
 }
 
@@ -157,6 +170,12 @@ void App::notify_link() {
 
 void App::frame(double dt) {
     const auto t0 = Clock::now();
+    // The part of the last frame interval that was not the live lesson's work (drawing,
+    // rendering, the browser), smoothed: what a live lesson's budget must leave room for.
+    if (dt > 0 && dt < 1.0) {
+        const double other = std::max(0.0, dt * 1000.0 - advance_ms_);
+        other_ms_ = other_ms_ == 0 ? other : 0.9 * other_ms_ + 0.1 * other;
+    }
     if (!theme_applied_) apply_theme();
     ensure_computed();
     advance_live();
@@ -459,6 +478,7 @@ std::string App::state_json() {
                                                                      : "fixed";
     j["advance_ms"] = advance_ms_;
     j["frame_budget_ms"] = budget_ms_;
+    j["advance_budget_ms"] = advance_budget_ms_;
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];

@@ -57,11 +57,14 @@ public:
 
     // The shell's window or tab is hidden (minimised, background tab): live work pauses.
     void set_hidden(bool hidden);
-    // Time a live lesson may spend per frame (default 8 ms of a 16 ms frame; 1..100).
+    // Time a live lesson may spend per frame (default 8 ms of a 16 ms frame; 1..100). A frame
+    // that is slow without it gets less (see last_advance_budget_ms).
     std::string set_frame_budget_ms(double ms);
     double frame_budget_ms() const { return budget_ms_; }
-    // Time the live lesson spent in its last advance() (ms).
+    // Time the live lesson spent in its last advance() (ms), and the budget it was given: the
+    // configured one, or less when the rest of the frame already takes most of 31 ms.
     double last_advance_ms() const { return advance_ms_; }
+    double last_advance_budget_ms() const { return advance_budget_ms_; }
 
     const std::string& status() const { return status_; }
     Lesson& lesson() { return *lessons_[current_]; }
@@ -94,6 +97,8 @@ private:
     std::string path_input_;  // desktop: path field for images/scenarios
     double frame_ms_ = 0.0, compute_ms_ = 0.0, advance_ms_ = 0.0;
     double budget_ms_ = 8.0;
+    double other_ms_ = 0.0;           // smoothed frame time outside the live lesson's work
+    double advance_budget_ms_ = 0.0;  // the budget the live lesson got last (≤ budget_ms_)
     bool hidden_ = false;
     HeatmapHover hover_;
 };

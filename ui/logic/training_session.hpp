@@ -130,6 +130,8 @@ public:
     void record_preview();
 
     std::size_t step() const { return step_; }
+    // The running mean of an optimizer step's cost on this machine (0 before the first step).
+    double expected_step_ms() const { return step_ms_; }
     bool evaluation_due() const { return eval_.pending; }
     // Empty while the run is healthy; else what stopped it, e.g. "the loss became nan at step 812:
     // the weights of step 800 are restored; lower the learning rate".

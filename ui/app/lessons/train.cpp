@@ -218,6 +218,11 @@ public:
 
     void advance(const FrameBudget& budget) override {
         if (!session_) return;
+        // A step longer than the frame's budget waits until the budgets of a few frames add up to
+        // it (whole steps only): the frame rate holds, and training goes on at a lower rate.
+        const double cost = session_->expected_step_ms();
+        credit_ms_ = std::min(credit_ms_ + budget.ms(), std::max(2.0 * cost, budget.ms()));
+        if (cost > budget.ms() && credit_ms_ < cost && !session_->evaluation_due()) return;
         std::size_t until = session_->step();
         if (replaying())
             until = replay_to_;
@@ -231,6 +236,7 @@ public:
         // A replay records its last step: the player then shows the step the link stopped at.
         const std::size_t done = session_->work(
             until, [&] { return budget.remaining_ms(); }, record, replaying());
+        credit_ms_ = std::max(0.0, credit_ms_ - budget.elapsed_ms());
         if (replay_to_ && session_->step() >= replay_to_) replay_to_ = 0;
         if (!session_->failure().empty()) running_ = false;
         count_rate(done);
@@ -383,6 +389,7 @@ private:
     std::size_t rate_steps_ = 0;
     Clock::time_point rate_start_ = Clock::now();
     Clock::time_point last_record_{};
+    double credit_ms_ = 0;  // unspent frame budgets, for steps longer than one frame's
     double steps_per_second_ = 0;
 };
 
