@@ -438,8 +438,10 @@ void TrainLesson::status_bar() {
     TrainingSession& s = *session_;
     const float font = ImGui::GetFontSize();
     const bool failed = !s.failure().empty();
-    if (ImGui::Button(running_ ? "Pause" : "Train", ImVec2(font * 5, 0))) {
-        running_ = !running_;
+    const bool busy = running_ || replaying();  // Pause also stops a link's replay where it is
+    if (ImGui::Button(busy ? "Pause" : "Train", ImVec2(font * 5, 0))) {
+        running_ = !busy;
+        replay_to_ = 0;
         if (running_ && failed) s.clear_failure();
     }
     ImGui::SameLine();
