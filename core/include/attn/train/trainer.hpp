@@ -58,8 +58,8 @@ struct Evaluation {
     double baseline_mse = 0.0;    // series: MSE of predicting x_{t+1} = x_t
 };
 
-// examples ≥ 1 held-out examples drawn from Rng(seed), run through the model in chunks (the
-// model's forward buffers grow to the chunk size and are kept). Throws attn::Error when the
+// examples ≥ 1 held-out examples drawn from Rng(seed), run through the model in chunks of up
+// to 250 (the model's forward buffers grow to the chunk size and are kept). Throws attn::Error when the
 // task does not fit the model (input kind, vocab, length).
 Evaluation evaluate(Transformer& model, const TaskConfig& task, std::size_t examples, std::uint64_t seed);
 
