@@ -84,4 +84,5 @@ TEST_CASE("model golden: files written by PyTorch and by attnlab load, and give 
         }
     }
     CHECK(torch_written >= 3);
+    CHECK(core_written >= 3);
 }
