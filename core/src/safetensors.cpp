@@ -45,11 +45,7 @@ std::string offsets_text(std::uint64_t begin, std::uint64_t end) { return "[" + 
 // A JSON value as the message shows it: numbers and short strings as written, others by type.
 std::string describe(const json& x) {
     if (x.is_number()) return x.dump();
-    if (x.is_string()) {
-        std::string s = x.get<std::string>();
-        if (s.size() > 40) s = s.substr(0, 40) + "...";
-        return "\"" + s + "\"";
-    }
+    if (x.is_string()) return json_text::quote(x.get<std::string>());
     return json_text::type_phrase(x);
 }
 

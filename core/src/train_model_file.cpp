@@ -39,11 +39,7 @@ std::string shape_text(const std::vector<std::size_t>& shape) {
 // A JSON value as a message shows it: numbers, booleans and short strings as written, others by type.
 std::string describe(const json& x) {
     if (x.is_number() || x.is_boolean()) return x.dump();
-    if (x.is_string()) {
-        std::string s = x.get<std::string>();
-        if (s.size() > 40) s = s.substr(0, 40) + "...";
-        return json(s).dump();
-    }
+    if (x.is_string()) return json_text::quote(x.get<std::string>());
     return json_text::type_phrase(x);
 }
 
@@ -286,7 +282,7 @@ std::string unexpected_reason(const std::string& name, const TransformerConfig& 
 std::uint64_t parse_step(const std::string& s) {
     const char* field = "__metadata__.step";
     if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string::npos)
-        throw Error(field, "is " + json(s.size() > 40 ? s.substr(0, 40) + "..." : s).dump() +
+        throw Error(field, "is " + json_text::quote(s) +
                                ", expected a whole number ≥ 0 in decimal, such as \"400\"");
     std::uint64_t v = 0;
     for (char ch : s) {

@@ -27,11 +27,7 @@ const char* const kForm =
 // A JSON value as a message shows it.
 std::string describe(const json& x) {
     if (x.is_number() || x.is_boolean()) return x.dump();
-    if (x.is_string()) {
-        std::string s = x.get<std::string>();
-        if (s.size() > 40) s = s.substr(0, 40) + "...";
-        return json(s).dump();
-    }
+    if (x.is_string()) return json_text::quote(x.get<std::string>());
     return json_type_phrase(x);
 }
 

@@ -29,6 +29,7 @@
 #include "errors.hpp"
 #include "export.hpp"
 #include "input.hpp"
+#include "json_text.hpp"
 #include "output.hpp"
 
 namespace attn::cli {
@@ -56,10 +57,7 @@ std::string json_number(double x) {
 // [SECTION] Option values
 // =====================================================================================
 
-std::string quoted(const std::string& s) {
-    std::string q = s.size() > 40 ? s.substr(0, 40) + "..." : s;
-    return "\"" + q + "\"";
-}
+std::string quote_arg(const std::string& s) { return "\"" + json_text::clip(s) + "\""; }
 
 std::uint64_t whole(const std::optional<std::string>& text, const char* option, std::uint64_t fallback,
                     std::uint64_t lo, std::uint64_t hi, const std::string& why = "") {
@@ -67,7 +65,7 @@ std::uint64_t whole(const std::optional<std::string>& text, const char* option, 
     const std::string& s = *text;
     const std::string expected = "expected a whole number from " + str(lo) + " to " + str(hi) + why;
     if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string::npos)
-        throw InputError(option, "is " + quoted(s) + ", " + expected);
+        throw InputError(option, "is " + quote_arg(s) + ", " + expected);
     std::uint64_t v = 0;
     for (char c : s) {
         const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
@@ -88,7 +86,7 @@ double real(const std::optional<std::string>& text, const char* option, double f
     char* end = nullptr;
     const double v = s.empty() ? NAN : std::strtod(s.c_str(), &end);
     if (s.empty() || end != s.c_str() + s.size() || std::isspace(static_cast<unsigned char>(s[0])) || !std::isfinite(v))
-        throw InputError(option, "is " + quoted(s) + ", " + expected);
+        throw InputError(option, "is " + quote_arg(s) + ", " + expected);
     if (v > hi || v < lo || (lo_open && v <= lo)) throw InputError(option, "is " + s + ", " + expected);
     return v;
 }
@@ -100,7 +98,7 @@ std::string choice(const std::optional<std::string>& text, const char* option, c
         if (*text == a) return a;
     std::string list;
     for (std::size_t i = 0; i < allowed.size(); ++i) list += (i ? (i + 1 == allowed.size() ? " or " : ", ") : "") + allowed[i];
-    throw InputError(option, "is " + quoted(*text) + ", expected " + list);
+    throw InputError(option, "is " + quote_arg(*text) + ", expected " + list);
 }
 
 // =====================================================================================
@@ -122,7 +120,7 @@ TrainPlan plan_train(const TrainOptions& o) {
     try {
         kind = parse_task(*o.task);
     } catch (const attn::Error&) {
-        throw InputError("--task", "is " + quoted(*o.task) + ", expected " + kTasks);
+        throw InputError("--task", "is " + quote_arg(*o.task) + ", expected " + kTasks);
     }
     TrainPlan plan;
     TrainRecipe& r = plan.recipe;
@@ -462,7 +460,7 @@ Sequence parse_sequence(const std::string& text, const TransformerConfig& c) {
     if (words.size() > c.max_len)
         throw InputError("INPUT", "has " + str(words.size()) + " entries, more than the model's max_len " + str(c.max_len));
     for (std::size_t i = 0; i < words.size(); ++i) {
-        const std::string where = "entry " + str(i) + " " + quoted(words[i]);
+        const std::string where = "entry " + str(i) + " " + quote_arg(words[i]);
         if (tokens) {
             const std::optional<std::string> word = words[i];
             std::uint64_t id;

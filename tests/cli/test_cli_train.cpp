@@ -511,6 +511,10 @@ TEST_CASE("eval, grad and attend: broken model files and batches exit 2 with one
     const std::string b_dup = batch("b_dup.json", R"({"input": [[1]], "input": [[2]], "target": [[1]]})");
     const std::string b_empty = batch("b_empty.json", R"({"input": [], "target": []})");
     const std::string b_series = batch("b_series.json", R"({"input": [[0.5, "x"]], "target": [[1, 2]]})");
+    // A long string whose 40th byte is inside a two-byte character: the message clips before it
+    // (cutting inside it made nlohmann's dump throw; found by fuzz_batch).
+    const std::string w39(39, 'w');
+    const std::string b_utf8 = batch("b_utf8.json", "{\"input\": [[\"" + w39 + "\u0444\"]], \"target\": [[1]]}");
     const std::string ok_batch = batch("ok.json", R"({"input": [[1, 2, 3]], "target": [[3, 2, 1]]})");
     const std::string series = dir.write("s.safetensors", read_file(golden("core_series.safetensors")));
     const std::vector<std::string> inputs = dir.files();
@@ -547,6 +551,8 @@ TEST_CASE("eval, grad and attend: broken model files and batches exit 2 with one
                      "instead of ids for a series model)"},
         {"grad: duplicate key", {"grad", model, b_dup, "-o", "OUT"}, b_dup + ": input: appears twice"},
         {"grad: empty batch", {"grad", model, b_empty, "-o", "OUT"}, b_empty + ": input: has no rows; a batch has at least one sequence"},
+        {"grad: a long string, clipped at a character boundary", {"grad", model, b_utf8, "-o", "OUT"},
+         b_utf8 + ": input[0][0]: is \"" + w39 + "...\", expected a token id from 0 to 6"},
         {"grad: text in a series batch", {"grad", series, b_series, "-o", "OUT"}, b_series + ": input[0][1]: is \"x\", expected a number"},
         {"attend: id beyond the vocabulary", {"attend", model, "1 2 9"},
          "INPUT: entry 2 \"9\" is not a token id of this model (0 to 6)"},

@@ -285,6 +285,9 @@ TEST_CASE("model files: config problems name the key", "[train][files][errors]")
          "config.task.noise: is -0.1, expected a number from 0 to 1e6"},
         {"token task with vocab 1", edit([](json& c) { c["vocab"] = 1; }),
          "config.vocab: is 1, but the reverse task needs at least 2 tokens"},
+        // 39 bytes, then a two-byte character: the message clips before it, not inside it
+        {"long string", edit([](json& c) { c["model"] = std::string(39, 'g') + "\u0444ru"; }),
+         "config.model: is \"" + std::string(39, 'g') + "...\", expected \"transformer\""},
     };
     for (const Bad& b : cases) {
         INFO(b.name);

@@ -171,4 +171,15 @@ std::string type_phrase(const json& j) {
     }
 }
 
+std::string clip(const std::string& s, std::size_t max) {
+    if (s.size() <= max) return s;
+    std::size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // s[n]: a continuation byte
+    return s.substr(0, n) + "...";
+}
+
+std::string quote(const std::string& s, std::size_t max) {
+    return json(clip(s, max)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace attn::json_text

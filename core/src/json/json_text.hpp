@@ -27,4 +27,12 @@ nlohmann::json read(const std::string& text, const std::string& source);
 // "a string", "an array", "null", ... for messages.
 std::string type_phrase(const nlohmann::json& j);
 
+// s cut to at most max bytes, never inside a UTF-8 sequence, with "..." appended when cut (a
+// cut inside one made nlohmann's dump throw: found by fuzz_batch).
+std::string clip(const std::string& s, std::size_t max = 40);
+
+// s clipped and written as a JSON string literal for a message ("\"abc...\""); bytes that are
+// not UTF-8 become U+FFFD. Never throws.
+std::string quote(const std::string& s, std::size_t max = 40);
+
 }  // namespace attn::json_text
