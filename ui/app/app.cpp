@@ -116,16 +116,23 @@ void App::follow_trace() {
     player_.set_count(l.trace().steps().size());
 }
 
-// The live lesson's work for this frame, within the budget; not while the window is hidden.
-void App::advance_live() {
+bool App::running_live() { return !hidden_ && lesson().live() && lesson().error().empty(); }
+
+// The live lesson's work for this frame, within the paced slice; not while the window is hidden.
+// dt: the previous frame, start to start (s).
+void App::advance_live(double dt) {
     Lesson& l = lesson();
-    if (hidden_ || !l.live() || !l.error().empty()) {
+    if (!running_live()) {
         if (player_.live()) follow_trace();  // it just paused or failed: the badge goes
+        if (advanced_last_frame_) pacer_.reset();
+        advanced_last_frame_ = false;
         return;
     }
+    if (advanced_last_frame_) pacer_.frame_took(dt * 1000.0);  // a frame that had a slice
     const auto t0 = Clock::now();
-    l.run_advance(FrameBudget(budget_ms_, t0));
+    l.run_advance(FrameBudget(pacer_.budget_ms(), t0));
     advance_ms_ = ms_since(t0);
+    advanced_last_frame_ = true;
     follow_trace();
 }
 
@@ -136,8 +143,12 @@ void App::set_hidden(bool hidden) {
 }
 
 std::string App::set_frame_budget_ms(double ms) {
-    if (!(ms >= 1.0 && ms <= 100.0)) return "frame budget must be within 1..100 ms";
-    budget_ms_ = ms;
+    if (!pacer_.set_max_ms(ms)) return "frame budget must be within 1..100 ms";
+    return "";
+}
+
+std::string App::set_target_frame_ms(double ms) {
+    if (!pacer_.set_target_ms(ms)) return "target frame time must be within 1..100 ms";
     return "";
 }
 
@@ -155,7 +166,7 @@ void App::frame(double dt) {
     const auto t0 = Clock::now();
     if (!theme_applied_) apply_theme();
     ensure_computed();
-    advance_live();
+    advance_live(dt);
     player_.update(dt);
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantTextInput) {
@@ -454,7 +465,8 @@ std::string App::state_json() {
                   : player_.follow() == StepPlayer::Follow::replaced ? "replaced"
                                                                      : "fixed";
     j["advance_ms"] = advance_ms_;
-    j["frame_budget_ms"] = budget_ms_;
+    j["frame_budget_ms"] = pacer_.max_ms();
+    j["advance_budget_ms"] = pacer_.budget_ms();
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];
