@@ -16,6 +16,8 @@
 
 namespace {
 
+// The EM_JS bodies are JavaScript, which clang-format would break (it turns === into == =).
+// clang-format off
 // Strings from JS: a malloc'ed UTF-8 copy (freed by the caller).
 EM_JS(char*, js_initial_query, (), {
     var q = (location.search && location.search.length > 1) ? location.search.substring(1)
@@ -58,6 +60,8 @@ EM_JS(void, js_open_picker, (const char* kind), {
     if (input) input.click();
 });
 EM_JS(void, js_first_frame, (), { if (Module.attnlabFirstFrame) Module.attnlabFirstFrame(); });
+
+// clang-format on
 
 class WebPlatform final : public attn::ui::Platform {
 public:
@@ -125,18 +129,30 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_state() {
 EMSCRIPTEN_KEEPALIVE const char* attnlab_call(const char* fn, const char* arg) {
     if (!g_app) return "not ready";
     const std::string f = fn ? fn : "", a = arg ? arg : "";
-    if (f == "setLesson") g_result = g_app->set_lesson(a);
-    else if (f == "step") g_result = g_app->step(std::strtol(a.c_str(), nullptr, 10));
-    else if (f == "next") g_app->next(), g_result.clear();
-    else if (f == "prev") g_app->prev(), g_result.clear();
-    else if (f == "link") g_result = g_app->link();
-    else if (f == "lessons") g_result = g_app->lessons_json();
-    else if (f == "hidden") g_app->set_hidden(a == "1"), g_result.clear();
-    else if (f == "applyLink") g_result = g_app->apply_link(a);
-    else if (f == "export") g_result = g_app->export_file(a);
-    else if (f == "scenario") g_result = g_app->scenario_json();
-    else if (f == "importScenario") g_result = g_app->import_scenario(a);
-    else g_result = "unknown call '" + f.substr(0, 40) + "'";
+    if (f == "setLesson")
+        g_result = g_app->set_lesson(a);
+    else if (f == "step")
+        g_result = g_app->step(std::strtol(a.c_str(), nullptr, 10));
+    else if (f == "next")
+        g_app->next(), g_result.clear();
+    else if (f == "prev")
+        g_app->prev(), g_result.clear();
+    else if (f == "link")
+        g_result = g_app->link();
+    else if (f == "lessons")
+        g_result = g_app->lessons_json();
+    else if (f == "hidden")
+        g_app->set_hidden(a == "1"), g_result.clear();
+    else if (f == "applyLink")
+        g_result = g_app->apply_link(a);
+    else if (f == "export")
+        g_result = g_app->export_file(a);
+    else if (f == "scenario")
+        g_result = g_app->scenario_json();
+    else if (f == "importScenario")
+        g_result = g_app->import_scenario(a);
+    else
+        g_result = "unknown call '" + f.substr(0, 40) + "'";
     return g_result.c_str();
 }
 
@@ -148,7 +164,7 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_set(const char* name, const char* value
 // Bytes of a file the user picked (kind: "image" or "scenario").
 EMSCRIPTEN_KEEPALIVE const char* attnlab_load(const char* kind, const unsigned char* data, int size) {
     g_result = g_app ? g_app->load_file(kind ? kind : "", std::string(reinterpret_cast<const char*>(data),
-                                                                       static_cast<std::size_t>(size < 0 ? 0 : size)))
+                                                                      static_cast<std::size_t>(size < 0 ? 0 : size)))
                      : "not ready";
     return g_result.c_str();
 }

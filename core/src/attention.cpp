@@ -83,16 +83,17 @@ void record_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& para
     }
     for (std::size_t i = 0; i < scores.rows(); ++i) {
         if (!trace.wants_cells()) {
-            trace.add(StepKind::score_row, "Scores of query " + std::to_string(i), "s" + std::to_string(i) + ",j = score(q" +
-                                                                  std::to_string(i) + ", k_j) for every key j",
+            trace.add(StepKind::score_row, "Scores of query " + std::to_string(i),
+                      "s" + std::to_string(i) + ",j = score(q" + std::to_string(i) + ", k_j) for every key j",
                       {"Q", "K"}, {"scores"}, Focus::on_row("scores", i));
             continue;
         }
         for (std::size_t j = 0; j < scores.cols(); ++j) {
             trace
                 .add(StepKind::score_cell, "Score of query " + std::to_string(i) + " with key " + std::to_string(j),
-                     score_formula(params.kind, std::to_string(i), std::to_string(j), params.temperature) + " = " + fmt(scores(i, j)), {"Q", "K"},
-                     {"scores"}, Focus::on_cell("scores", i, j))
+                     score_formula(params.kind, std::to_string(i), std::to_string(j), params.temperature) + " = " +
+                         fmt(scores(i, j)),
+                     {"Q", "K"}, {"scores"}, Focus::on_cell("scores", i, j))
                 .value("score", scores(i, j));
         }
     }
@@ -101,8 +102,8 @@ void record_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& para
 void record_softmax(ConstMatrixView scores, const Mask& mask, const Matrix& weights, Trace& trace) {
     trace.set_matrix("weights", weights);
     if (!trace.wants_rows()) {
-        trace.add(StepKind::softmax, "Softmax over keys (mask: " + mask.describe() + ")", "α_ij = exp(s_ij − max_j s_ij) / Σ_j exp(s_ij − max_j s_ij)",
-                  {"scores"}, {"weights"});
+        trace.add(StepKind::softmax, "Softmax over keys (mask: " + mask.describe() + ")",
+                  "α_ij = exp(s_ij − max_j s_ij) / Σ_j exp(s_ij − max_j s_ij)", {"scores"}, {"weights"});
         return;
     }
     for (std::size_t i = 0; i < scores.rows; ++i) {
@@ -117,26 +118,33 @@ void record_softmax(ConstMatrixView scores, const Mask& mask, const Matrix& weig
         for (std::size_t j = 0; j < scores.cols; ++j)
             if (mask.allows(i, j)) sum += std::exp(scores(i, j) - m);
         if (allowed == 0) {
-            trace.add(StepKind::masked_row, "Row " + r + " is fully masked", "α" + r + ",j = 0 for every j (no key may be attended)", {"scores"},
-                      {"weights"}, Focus::on_row("weights", i));
+            trace.add(StepKind::masked_row, "Row " + r + " is fully masked",
+                      "α" + r + ",j = 0 for every j (no key may be attended)", {"scores"}, {"weights"},
+                      Focus::on_row("weights", i));
             continue;
         }
         if (!trace.wants_cells()) {
             trace
-                .add(StepKind::softmax_row, "Softmax of row " + r, "α" + r + ",j = exp(s" + r + ",j − m) / Σ exp(s" + r + ",j − m),  m = " + fmt(m),
-                     {"scores"}, {"weights"}, Focus::on_row("weights", i))
+                .add(StepKind::softmax_row, "Softmax of row " + r,
+                     "α" + r + ",j = exp(s" + r + ",j − m) / Σ exp(s" + r + ",j − m),  m = " + fmt(m), {"scores"},
+                     {"weights"}, Focus::on_row("weights", i))
                 .value("max", m)
                 .value("sum", sum);
             continue;
         }
-        trace.add(StepKind::softmax_row, "Row " + r + ": maximum", "m = max_j s" + r + ",j = " + fmt(m) + " (over " + std::to_string(allowed) + " allowed keys)",
-                  {"scores"}, {}, Focus::on_row("scores", i))
+        trace
+            .add(StepKind::softmax_row, "Row " + r + ": maximum",
+                 "m = max_j s" + r + ",j = " + fmt(m) + " (over " + std::to_string(allowed) + " allowed keys)",
+                 {"scores"}, {}, Focus::on_row("scores", i))
             .value("max", m);
-        trace.add(StepKind::softmax_row, "Row " + r + ": exponentials", "e" + r + ",j = exp(s" + r + ",j − m)  (masked keys: 0)", {"scores"}, {},
-                  Focus::on_row("scores", i));
-        trace.add(StepKind::softmax_row, "Row " + r + ": sum", "Σ_j e" + r + ",j = " + fmt(sum), {}, {}, Focus::on_row("scores", i)).value("sum", sum);
-        trace.add(StepKind::softmax_row, "Row " + r + ": normalise", "α" + r + ",j = e" + r + ",j / " + fmt(sum), {"scores"}, {"weights"},
-                  Focus::on_row("weights", i));
+        trace.add(StepKind::softmax_row, "Row " + r + ": exponentials",
+                  "e" + r + ",j = exp(s" + r + ",j − m)  (masked keys: 0)", {"scores"}, {}, Focus::on_row("scores", i));
+        trace
+            .add(StepKind::softmax_row, "Row " + r + ": sum", "Σ_j e" + r + ",j = " + fmt(sum), {}, {},
+                 Focus::on_row("scores", i))
+            .value("sum", sum);
+        trace.add(StepKind::softmax_row, "Row " + r + ": normalise", "α" + r + ",j = e" + r + ",j / " + fmt(sum),
+                  {"scores"}, {"weights"}, Focus::on_row("weights", i));
     }
 }
 
@@ -149,8 +157,8 @@ void record_output(ConstMatrixView v, const Matrix& output, Trace& trace) {
     }
     for (std::size_t i = 0; i < output.rows(); ++i) {
         const std::string r = std::to_string(i);
-        trace.add(StepKind::output_row, "Output of query " + r, "o" + r + " = Σ_j α" + r + ",j v_j", {"weights", "V"}, {"output"},
-                  Focus::on_row("output", i));
+        trace.add(StepKind::output_row, "Output of query " + r, "o" + r + " = Σ_j α" + r + ",j v_j", {"weights", "V"},
+                  {"output"}, Focus::on_row("output", i));
     }
 }
 
@@ -192,7 +200,8 @@ void ScoreParams::check(std::size_t d_q, std::size_t d_k) const {
             require_shape(W_q, h, d_q, "W_q");
             require_shape(W_k, h, d_k, "W_k");
             if (v.size() != h)
-                throw Error("v", "has " + std::to_string(v.size()) + " entries, W_q has " + std::to_string(h) + " rows");
+                throw Error("v",
+                            "has " + std::to_string(v.size()) + " entries, W_q has " + std::to_string(h) + " rows");
             require_finite(W_q, "W_q");
             require_finite(W_k, "W_k");
             for (std::size_t i = 0; i < v.size(); ++i)
@@ -211,7 +220,8 @@ void compute_scores(ConstMatrixView q, ConstMatrixView k, const ScoreParams& par
         switch (params.kind) {
             case Score::dot: matmul_abt(q, k, scores, inv_t); break;
             case Score::scaled_dot:
-                matmul_abt(q, k, scores, static_cast<float>(1.0 / (std::sqrt(static_cast<double>(k.cols)) * params.temperature)));
+                matmul_abt(q, k, scores,
+                           static_cast<float>(1.0 / (std::sqrt(static_cast<double>(k.cols)) * params.temperature)));
                 break;
             case Score::general: {
                 Matrix qw(q.rows, k.cols);  // (L, d_k) = q · W

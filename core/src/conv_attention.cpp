@@ -37,8 +37,7 @@ std::string count(std::size_t n) { return std::to_string(n); }
 // Every weight is finite, or an Error naming the first bad one ("SE w1[1][2] is NaN").
 void require_finite_values(const std::vector<float>& v, const std::string& what) {
     for (std::size_t i = 0; i < v.size(); ++i)
-        if (!std::isfinite(v[i]))
-            throw Error(what, "[" + count(i) + "] is " + (std::isnan(v[i]) ? "NaN" : "infinite"));
+        if (!std::isfinite(v[i])) throw Error(what, "[" + count(i) + "] is " + (std::isnan(v[i]) ? "NaN" : "infinite"));
 }
 
 // The feature map is non-empty, its data matches H·W, and every value is finite.
@@ -57,7 +56,8 @@ void check_feature_map(const FeatureMap& x, const std::string& who) {
                 const float v = x.at(c, y, i);
                 if (!std::isfinite(v))
                     throw Error(name, std::string("has ") + (std::isnan(v) ? "NaN" : "an infinite value") +
-                                          " at channel " + count(c) + ", pixel (y=" + count(y) + ", x=" + count(i) + ")");
+                                          " at channel " + count(c) + ", pixel (y=" + count(y) + ", x=" + count(i) +
+                                          ")");
             }
 }
 
@@ -72,11 +72,12 @@ void check_mlp(const ChannelMLP& mlp, std::size_t channels, const std::string& w
         throw Error(who + " w1", "is " + shape_string(hidden, mlp.w1.cols()) + ", expected " + shape_string(hidden, C) +
                                      " (C/r × C, C = " + count(C) + " channels)");
     if (mlp.b1.size() != hidden)
-        throw Error(who + " b1", "has " + count(mlp.b1.size()) + " values, expected " + count(hidden) +
-                                     " (C/r, the rows of w1)");
+        throw Error(who + " b1",
+                    "has " + count(mlp.b1.size()) + " values, expected " + count(hidden) + " (C/r, the rows of w1)");
     if (mlp.w2.rows() != C || mlp.w2.cols() != hidden)
         throw Error(who + " w2", "is " + shape_string(mlp.w2.rows(), mlp.w2.cols()) + ", expected " +
-                                     shape_string(C, hidden) + " (C × C/r, C = " + count(C) + ", C/r = " + count(hidden) + ")");
+                                     shape_string(C, hidden) + " (C × C/r, C = " + count(C) +
+                                     ", C/r = " + count(hidden) + ")");
     if (mlp.b2.size() != C)
         throw Error(who + " b2", "has " + count(mlp.b2.size()) + " values, expected " + count(C) + " (C)");
     require_finite(mlp.w1, (who + " w1").c_str());
@@ -97,7 +98,8 @@ void check_conv(const SpatialConv& conv, const std::string& who) {
         throw Error(who + " weights", "has " + count(conv.weights.size()) + " values, expected 2·" + count(k) + "·" +
                                           count(k) + " = " + count(2 * k * k) + " (avg-map k×k, then max-map k×k)");
     require_finite_values(conv.weights, who + " weights");
-    if (!std::isfinite(conv.bias)) throw Error(who + " bias", std::string("is ") + (std::isnan(conv.bias) ? "NaN" : "infinite"));
+    if (!std::isfinite(conv.bias))
+        throw Error(who + " bias", std::string("is ") + (std::isnan(conv.bias) ? "NaN" : "infinite"));
 }
 
 }  // namespace
@@ -209,8 +211,8 @@ void record_scale(Trace& t, const std::string& input, const std::string& output,
     const std::string formula = output + "_c = s_c · " + input + "_c";
     if (t.wants_rows()) {
         for (std::size_t c = 0; c < s.size(); ++c)
-            t.add(StepKind::apply_gate, std::string(title) + ": channel " + count(c), formula, {"channel_weights", input}, {output},
-                  Focus::on_row(output, c))
+            t.add(StepKind::apply_gate, std::string(title) + ": channel " + count(c), formula,
+                  {"channel_weights", input}, {output}, Focus::on_row(output, c))
                 .value("c", static_cast<double>(c))
                 .value("s_c", s[c]);
     } else {
@@ -256,7 +258,8 @@ SEResult squeeze_excitation(const FeatureMap& x, const ChannelMLP& mlp, Trace* t
             .value("HW", static_cast<double>(HW));
         t.add(StepKind::mlp, "excite: hidden layer", "h = ReLU(W1 · z + b1)", {"pooled", "W1", "b1"}, {"hidden"})
             .value("C/r", static_cast<double>(hidden.cols()));
-        t.add(StepKind::gate, "excite: channel weights", "s = σ(W2 · h + b2)", {"hidden", "W2", "b2"}, {"channel_weights"});
+        t.add(StepKind::gate, "excite: channel weights", "s = σ(W2 · h + b2)", {"hidden", "W2", "b2"},
+              {"channel_weights"});
         record_scale(t, "x", "output", r.weights, "scale");
     }
     return r;
@@ -344,13 +347,17 @@ CBAMResult cbam(const FeatureMap& x, const ChannelMLP& mlp, const SpatialConv& c
             .value("C", static_cast<double>(C))
             .value("HW", static_cast<double>(HW));
         t.add(StepKind::pool, "channel: max pool", "m_c = max_p x_c[p]", {"x"}, {"max_pooled"});
-        t.add(StepKind::mlp, "channel: shared MLP", "MLP(z) = W2 · ReLU(W1 · z + b1) + b2   for z = a (row 0) and z = m (row 1)",
+        t.add(StepKind::mlp, "channel: shared MLP",
+              "MLP(z) = W2 · ReLU(W1 · z + b1) + b2   for z = a (row 0) and z = m (row 1)",
               {"avg_pooled", "max_pooled", "W1", "b1", "W2", "b2"}, {"mlp_hidden", "mlp_out"})
             .value("C/r", static_cast<double>(hidden.cols()));
-        t.add(StepKind::gate, "channel: sigmoid channel weights", "s = σ(MLP(a) + MLP(m))", {"mlp_out"}, {"channel_weights"});
+        t.add(StepKind::gate, "channel: sigmoid channel weights", "s = σ(MLP(a) + MLP(m))", {"mlp_out"},
+              {"channel_weights"});
         record_scale(t, "x", "channel_refined", r.channel_weights, "channel: scale");
-        t.add(StepKind::pool, "spatial: channel-mean map", "A[y,x] = (1/C) Σ_c x'_c[y,x]", {"channel_refined"}, {"spatial_avg"});
-        t.add(StepKind::pool, "spatial: channel-max map", "Mx[y,x] = max_c x'_c[y,x]", {"channel_refined"}, {"spatial_max"});
+        t.add(StepKind::pool, "spatial: channel-mean map", "A[y,x] = (1/C) Σ_c x'_c[y,x]", {"channel_refined"},
+              {"spatial_avg"});
+        t.add(StepKind::pool, "spatial: channel-max map", "Mx[y,x] = max_c x'_c[y,x]", {"channel_refined"},
+              {"spatial_max"});
         t.add(StepKind::convolution, "spatial: " + count(k) + "×" + count(k) + " convolution",
               "L[y,x] = b + Σ_{i,j} Ka[i,j]·A[y+i−p, x+j−p] + Km[i,j]·Mx[y+i−p, x+j−p]   (p = k/2, zero padding)",
               {"spatial_avg", "spatial_max", "kernel_avg", "kernel_max"}, {"spatial_logits"})
@@ -358,8 +365,8 @@ CBAMResult cbam(const FeatureMap& x, const ChannelMLP& mlp, const SpatialConv& c
             .value("p", static_cast<double>(k / 2))
             .value("bias", conv.bias);
         t.add(StepKind::gate, "spatial: sigmoid", "M[y,x] = σ(L[y,x])", {"spatial_logits"}, {"spatial_weights"});
-        t.add(StepKind::apply_gate, "spatial: apply", "y_c[y,x] = M[y,x] · x'_c[y,x]   for every channel c", {"spatial_weights", "channel_refined"},
-              {"output"});
+        t.add(StepKind::apply_gate, "spatial: apply", "y_c[y,x] = M[y,x] · x'_c[y,x]   for every channel c",
+              {"spatial_weights", "channel_refined"}, {"output"});
     }
     return r;
 }

@@ -130,9 +130,9 @@ void online_softmax_tile(float* s, std::size_t lds, std::size_t rows, std::size_
 }  // namespace
 
 const KernelTable& table() {
-    static const KernelTable t{"scalar", &matmul_abt,   &matmul_ab,       &max,    &exp_sub_sum,
-                               &exp_nonpos, &tanh_inplace, &sigmoid_inplace, &scale,  &axpy,
-                               kPanel,   1,             &pack_b,          &gemm_packed, &online_softmax_tile};
+    static const KernelTable t{
+        "scalar", &matmul_abt, &matmul_ab, &max, &exp_sub_sum, &exp_nonpos,  &tanh_inplace,       &sigmoid_inplace,
+        &scale,   &axpy,       kPanel,     1,    &pack_b,      &gemm_packed, &online_softmax_tile};
     return t;
 }
 

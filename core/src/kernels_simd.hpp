@@ -79,7 +79,7 @@ inline vf<A> exp_nonpos(vf<A> x) {
     const auto ni = r.bits_offset;
     const B n = r.n;
     B f = xsimd::fma(n, B(-0.693359375f), xc);  // ln2 split in a high part exact in float
-    f = xsimd::fma(n, B(2.12194440e-4f), f);     // and the low remainder
+    f = xsimd::fma(n, B(2.12194440e-4f), f);    // and the low remainder
     B p(1.0f / 720.0f);
     p = xsimd::fma(p, f, B(1.0f / 120.0f));
     p = xsimd::fma(p, f, B(1.0f / 24.0f));
@@ -154,7 +154,8 @@ void matmul_abt(const float* a, std::size_t lda, const float* b, std::size_t ldb
         for (; j < n; ++j) {
             const float* bj = b + j * ldb;
             B s(0.0f);
-            for (std::size_t p = 0; p < kv; p += S) s = xsimd::fma(B::load_unaligned(ai + p), B::load_unaligned(bj + p), s);
+            for (std::size_t p = 0; p < kv; p += S)
+                s = xsimd::fma(B::load_unaligned(ai + p), B::load_unaligned(bj + p), s);
             float t = xsimd::hadd(s);
             for (std::size_t p = kv; p < k; ++p) t += ai[p] * bj[p];
             ci[j] = alpha * t;
@@ -276,7 +277,8 @@ void axpy(float* y, float s, const float* x, std::size_t n) {
     using B = vf<A>;
     constexpr std::size_t S = B::size;
     std::size_t i = 0;
-    for (; i + S <= n; i += S) xsimd::fma(B(s), B::load_unaligned(x + i), B::load_unaligned(y + i)).store_unaligned(y + i);
+    for (; i + S <= n; i += S)
+        xsimd::fma(B(s), B::load_unaligned(x + i), B::load_unaligned(y + i)).store_unaligned(y + i);
     for (; i < n; ++i) y[i] += s * x[i];
 }
 
@@ -392,8 +394,8 @@ inline void micro_kernel(std::size_t k, const float* a, std::size_t lda, const f
 
 // The row tail of a panel (rows < MR) picks the micro-kernel with exactly that many rows.
 template <class A, std::size_t R>
-inline void micro_kernel_rows(std::size_t rows, std::size_t k, const float* a, std::size_t lda, const float* b, float* c,
-                              std::size_t ldc, bool accumulate, float* lane_max) {
+inline void micro_kernel_rows(std::size_t rows, std::size_t k, const float* a, std::size_t lda, const float* b,
+                              float* c, std::size_t ldc, bool accumulate, float* lane_max) {
     if constexpr (R > 0) {
         if (rows == R)
             micro_kernel<A, R, Blocking<A>::vecs>(k, a, lda, b, c, ldc, accumulate, lane_max);
@@ -412,7 +414,7 @@ inline void transpose4x4(const float* src, std::size_t ld, float* dst, std::size
     const V r2 = V::load_unaligned(src + 2 * ld), r3 = V::load_unaligned(src + 3 * ld);
     const V t0 = xsimd::zip_lo(r0, r2), t1 = xsimd::zip_hi(r0, r2);  // r00 r20 r01 r21 | r02 r22 r03 r23
     const V t2 = xsimd::zip_lo(r1, r3), t3 = xsimd::zip_hi(r1, r3);  // r10 r30 r11 r31 | r12 r32 r13 r33
-    xsimd::zip_lo(t0, t2).store_unaligned(dst);                       // r00 r10 r20 r30
+    xsimd::zip_lo(t0, t2).store_unaligned(dst);                      // r00 r10 r20 r30
     xsimd::zip_hi(t0, t2).store_unaligned(dst + dld);
     xsimd::zip_lo(t1, t3).store_unaligned(dst + 2 * dld);
     xsimd::zip_hi(t1, t3).store_unaligned(dst + 3 * dld);

@@ -29,7 +29,8 @@ Mask Mask::window(std::size_t w) {
 
 Mask Mask::matrix(std::size_t rows, std::size_t cols, std::vector<std::uint8_t> allowed) {
     if (allowed.size() != rows * cols)
-        throw Error("mask", "matrix has " + std::to_string(allowed.size()) + " entries, expected " + shape_string(rows, cols));
+        throw Error("mask",
+                    "matrix has " + std::to_string(allowed.size()) + " entries, expected " + shape_string(rows, cols));
     Mask m;
     m.kind_ = Kind::matrix;
     m.rows_ = rows;
@@ -56,8 +57,8 @@ void Mask::check(std::size_t n_queries, std::size_t n_keys) const {
         throw Error("mask", "has " + std::to_string(padding_.size()) + " key padding entries, key has " +
                                 std::to_string(n_keys) + " rows");
     if (kind_ == Kind::matrix && (rows_ != n_queries || cols_ != n_keys))
-        throw Error("mask", "matrix is " + shape_string(rows_, cols_) + ", expected " + shape_string(n_queries, n_keys) +
-                                " (query rows × key rows)");
+        throw Error("mask", "matrix is " + shape_string(rows_, cols_) + ", expected " +
+                                shape_string(n_queries, n_keys) + " (query rows × key rows)");
 }
 
 std::string Mask::describe() const {
@@ -66,7 +67,8 @@ std::string Mask::describe() const {
         case Kind::causal: return "causal";
         case Kind::key_padding: {
             const auto padded = std::count(padding_.begin(), padding_.end(), true);
-            return "key_padding (" + std::to_string(padded) + " of " + std::to_string(padding_.size()) + " keys padded)";
+            return "key_padding (" + std::to_string(padded) + " of " + std::to_string(padding_.size()) +
+                   " keys padded)";
         }
         case Kind::window: return "window " + std::to_string(window_);
         case Kind::matrix: return "matrix " + shape_string(rows_, cols_);

@@ -39,8 +39,8 @@ MatrixView MatrixView::block(std::size_t r0, std::size_t c0, std::size_t nr, std
 
 namespace {
 std::string too_many_elements(std::size_t rows, std::size_t cols) {
-    return "would have " + shape_string(rows, cols) + " elements, more than the limit of " + std::to_string(kMaxElements) +
-           " (2^26)";
+    return "would have " + shape_string(rows, cols) + " elements, more than the limit of " +
+           std::to_string(kMaxElements) + " (2^26)";
 }
 }  // namespace
 
@@ -115,7 +115,8 @@ std::vector<std::vector<float>> Matrix::to_rows() const {
 
 void require_cols(ConstMatrixView m, std::size_t cols, const char* what, const char* expected_from) {
     if (m.cols != cols)
-        throw Error(what, "has " + std::to_string(m.cols) + " columns, " + expected_from + " has " + std::to_string(cols));
+        throw Error(what,
+                    "has " + std::to_string(m.cols) + " columns, " + expected_from + " has " + std::to_string(cols));
 }
 
 void require_rows(ConstMatrixView m, std::size_t rows, const char* what, const char* expected_from) {

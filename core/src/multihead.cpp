@@ -124,7 +124,8 @@ void MultiHeadParams::check() const {
     require_shape(in_proj_weight, 3 * E, E, "in_proj_weight");
     if (num_heads == 0) throw Error("num_heads", "must be at least 1");
     if (E % num_heads != 0)
-        throw Error("num_heads", std::to_string(num_heads) + " does not divide the embedding size " + std::to_string(E));
+        throw Error("num_heads",
+                    std::to_string(num_heads) + " does not divide the embedding size " + std::to_string(E));
     check_bias(in_proj_bias, 3 * E, "in_proj_bias");
     check_bias(out_proj_bias, E, "out_proj_bias");
     require_finite(in_proj_weight, "in_proj_weight");
@@ -162,9 +163,12 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
         trace->set_matrix("Q", result.q);
         trace->set_matrix("K", result.k);
         trace->set_matrix("V", result.v);
-        trace->add(StepKind::projection, "Project queries", "Q = query · W_qᵀ + b_q   (W_q = in_proj_weight rows 0..E−1)", {"query"}, {"Q"});
-        trace->add(StepKind::projection, "Project keys", "K = key · W_kᵀ + b_k   (W_k = in_proj_weight rows E..2E−1)", {"key"}, {"K"});
-        trace->add(StepKind::projection, "Project values", "V = value · W_vᵀ + b_v   (W_v = in_proj_weight rows 2E..3E−1)", {"value"}, {"V"});
+        trace->add(StepKind::projection, "Project queries",
+                   "Q = query · W_qᵀ + b_q   (W_q = in_proj_weight rows 0..E−1)", {"query"}, {"Q"});
+        trace->add(StepKind::projection, "Project keys", "K = key · W_kᵀ + b_k   (W_k = in_proj_weight rows E..2E−1)",
+                   {"key"}, {"K"});
+        trace->add(StepKind::projection, "Project values",
+                   "V = value · W_vᵀ + b_v   (W_v = in_proj_weight rows 2E..3E−1)", {"value"}, {"V"});
     }
 
     result.concat.resize(L, E);
@@ -178,8 +182,7 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
     // The fast path: every head at once, heads × query blocks over the thread pool.
     const bool all_heads_fast = options.implementation == Implementation::tiled && !trace;
     if (all_heads_fast)
-        tiled_attention_heads(result.q, result.k, result.v, H, scale, mask, result.concat, options.tiles,
-                              &ws.tiled);
+        tiled_attention_heads(result.q, result.k, result.v, H, scale, mask, result.concat, options.tiles, &ws.tiled);
     for (std::size_t h = 0; h < H; ++h) {
         const bool enabled = options.head_enabled.empty() || options.head_enabled[h];
         if (all_heads_fast && !options.need_weights && enabled) continue;
@@ -198,7 +201,8 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
             if (trace) trace->add(StepKind::head_off, "Head switched off", "head_h = 0", {}, {"concat"});
         } else if (options.implementation == Implementation::plain) {
             matmul_ab(wh, vh, oh);
-            if (trace) trace->add(StepKind::head_output, "Head output", "head_h = α_h V_h", {"weights", "V"}, {"concat"});
+            if (trace)
+                trace->add(StepKind::head_output, "Head output", "head_h = α_h V_h", {"weights", "V"}, {"concat"});
         } else if (!all_heads_fast) {
             tiled_attention(qh, kh, vh, scale, mask, oh, options.tiles, trace, &ws.tiled);
         }
@@ -211,8 +215,8 @@ void multi_head_attention(ConstMatrixView query, ConstMatrixView key, ConstMatri
     if (trace) {
         trace->set_matrix("concat", result.concat);
         trace->set_matrix("output", result.output);
-        trace->add(StepKind::concat, "Concatenate heads", "concat = [head_0 | head_1 | … | head_" + std::to_string(H - 1) + "]", {},
-                   {"concat"});
+        trace->add(StepKind::concat, "Concatenate heads",
+                   "concat = [head_0 | head_1 | … | head_" + std::to_string(H - 1) + "]", {}, {"concat"});
         trace->add(StepKind::projection, "Output projection", "output = concat · W_oᵀ + b_o", {"concat"}, {"output"});
     }
 }

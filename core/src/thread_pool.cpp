@@ -106,8 +106,7 @@ public:
 
     // Runs the region when no other region is running; returns false (nothing run) otherwise.
     // n < 2^32 (the shares hold 32-bit indices).
-    bool try_run(std::size_t n, std::size_t threads,
-                 const std::function<void(std::size_t, std::size_t)>& task) {
+    bool try_run(std::size_t n, std::size_t threads, const std::function<void(std::size_t, std::size_t)>& task) {
         std::unique_lock<std::mutex> region(region_, std::try_to_lock);
         if (!region.owns_lock()) return false;
         {
@@ -115,7 +114,8 @@ public:
             task_ = &task;
             wanted_ = std::min(threads - 1, threads_.size());
             const std::uint64_t t = wanted_ + 1;
-            for (std::size_t i = 0; i < t; ++i) shares_[i].set(i * std::uint64_t(n) / t, (i + 1) * std::uint64_t(n) / t);
+            for (std::size_t i = 0; i < t; ++i)
+                shares_[i].set(i * std::uint64_t(n) / t, (i + 1) * std::uint64_t(n) / t);
             running_.store(wanted_);
             // Only the workers this region uses are called: the others neither wake nor read
             // its fields (on a machine with many cores, a 2-thread region costs 2 threads).

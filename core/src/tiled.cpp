@@ -76,7 +76,8 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
             const std::size_t nk = std::min(bk, S - j0);
             if (j0 + nk <= lo || j0 >= hi) {
                 if (trace && trace->wants_rows())
-                    trace->add(StepKind::tile_skipped, "Skip tile: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
+                    trace->add(StepKind::tile_skipped,
+                               "Skip tile: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
                                "every (i, j) in this tile is masked: no scores, no exponentials, no update", {}, {},
                                Focus::on_tile("weights", i0, j0, nq, nk));
                 continue;
@@ -91,9 +92,11 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
             if (trace) {
                 alpha_trace.assign(nq, 1.0f);
                 if (trace->wants_rows())
-                    trace->add(StepKind::tile_scores, "Tile scores: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
-                               "S_tile = Q_blk K_blkᵀ · " + fmt(scale) + "  (masked entries −∞)", {"Q", "K"}, {"S_tile"},
-                               Focus::on_tile("weights", i0, j0, nq, nk))
+                    trace
+                        ->add(StepKind::tile_scores,
+                              "Tile scores: queries " + range(i0, i0 + nq) + " × keys " + range(j0, j0 + nk),
+                              "S_tile = Q_blk K_blkᵀ · " + fmt(scale) + "  (masked entries −∞)", {"Q", "K"}, {"S_tile"},
+                              Focus::on_tile("weights", i0, j0, nq, nk))
                         .snapshot("S_tile", s);
             }
             bool any = false;
@@ -121,19 +124,24 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
                 const Focus f = Focus::on_tile("weights", i0, j0, nq, nk);
                 const std::string t = " (queries " + range(i0, i0 + nq) + ", keys " + range(j0, j0 + nk) + ")";
                 if (trace->wants_rows()) {
-                    trace->add(StepKind::tile_rescale, "Running max and rescale" + t, "m' = max(m, rowmax(S_tile));  α = exp(m − m')", {"S_tile"},
-                               {"m"}, f)
+                    trace
+                        ->add(StepKind::tile_rescale, "Running max and rescale" + t,
+                              "m' = max(m, rowmax(S_tile));  α = exp(m − m')", {"S_tile"}, {"m"}, f)
                         .snapshot("m", ConstMatrixView{m + i0, 1, nq, nq})
                         .snapshot("alpha", row_of(alpha_trace.data(), nq));
-                    trace->add(StepKind::tile_accumulate, "Exponentials and running sum" + t, "P = exp(S_tile − m');  l' = α·l + rowsum(P)",
-                               {"S_tile", "m"}, {"P", "l"}, f)
+                    trace
+                        ->add(StepKind::tile_accumulate, "Exponentials and running sum" + t,
+                              "P = exp(S_tile − m');  l' = α·l + rowsum(P)", {"S_tile", "m"}, {"P", "l"}, f)
                         .snapshot("P", s)
                         .snapshot("l", ConstMatrixView{l + i0, 1, nq, nq});
-                    trace->add(StepKind::tile_output, "Partial output" + t, "O' = α·O + P · V_blk", {"P", "V"}, {"O"}, f)
+                    trace
+                        ->add(StepKind::tile_output, "Partial output" + t, "O' = α·O + P · V_blk", {"P", "V"}, {"O"}, f)
                         .snapshot("O", ConstMatrixView{out.row(i0), nq, dv, out.stride});
                 } else {
-                    trace->add(StepKind::tile_update, "Tile" + t, "m' = max(m, rowmax(S)); α = e^(m−m'); l' = α·l + Σ e^(S−m'); O' = α·O + P·V",
-                               {"Q", "K", "V"}, {"O"}, f)
+                    trace
+                        ->add(StepKind::tile_update, "Tile" + t,
+                              "m' = max(m, rowmax(S)); α = e^(m−m'); l' = α·l + Σ e^(S−m'); O' = α·O + P·V",
+                              {"Q", "K", "V"}, {"O"}, f)
                         .snapshot("O", ConstMatrixView{out.row(i0), nq, dv, out.stride});
                 }
             }
@@ -147,15 +155,17 @@ void traced_tiled_attention(ConstMatrixView q, ConstMatrixView k, ConstMatrixVie
                 std::fill(out.row(i), out.row(i) + dv, 0.0f);
         }
         if (trace && trace->wants_rows())
-            trace->add(StepKind::tile_normalise, "Normalise queries " + range(i0, i0 + nq), "o_i = O_i / l_i  (l_i = 0: fully masked, o_i = 0)",
-                       {"O", "l"}, {"output"}, Focus::on_tile("output", i0, 0, nq, dv))
+            trace
+                ->add(StepKind::tile_normalise, "Normalise queries " + range(i0, i0 + nq),
+                      "o_i = O_i / l_i  (l_i = 0: fully masked, o_i = 0)", {"O", "l"}, {"output"},
+                      Focus::on_tile("output", i0, 0, nq, dv))
                 .snapshot("l", ConstMatrixView{l + i0, 1, nq, nq});
     }
     if (trace) {
         trace->set_matrix("output", out);
         if (!trace->wants_rows())
-            trace->add(StepKind::tiled, "Tiled attention", "o_i = Σ_j softmax_j(s_ij) v_j, one key tile at a time", {"Q", "K", "V"},
-                       {"output"});
+            trace->add(StepKind::tiled, "Tiled attention", "o_i = Σ_j softmax_j(s_ij) v_j, one key tile at a time",
+                       {"Q", "K", "V"}, {"output"});
     }
 }
 
@@ -401,9 +411,11 @@ void tiled_attention_heads(ConstMatrixView q, ConstMatrixView k, ConstMatrixView
     check_tiled_args(q, k, v, scale, mask, out, tiles);
     if (num_heads == 0) throw Error("num_heads", "must be at least 1");
     if (q.cols % num_heads != 0)
-        throw Error("num_heads", std::to_string(num_heads) + " does not divide the query width " + std::to_string(q.cols));
+        throw Error("num_heads",
+                    std::to_string(num_heads) + " does not divide the query width " + std::to_string(q.cols));
     if (v.cols % num_heads != 0)
-        throw Error("num_heads", std::to_string(num_heads) + " does not divide the value width " + std::to_string(v.cols));
+        throw Error("num_heads",
+                    std::to_string(num_heads) + " does not divide the value width " + std::to_string(v.cols));
     TiledWorkspace local;
     fast_attention(q, k, v, num_heads, scale, mask, out, tiles, workspace ? *workspace : local);
 }

@@ -56,8 +56,8 @@ void embedding_forward(const std::int32_t* ids, std::size_t N, ConstMatrixView t
     require_shape(out, N, table.cols, "embedding output");
     for (std::size_t i = 0; i < N; ++i) {
         if (ids[i] < 0 || static_cast<std::size_t>(ids[i]) >= table.rows)
-            throw Error("token id " + std::to_string(ids[i]) + " at index " + str(i) + " is outside the vocabulary [0, " +
-                        str(table.rows) + ")");
+            throw Error("token id " + std::to_string(ids[i]) + " at index " + str(i) +
+                        " is outside the vocabulary [0, " + str(table.rows) + ")");
         std::copy(table.row(ids[i]), table.row(ids[i]) + table.cols, out.row(i));
     }
 }
@@ -66,8 +66,8 @@ void embedding_backward(const std::int32_t* ids, ConstMatrixView dout, MatrixVie
     require_cols(dout, dtable.cols, "embedding output gradient", "the embedding table");
     for (std::size_t i = 0; i < dout.rows; ++i) {
         if (ids[i] < 0 || static_cast<std::size_t>(ids[i]) >= dtable.rows)
-            throw Error("token id " + std::to_string(ids[i]) + " at index " + str(i) + " is outside the vocabulary [0, " +
-                        str(dtable.rows) + ")");
+            throw Error("token id " + std::to_string(ids[i]) + " at index " + str(i) +
+                        " is outside the vocabulary [0, " + str(dtable.rows) + ")");
         float* g = dtable.row(ids[i]);
         const float* d = dout.row(i);
         for (std::size_t j = 0; j < dout.cols; ++j) g[j] += d[j];
@@ -172,8 +172,8 @@ void linear_forward(ConstMatrixView x, ConstMatrixView W, const float* b, Matrix
         }
 }
 
-void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, MatrixView dx, MatrixView dW,
-                     float* db, Matrix& scratch) {
+void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, MatrixView dx, MatrixView dW, float* db,
+                     Matrix& scratch) {
     require_cols(x, W.cols, "linear input", "the weight (out, in)");
     require_shape(dy, x.rows, W.rows, "linear output gradient");
     require_shape(dW, W.rows, W.cols, "linear weight gradient");
@@ -181,7 +181,7 @@ void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, M
         require_shape(dx, x.rows, x.cols, "linear input gradient");
         matmul_ab(dy, W, dx);  // (N, out)·(out, in)
     }
-    transpose(dy, scratch);                 // dyᵀ: (out, N)
+    transpose(dy, scratch);                          // dyᵀ: (out, N)
     matmul_ab(scratch, x, dW, /*accumulate=*/true);  // (out, N)·(N, in)
     if (db)
         for (std::size_t i = 0; i < dy.rows; ++i) {
@@ -235,8 +235,8 @@ void activation_backward(Activation a, ConstMatrixView x, ConstMatrixView dy, Ma
 
 ConstMatrixView SelfAttentionCache::head_weights(std::size_t b, std::size_t h) const {
     if (b >= batch || h >= heads)
-        throw Error("attention weights of sequence " + str(b) + ", head " + str(h) + " requested; the last forward had " +
-                    str(batch) + " sequences and " + str(heads) + " heads");
+        throw Error("attention weights of sequence " + str(b) + ", head " + str(h) +
+                    " requested; the last forward had " + str(batch) + " sequences and " + str(heads) + " heads");
     return weights.view().block((b * heads + h) * length, 0, length, length);
 }
 
@@ -248,9 +248,9 @@ std::size_t check_attention(const SelfAttentionWeights& w, std::size_t x_cols) {
     require_shape(w.out_proj_weight, E, E, "out_proj.weight");
     require_shape(w.in_proj_weight, 3 * E, E, "in_proj_weight");
     if (w.heads == 0) throw Error("heads must be at least 1");
-    if (E % w.heads != 0)
-        throw Error("heads " + str(w.heads) + " does not divide the embedding size " + str(E));
-    if (x_cols != E) throw Error("self-attention input has " + str(x_cols) + " columns, the embedding size is " + str(E));
+    if (E % w.heads != 0) throw Error("heads " + str(w.heads) + " does not divide the embedding size " + str(E));
+    if (x_cols != E)
+        throw Error("self-attention input has " + str(x_cols) + " columns, the embedding size is " + str(E));
     return E;
 }
 
@@ -281,7 +281,7 @@ void self_attention_forward(ConstMatrixView x, std::size_t n, bool causal, const
             matmul_abt(q, k, p, s);  // S = Q Kᵀ·s
             if (causal)
                 for (std::size_t i = 0; i < n; ++i) std::fill(p.row(i) + i + 1, p.row(i) + n, minus_inf);
-            softmax_rows(p);                                      // P
+            softmax_rows(p);                                             // P
             matmul_ab(p, v, c.concat.view().block(b * n, h * d, n, d));  // O_h = P V_h
         }
     linear_forward(c.concat, w.out_proj_weight, w.out_proj_bias, y);
@@ -302,8 +302,7 @@ void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, S
 
     // output projection: d_concat = dy·W_o, dW_o += dyᵀ·concat, db_o += Σ dy
     c.d_concat.resize(N, E);
-    linear_backward(c.concat, w.out_proj_weight, dy, c.d_concat, g.out_proj_weight, g.out_proj_bias,
-                    c.linear_scratch);
+    linear_backward(c.concat, w.out_proj_weight, dy, c.d_concat, g.out_proj_weight, g.out_proj_bias, c.linear_scratch);
 
     c.d_qkv.resize(N, 3 * E);
     c.d_scores.resize(n, n);
@@ -321,8 +320,8 @@ void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, S
             const MatrixView ds = c.d_scores.view();
 
             transpose(p, c.transposed);
-            matmul_ab(c.transposed, d_o, dv);  // dV = Pᵀ·dO
-            matmul_abt(d_o, v, ds);            // dP = dO·Vᵀ
+            matmul_ab(c.transposed, d_o, dv);      // dV = Pᵀ·dO
+            matmul_abt(d_o, v, ds);                // dP = dO·Vᵀ
             for (std::size_t i = 0; i < n; ++i) {  // dS = P ⊙ (dP − rowsum(dP ⊙ P)), times s here
                 const float* pi = p.row(i);
                 float* di = ds.row(i);

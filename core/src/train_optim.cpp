@@ -10,7 +10,8 @@ namespace {
 
 void require_finite_at_least(double x, double lo, const char* field) {
     if (!std::isfinite(x) || x < lo)
-        throw Error(std::string(field) + " is " + std::to_string(x) + ", expected a finite value ≥ " + std::to_string(lo));
+        throw Error(std::string(field) + " is " + std::to_string(x) + ", expected a finite value ≥ " +
+                    std::to_string(lo));
 }
 
 void require_unit(double x, const char* field) {
@@ -38,7 +39,8 @@ void AdamConfig::check() const {
     require_finite_at_least(lr, 0.0, "lr");
     require_unit(beta1, "beta1");
     require_unit(beta2, "beta2");
-    if (!std::isfinite(eps) || eps <= 0.0) throw Error("eps is " + std::to_string(eps) + ", expected a finite value > 0");
+    if (!std::isfinite(eps) || eps <= 0.0)
+        throw Error("eps is " + std::to_string(eps) + ", expected a finite value > 0");
     require_finite_at_least(weight_decay, 0.0, "weight_decay");
     require_finite_at_least(clip_norm, 0.0, "clip_norm");
 }

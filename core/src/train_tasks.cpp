@@ -59,8 +59,8 @@ void generate_batch(const TaskConfig& task, std::size_t B, Rng& rng, TaskBatch& 
             const double period = static_cast<double>(3 + rng.below(max_period - 2));
             const double phase = rng.uniform(0.0, 6.283185307179586);
             for (std::size_t t = 0; t <= n; ++t) {
-                const float x = static_cast<float>(std::sin(6.283185307179586 * static_cast<double>(t) / period + phase) +
-                                                   task.noise * rng.normal());
+                const float x = static_cast<float>(
+                    std::sin(6.283185307179586 * static_cast<double>(t) / period + phase) + task.noise * rng.normal());
                 if (t < n) batch.input_values[b * n + t] = x;
                 if (t > 0) batch.target_values[b * n + t - 1] = x;
             }

@@ -40,8 +40,7 @@ void TransformerConfig::check() const {
     if (input == ModelInput::tokens) require_range(vocab, 2, kMaxVocab, "vocab");
     require_range(d_model, 1, kMaxDModel, "d_model");
     require_range(heads, 1, d_model, "heads");
-    if (d_model % heads != 0)
-        throw Error("heads is " + str(heads) + ", which does not divide d_model " + str(d_model));
+    if (d_model % heads != 0) throw Error("heads is " + str(heads) + ", which does not divide d_model " + str(d_model));
     require_range(d_ff, 1, kMaxDff, "d_ff");
     require_range(layers, 1, kMaxLayers, "layers");
     require_range(max_len, 1, kMaxLength, "max_len");
@@ -150,7 +149,9 @@ void Transformer::init(std::uint64_t seed) {
         float* x = params_.value(i);
         for (std::size_t k = 0; k < params_.info(i).count; ++k) x[k] = static_cast<float>(rng.normal());
     };
-    auto uniform = [&](std::size_t i, double bound) { fill_uniform(params_.value(i), params_.info(i).count, bound, rng); };
+    auto uniform = [&](std::size_t i, double bound) {
+        fill_uniform(params_.value(i), params_.info(i).count, bound, rng);
+    };
     auto constant = [&](std::size_t i, float v) {
         std::fill(params_.value(i), params_.value(i) + params_.info(i).count, v);
     };
@@ -283,7 +284,8 @@ ConstMatrixView Transformer::finish_forward() {
 
 float Transformer::cross_entropy_loss(const std::int32_t* targets) {
     if (!have_forward_) throw Error("cross_entropy_loss needs a forward pass first");
-    if (config_.input != ModelInput::tokens) throw Error("cross-entropy needs a token model; series models use mse_loss");
+    if (config_.input != ModelInput::tokens)
+        throw Error("cross-entropy needs a token model; series models use mse_loss");
     const std::size_t N = batch_ * length_;
     for (std::size_t i = 0; i < N; ++i)
         if (targets[i] != nn::kIgnoreIndex && (targets[i] < 0 || static_cast<std::size_t>(targets[i]) >= config_.vocab))
@@ -297,7 +299,8 @@ float Transformer::cross_entropy_loss(const std::int32_t* targets) {
 
 float Transformer::mse_loss(const float* targets) {
     if (!have_forward_) throw Error("mse_loss needs a forward pass first");
-    if (config_.input != ModelInput::series) throw Error("mse_loss needs a series model; token models use cross_entropy_loss");
+    if (config_.input != ModelInput::series)
+        throw Error("mse_loss needs a series model; token models use cross_entropy_loss");
     const std::size_t N = batch_ * length_;
     for (std::size_t i = 0; i < N; ++i)
         if (!std::isfinite(targets[i]))

@@ -8,11 +8,11 @@
 namespace attn::cli {
 
 struct ComputeOptions {
-    std::string spec_path;    // a file, "-" for stdin, or empty with example
+    std::string spec_path;  // a file, "-" for stdin, or empty with example
     bool example = false;
-    std::string output_path;  // -o: result JSON; empty or "-" = stdout
-    std::string csv_path;     // --csv
-    std::string png_path;     // --png
+    std::string output_path;                    // -o: result JSON; empty or "-" = stdout
+    std::string csv_path;                       // --csv
+    std::string png_path;                       // --png
     std::optional<std::string> weights_path;    // --weights: a safetensors file of multi-head parameters
     std::optional<std::string> weights_prefix;  // --weights-prefix (given, possibly empty)
 };

@@ -91,10 +91,11 @@ std::string weights_png(const ComputeResult& r) {
     try {
         return ui::heatmap_png(heads, ui::Colormap::viridis, ui::range_from_zero(heads));
     } catch (const ui::ExportError& e) {
-        const ui::HeatmapLayout l = ui::heatmap_layout(heads.size(), heads.empty() ? 0 : heads[0].rows,
-                                                       heads.empty() ? 0 : heads[0].cols);
+        const ui::HeatmapLayout l =
+            ui::heatmap_layout(heads.size(), heads.empty() ? 0 : heads[0].rows, heads.empty() ? 0 : heads[0].cols);
         const bool too_large = l.width != 0 && l.height != 0;
-        throw InputError("--png", std::string(e.what()) + (too_large ? "; use --csv or -o for weights this large" : ""));
+        throw InputError("--png",
+                         std::string(e.what()) + (too_large ? "; use --csv or -o for weights this large" : ""));
     }
 }
 

@@ -72,21 +72,22 @@ void check_element_limit(std::size_t rows, std::size_t cols, const std::string& 
 // Checks j is a non-empty array of equally long, non-empty arrays; returns the column count.
 std::size_t check_rows(const json& j, const std::string& field) {
     if (!j.is_array())
-        throw InputError(field, "is " + json_type_phrase(j) +
-                                    ", expected a matrix (an array of rows, each an array of numbers)");
+        throw InputError(
+            field, "is " + json_type_phrase(j) + ", expected a matrix (an array of rows, each an array of numbers)");
     if (j.empty()) throw InputError(field, "is empty, expected at least one row");
     for (std::size_t i = 0; i < j.size(); ++i) {
         if (!j[i].is_array()) {
             std::string hint = j[i].is_number() ? " (write a single row as [[1, 2, 3]])" : "";
-            throw InputError(field, "row " + str(i) + " is " + json_type_phrase(j[i]) + ", expected an array of numbers" +
-                                        hint);
+            throw InputError(
+                field, "row " + str(i) + " is " + json_type_phrase(j[i]) + ", expected an array of numbers" + hint);
         }
     }
     const std::size_t cols = j[0].size();
     if (cols == 0) throw InputError(field, "row 0 is empty, expected at least one value");
     for (std::size_t i = 1; i < j.size(); ++i)
         if (j[i].size() != cols)
-            throw InputError(field, "row " + str(i) + " has " + count(j[i].size(), "value") + ", row 0 has " + str(cols));
+            throw InputError(field,
+                             "row " + str(i) + " has " + count(j[i].size(), "value") + ", row 0 has " + str(cols));
     check_element_limit(j.size(), cols, field, "has");
     return cols;
 }
@@ -95,8 +96,7 @@ Matrix read_matrix(const json& j, const std::string& field) {
     const std::size_t cols = check_rows(j, field);
     Matrix m(j.size(), cols);
     for (std::size_t i = 0; i < m.rows(); ++i)
-        for (std::size_t c = 0; c < cols; ++c)
-            m(i, c) = read_float(j[i][c], field, "[" + str(i) + "][" + str(c) + "]");
+        for (std::size_t c = 0; c < cols; ++c) m(i, c) = read_float(j[i][c], field, "[" + str(i) + "][" + str(c) + "]");
     return m;
 }
 
@@ -147,7 +147,8 @@ void reject_unknown_fields(const json& spec, std::initializer_list<const char*> 
         if (std::find_if(known.begin(), known.end(), [&](const char* n) { return k == n; }) != known.end()) continue;
         std::string list;
         for (const char* n : known) list += (list.empty() ? "" : ", ") + std::string(n);
-        throw InputError(k, "unknown field for " + kind + " attention (fields: " + list + "; names starting with _ are ignored)");
+        throw InputError(
+            k, "unknown field for " + kind + " attention (fields: " + list + "; names starting with _ are ignored)");
     }
 }
 
@@ -185,7 +186,8 @@ Mask read_mask(const json* j, std::size_t n_queries, std::size_t n_keys) {
             if (!x.is_array())
                 throw InputError("mask", "key_padding is " + json_type_phrase(x) + ", expected an array of booleans");
             if (x.size() != n_keys)
-                throw InputError("mask", "key_padding has " + count(x.size(), "entry") + ", key has " + count(n_keys, "row"));
+                throw InputError("mask",
+                                 "key_padding has " + count(x.size(), "entry") + ", key has " + count(n_keys, "row"));
             std::vector<bool> padding(x.size());
             for (std::size_t i = 0; i < x.size(); ++i)
                 padding[i] = read_flag(x[i], "key_padding[" + str(i) + "]", "true = padding");
@@ -224,7 +226,8 @@ float read_temperature(const json& spec) {
     const double d = t->get<double>();
     if (!(d > 0)) throw InputError("temperature", "must be > 0, found " + num(d));
     const float f = read_float(*t, "temperature", "");
-    if (!(f >= FLT_MIN)) throw InputError("temperature", "is " + num(d) + ", too small for a 32-bit float (smallest is about 1.2e-38)");
+    if (!(f >= FLT_MIN))
+        throw InputError("temperature", "is " + num(d) + ", too small for a 32-bit float (smallest is about 1.2e-38)");
     return f;
 }
 
@@ -235,12 +238,14 @@ void read_qkv(const json& spec, Spec& out) {
     const json* v = find(spec, "value");
     out.value = v ? read_matrix(*v, "value") : out.key;
     if (out.value.rows() != out.key.rows())
-        throw InputError("value", "has " + count(out.value.rows(), "row") + ", key has " + count(out.key.rows(), "row"));
+        throw InputError("value",
+                         "has " + count(out.value.rows(), "row") + ", key has " + count(out.key.rows(), "row"));
 }
 
 void require_same_cols(const Matrix& m, const char* field, const Matrix& ref, const char* ref_name) {
     if (m.cols() != ref.cols())
-        throw InputError(field, "has " + count(m.cols(), "column") + ", " + ref_name + " has " + count(ref.cols(), "column"));
+        throw InputError(field,
+                         "has " + count(m.cols(), "column") + ", " + ref_name + " has " + count(ref.cols(), "column"));
 }
 
 void parse_single_head(const json& spec, Spec& out) {
@@ -259,7 +264,8 @@ void parse_single_head(const json& spec, Spec& out) {
             const std::string expected = shape_string(d_q, d_k) + " (query columns × key columns)";
             out.score.W = read_matrix(require(spec, "W", "general attention needs W, a " + expected + " matrix"), "W");
             if (out.score.W.rows() != d_q || out.score.W.cols() != d_k)
-                throw InputError("W", "is " + shape_string(out.score.W.rows(), out.score.W.cols()) + ", expected " + expected);
+                throw InputError(
+                    "W", "is " + shape_string(out.score.W.rows(), out.score.W.cols()) + ", expected " + expected);
             break;
         }
         case Score::additive: {
@@ -307,18 +313,21 @@ const ExternalTensor* external_tensor(const json& spec, const char* field, const
     const ExternalTensor& t = ext->*member;
     const json* j = find(spec, field);
     if (j && !j->is_null())
-        throw tensor_problem(*ext, t, std::string("is also given in the spec as ") + field +
-                                          "; give each parameter in one place (remove it from the spec, or use another "
-                                          "--weights-prefix)");
+        throw tensor_problem(*ext, t,
+                             std::string("is also given in the spec as ") + field +
+                                 "; give each parameter in one place (remove it from the spec, or use another "
+                                 "--weights-prefix)");
     return &t;
 }
 
 // A required weight matrix (rows × cols) from the file's tensor or the spec's field.
-Matrix read_weight(const json& spec, const char* field, const ExternalParams* ext, ExternalTensor ExternalParams::*member,
-                   std::size_t rows, std::size_t cols, const std::string& expected) {
+Matrix read_weight(const json& spec, const char* field, const ExternalParams* ext,
+                   ExternalTensor ExternalParams::*member, std::size_t rows, std::size_t cols,
+                   const std::string& expected) {
     if (const ExternalTensor* t = external_tensor(spec, field, ext, member)) {
         if (t->shape.size() != 2 || t->shape[0] != rows || t->shape[1] != cols)
-            throw tensor_problem(*ext, *t, "is " + tensor_shape_text(t->shape) + ", expected " + expected + " for " + field);
+            throw tensor_problem(*ext, *t,
+                                 "is " + tensor_shape_text(t->shape) + ", expected " + expected + " for " + field);
         Matrix m(rows, cols);
         for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t c = 0; c < cols; ++c) m(i, c) = t->values[i * cols + c];
@@ -326,10 +335,11 @@ Matrix read_weight(const json& spec, const char* field, const ExternalParams* ex
     }
     const json* j = find(spec, field);
     if (!j && ext)
-        throw InputError("--weights", ext->file + ": has no tensor " + (ext->*member).name + " and the spec has no " + field +
-                                          " field; multi_head attention needs it, " + expected + " (" + ext->listing + ")");
-    Matrix m = read_matrix(j ? *j : require(spec, field, std::string("multi_head attention needs ") + field + ", " + expected),
-                           field);
+        throw InputError("--weights", ext->file + ": has no tensor " + (ext->*member).name + " and the spec has no " +
+                                          field + " field; multi_head attention needs it, " + expected + " (" +
+                                          ext->listing + ")");
+    Matrix m = read_matrix(
+        j ? *j : require(spec, field, std::string("multi_head attention needs ") + field + ", " + expected), field);
     if (m.rows() != rows || m.cols() != cols)
         throw InputError(field, "is " + shape_string(m.rows(), m.cols()) + ", expected " + expected);
     return m;
@@ -340,14 +350,16 @@ std::vector<float> read_bias(const json& spec, const char* field, const External
                              ExternalTensor ExternalParams::*member, std::size_t n, const std::string& expected) {
     if (const ExternalTensor* t = external_tensor(spec, field, ext, member)) {
         if (t->shape.size() != 1 || t->shape[0] != n)
-            throw tensor_problem(*ext, *t, "is " + tensor_shape_text(t->shape) + ", expected [" + str(n) + "] (" + expected +
-                                               ") for " + field);
+            throw tensor_problem(
+                *ext, *t,
+                "is " + tensor_shape_text(t->shape) + ", expected [" + str(n) + "] (" + expected + ") for " + field);
         return t->values;
     }
     const json* j = find(spec, field);
     if (!j || j->is_null()) return {};
     std::vector<float> b = read_vector(*j, field);
-    if (b.size() != n) throw InputError(field, "has " + count(b.size(), "entry") + ", expected " + str(n) + " (" + expected + ")");
+    if (b.size() != n)
+        throw InputError(field, "has " + count(b.size(), "entry") + ", expected " + str(n) + " (" + expected + ")");
     return b;
 }
 
@@ -363,16 +375,19 @@ void parse_multi_head(const json& spec, Spec& out, const ExternalParams* ext) {
     const std::size_t E = out.query.cols(), L = out.query.rows(), S = out.key.rows();
     const std::string e = "E = " + str(E);
 
-    const json& h = require(spec, "num_heads", "multi_head attention needs the number of heads (a divisor of E = " + str(E) + ")");
+    const json& h =
+        require(spec, "num_heads", "multi_head attention needs the number of heads (a divisor of E = " + str(E) + ")");
     std::size_t heads = 0;
     if (!as_count(h, heads) || heads == 0)
         throw InputError("num_heads", "is " + describe_value(h) + ", expected a positive integer");
     if (E % heads != 0)
-        throw InputError("num_heads", str(heads) + " does not divide the embedding size E = " + str(E) + " (query columns)");
+        throw InputError("num_heads",
+                         str(heads) + " does not divide the embedding size E = " + str(E) + " (query columns)");
     out.multi_head.num_heads = heads;
 
     MultiHeadParams& p = out.multi_head;
-    const std::string in_shape = shape_string(3 * E, E) + " (3E×E with " + e + ": [W_q; W_k; W_v] stacked, PyTorch layout)";
+    const std::string in_shape =
+        shape_string(3 * E, E) + " (3E×E with " + e + ": [W_q; W_k; W_v] stacked, PyTorch layout)";
     p.in_proj_weight = read_weight(spec, "in_proj_weight", ext, &ExternalParams::in_proj_weight, 3 * E, E, in_shape);
     p.in_proj_bias = read_bias(spec, "in_proj_bias", ext, &ExternalParams::in_proj_bias, 3 * E, "3E with " + e);
     const std::string out_shape = shape_string(E, E) + " (E×E with " + e + ")";
@@ -416,7 +431,8 @@ void require_finite_result(const Matrix& m, const std::string& field) {
     for (std::size_t i = 0; i < m.rows(); ++i)
         for (std::size_t c = 0; c < m.cols(); ++c)
             if (!std::isfinite(m(i, c)))
-                throw InputError(field, "[" + str(i) + "][" + str(c) + "] is " + (std::isnan(m(i, c)) ? "NaN" : "infinite") +
+                throw InputError(field, "[" + str(i) + "][" + str(c) + "] is " +
+                                            (std::isnan(m(i, c)) ? "NaN" : "infinite") +
                                             ": the inputs (or 1/temperature) are too large for 32-bit floats");
 }
 
@@ -425,8 +441,9 @@ void require_finite_result(const Matrix& m, const std::string& field) {
 Spec parse_spec(const std::string& text, const std::string& source, const ExternalParams* external) {
     const json spec = read_json(text, source);
     if (!spec.is_object())
-        throw InputError(source, "is " + json_type_phrase(spec) + ", expected a JSON object such as "
-                                 "{\"attention\": \"scaled_dot\", \"query\": [[1, 0]], \"key\": [[1, 0], [0, 1]]}");
+        throw InputError(source, "is " + json_type_phrase(spec) +
+                                     ", expected a JSON object such as "
+                                     "{\"attention\": \"scaled_dot\", \"query\": [[1, 0]], \"key\": [[1, 0], [0, 1]]}");
     Spec out;
     const char* kinds = "dot, scaled_dot, general, additive, cosine or multi_head";
     const json& a = require(spec, "attention", std::string("expected one of ") + kinds);
@@ -440,8 +457,10 @@ Spec parse_spec(const std::string& text, const std::string& source, const Extern
     if (std::find(std::begin(kSingle), std::end(kSingle), out.attention) == std::end(kSingle))
         throw InputError("attention", "unknown kind \"" + out.attention + "\", expected " + kinds);
     if (external)
-        throw InputError("--weights", external->file + ": gives the parameters of multi_head attention, but the spec's "
-                                      "attention is \"" + out.attention + "\"");
+        throw InputError("--weights", external->file +
+                                          ": gives the parameters of multi_head attention, but the spec's "
+                                          "attention is \"" +
+                                          out.attention + "\"");
     parse_single_head(spec, out);
     return out;
 }
@@ -460,7 +479,8 @@ ComputeResult run_spec(const Spec& spec) {
             options.implementation = spec.implementation;
             options.need_weights = true;
             options.temperature = spec.temperature;
-            MultiHeadResult m = multi_head_attention(spec.query, spec.key, spec.value, spec.multi_head, spec.mask, options);
+            MultiHeadResult m =
+                multi_head_attention(spec.query, spec.key, spec.value, spec.multi_head, spec.mask, options);
             r.weights = std::move(m.weights);
             r.output = std::move(m.output);
         }

@@ -20,12 +20,12 @@ enum class SpecKind { single_head, multi_head };
 
 struct Spec {
     SpecKind kind = SpecKind::single_head;
-    std::string attention;   // "scaled_dot", ..., "multi_head"
+    std::string attention;     // "scaled_dot", ..., "multi_head"
     Matrix query, key, value;  // (L, d_q), (S, d_k), (S, d_v); multi-head: d = E
     Mask mask;
     float temperature = 1.0f;
-    ScoreParams score;            // single head; score.temperature == temperature
-    MultiHeadParams multi_head;   // multi-head; the temperature goes to MultiHeadOptions
+    ScoreParams score;           // single head; score.temperature == temperature
+    MultiHeadParams multi_head;  // multi-head; the temperature goes to MultiHeadOptions
     Implementation implementation = Implementation::plain;
     // Labels for the rows (queries) and columns (keys) of printed tables; empty = indices.
     std::vector<std::string> query_labels, key_labels;
@@ -33,15 +33,15 @@ struct Spec {
 
 struct ComputeResult {
     SpecKind kind = SpecKind::single_head;
-    Matrix scores;               // (L, S), single head only: after the temperature, before masking
+    Matrix scores;                // (L, S), single head only: after the temperature, before masking
     std::vector<Matrix> weights;  // one (L, S) per head (exactly one for single head)
-    Matrix output;               // (L, d_v) or (L, E)
+    Matrix output;                // (L, d_v) or (L, E)
 };
 
 // A multi-head parameter that may come from a weights file (attnlab compute --weights)
 // instead of the spec: the tensor looked for, and what the file holds under that name.
 struct ExternalTensor {
-    std::string name;                // the tensor's name in the file, prefix included
+    std::string name;  // the tensor's name in the file, prefix included
     bool found = false;
     std::vector<std::size_t> shape;  // as in the file (any rank; parse_spec checks it)
     std::vector<float> values;       // row-major, finite

@@ -13,16 +13,12 @@
 namespace attn::ui::test {
 
 PulseLesson::PulseLesson() {
-    params_.add_bool("running", &running_);
-    params_.add_choice("follow", &follow_, {"growing", "replaced"});
-    params_.add_int("n", &n_, 4, 256);
+    params_.add_bool("running", &running_, true).label("running");
+    params_.add_choice("follow", &follow_, {"growing", "replaced"}, 0).label("trace");
+    params_.add_int("n", &n_, 4, 256, 48).label("size n");
 }
 
 void PulseLesson::explain() { ImGui::TextUnformatted("Pulse: a moving softmax, for testing live lessons."); }
-
-void PulseLesson::controls() {
-    if (ImGui::Checkbox("running", &running_)) changed();
-}
 
 void PulseLesson::recompute() {
     const auto n = static_cast<std::size_t>(n_);
@@ -38,7 +34,8 @@ void PulseLesson::unit() {
     phase_ += 0.02;
     for (std::size_t i = 0; i < scores_.rows(); ++i)
         for (std::size_t j = 0; j < scores_.cols(); ++j)
-            scores_(i, j) = static_cast<float>(4.0 * std::sin(0.3 * double(i) + phase_) * std::cos(0.2 * double(j) - phase_));
+            scores_(i, j) =
+                static_cast<float>(4.0 * std::sin(0.3 * double(i) + phase_) * std::cos(0.2 * double(j) - phase_));
     for (std::size_t i = 0; i < scores_.rows(); ++i) {
         std::copy(scores_.row(i), scores_.row(i) + scores_.cols(), weights_.row(i));
         softmax_row(weights_.row(i), weights_.cols());

@@ -16,7 +16,6 @@ public:
     const char* id() const override { return "pulse"; }
     const char* title() const override { return "Pulse (test)"; }
     void explain() override;
-    void controls() override;
     void recompute() override;
     void view(const LessonContext& ctx) override;
     ShownMatrix shown_matrix(std::size_t step) const override;
@@ -27,20 +26,20 @@ public:
     void hidden() override;
 
     // What the tests read.
-    std::size_t advances = 0;     // advance() calls
-    std::size_t units = 0;        // work units done in all
+    std::size_t advances = 0;        // advance() calls
+    std::size_t units = 0;           // work units done in all
     double last_ms = 0, max_ms = 0;  // time spent in advance(): last call, longest call
-    double max_budget_ms = 0;     // the largest budget given
-    std::size_t hides = 0;        // hidden() calls
+    double max_budget_ms = 0;        // the largest budget given
+    std::size_t hides = 0;           // hidden() calls
     bool running() const { return running_; }
     void set_running(bool r) { running_ = r; }
 
 private:
     void unit();  // one unit of work: ~0.05 ms
 
-    bool running_ = true;
-    int follow_ = 0;  // 0 growing, 1 replaced
-    int n_ = 48;
+    bool running_;
+    int follow_;  // 0 growing, 1 replaced
+    int n_;
     double phase_ = 0;
     Matrix scores_, weights_;
 };

@@ -17,7 +17,9 @@ namespace {
 
 class NullPlatform final : public attn::ui::Platform {
 public:
-    std::string save_file(const std::string& name, const std::string&, const std::string&) override { return "saved " + name; }
+    std::string save_file(const std::string& name, const std::string&, const std::string&) override {
+        return "saved " + name;
+    }
     void copy_text(const std::string&) override {}
     std::string full_link(const std::string& q) const override { return "?" + q; }
 };
@@ -119,7 +121,7 @@ TEST_CASE("app: the player follows a growing trace from its last step and stays 
     for (int f = 0; f < 3; ++f) ui.frame(app);
     json s = json::parse(app.state_json());
     CHECK(s["follow"] == "growing");
-    CHECK(s["step_count"] == 4);  // the step at rest + one per frame
+    CHECK(s["step_count"] == 4);   // the step at rest + one per frame
     REQUIRE(app.step(3).empty());  // the last step
     ui.frame(app);
     s = json::parse(app.state_json());

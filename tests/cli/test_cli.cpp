@@ -50,7 +50,8 @@ Rows scale(Rows m, double a) {
 // Columns c0 .. c0+n-1 of m.
 Rows columns(const Rows& m, std::size_t c0, std::size_t n) {
     Rows out;
-    for (const auto& r : m) out.emplace_back(r.begin() + static_cast<std::ptrdiff_t>(c0), r.begin() + static_cast<std::ptrdiff_t>(c0 + n));
+    for (const auto& r : m)
+        out.emplace_back(r.begin() + static_cast<std::ptrdiff_t>(c0), r.begin() + static_cast<std::ptrdiff_t>(c0 + n));
     return out;
 }
 
@@ -133,8 +134,10 @@ TEST_CASE("example: prints a titled table of causal self-attention weights whose
         double sum = 0;
         for (std::size_t j = 0; j < 6; ++j) {
             INFO("row " << i << " column " << j << ": " << t.cells[i][j]);
-            if (j > i) CHECK(t.cells[i][j] == "·");  // causal: no looking ahead
-            else CHECK(t.cells[i][j].find('.') == 1);  // 0.123 style
+            if (j > i)
+                CHECK(t.cells[i][j] == "·");  // causal: no looking ahead
+            else
+                CHECK(t.cells[i][j].find('.') == 1);  // 0.123 style
             sum += cell_value(t.cells[i][j]);
         }
         CHECK(sum == Approx(1.0).margin(0.004));  // six cells rounded to 3 decimals
@@ -171,9 +174,9 @@ TEST_CASE("version: --version prints the program name and version", "[cli]") {
 TEST_CASE("compute --help summarises the spec schema, masks, outputs and exit codes", "[cli]") {
     const RunResult r = run_attnlab({"compute", "--help"});
     CHECK(r.exit_code == 0);
-    for (const char* s : {"scaled_dot", "general", "additive", "cosine", "multi_head", "num_heads", "in_proj_weight",
-                          "temperature", "causal", "key_padding", "window", "--csv", "head,row,col,value", "--png",
-                          "--example", "Exit status"})
+    for (const char* s :
+         {"scaled_dot", "general", "additive", "cosine", "multi_head", "num_heads", "in_proj_weight", "temperature",
+          "causal", "key_padding", "window", "--csv", "head,row,col,value", "--png", "--example", "Exit status"})
         CHECK_THAT(r.out, Catch::Contains(s));
 }
 
@@ -214,8 +217,12 @@ KindCase additive_case() {
     for (std::size_t i = 0; i < q.size(); ++i)
         for (std::size_t j = 0; j < k.size(); ++j)
             for (std::size_t h = 0; h < v.size(); ++h) s[i][j] += v[h] * std::tanh(pq[i][h] + pk[j][h]);
-    return {{{"attention", "additive"}, {"query", to_json(q)}, {"key", to_json(k)}, {"W_q", to_json(Wq)},
-             {"W_k", to_json(Wk)}, {"v", v}},
+    return {{{"attention", "additive"},
+             {"query", to_json(q)},
+             {"key", to_json(k)},
+             {"W_q", to_json(Wq)},
+             {"W_k", to_json(Wk)},
+             {"v", v}},
             s};
 }
 
@@ -306,8 +313,11 @@ namespace {
 // the softmax over the allowed keys only.
 void check_mask(const json& mask, const std::vector<std::vector<bool>>& allowed) {
     const Rows q = pseudo_random(4, 3, 7), k = pseudo_random(5, 3, 8), v = pseudo_random(5, 2, 9);
-    const json r = compute({{"attention", "scaled_dot"}, {"query", to_json(q)}, {"key", to_json(k)},
-                            {"value", to_json(v)}, {"mask", mask}});
+    const json r = compute({{"attention", "scaled_dot"},
+                            {"query", to_json(q)},
+                            {"key", to_json(k)},
+                            {"value", to_json(v)},
+                            {"mask", mask}});
     const Rows scores = scale(matmul_abt(q, k), 1 / std::sqrt(3.0));
     CHECK(max_abs_diff(rows_of(r["scores"]), scores) < 1e-6);  // scores are before masking
     const Rows want = masked_softmax(scores, allowed);
@@ -370,16 +380,32 @@ struct MhaCase {
     std::vector<double> b_in, b_out;
 
     json spec(const json& mask = "none", const char* implementation = "plain") const {
-        return {{"attention", "multi_head"}, {"num_heads", heads},      {"query", to_json(query)},
-                {"key", to_json(key)},       {"value", to_json(value)}, {"in_proj_weight", to_json(w_in)},
-                {"in_proj_bias", b_in},      {"out_proj_weight", to_json(w_out)}, {"out_proj_bias", b_out},
-                {"mask", mask},              {"implementation", implementation}};
+        return {{"attention", "multi_head"},
+                {"num_heads", heads},
+                {"query", to_json(query)},
+                {"key", to_json(key)},
+                {"value", to_json(value)},
+                {"in_proj_weight", to_json(w_in)},
+                {"in_proj_bias", b_in},
+                {"out_proj_weight", to_json(w_out)},
+                {"out_proj_bias", b_out},
+                {"mask", mask},
+                {"implementation", implementation}};
     }
 };
 
 MhaCase mha_case(std::size_t L, std::size_t S, std::size_t E, std::size_t heads, unsigned seed) {
-    MhaCase c{L, S, E, heads, pseudo_random(L, E, seed), pseudo_random(S, E, seed + 1), pseudo_random(S, E, seed + 2),
-              pseudo_random(3 * E, E, seed + 3), pseudo_random(E, E, seed + 4), {}, {}};
+    MhaCase c{L,
+              S,
+              E,
+              heads,
+              pseudo_random(L, E, seed),
+              pseudo_random(S, E, seed + 1),
+              pseudo_random(S, E, seed + 2),
+              pseudo_random(3 * E, E, seed + 3),
+              pseudo_random(E, E, seed + 4),
+              {},
+              {}};
     c.b_in = pseudo_random(1, 3 * E, seed + 5)[0];  // (copied: a range-for over [0] of a temporary would dangle)
     c.b_out = pseudo_random(1, E, seed + 6)[0];
     return c;
@@ -389,14 +415,18 @@ MhaCase mha_case(std::size_t L, std::size_t S, std::size_t E, std::size_t heads,
 Rows mha_reference(const MhaCase& c, const std::vector<std::vector<bool>>& allowed, double temperature,
                    std::vector<Rows>& weights) {
     const std::size_t E = c.E, d = E / c.heads;
-    auto block = [&](std::size_t r0) { return Rows(c.w_in.begin() + static_cast<std::ptrdiff_t>(r0), c.w_in.begin() + static_cast<std::ptrdiff_t>(r0 + E)); };
+    auto block = [&](std::size_t r0) {
+        return Rows(c.w_in.begin() + static_cast<std::ptrdiff_t>(r0),
+                    c.w_in.begin() + static_cast<std::ptrdiff_t>(r0 + E));
+    };
     const Rows Q = add_bias(matmul_abt(c.query, block(0)), c.b_in, 0);
     const Rows K = add_bias(matmul_abt(c.key, block(E)), c.b_in, E);
     const Rows V = add_bias(matmul_abt(c.value, block(2 * E)), c.b_in, 2 * E);
     Rows concat(c.L, std::vector<double>(E));
     weights.clear();
     for (std::size_t h = 0; h < c.heads; ++h) {
-        const Rows s = scale(matmul_abt(columns(Q, h * d, d), columns(K, h * d, d)), 1 / (std::sqrt(double(d)) * temperature));
+        const Rows s =
+            scale(matmul_abt(columns(Q, h * d, d), columns(K, h * d, d)), 1 / (std::sqrt(double(d)) * temperature));
         weights.push_back(masked_softmax(s, allowed));
         const Rows o = matmul_ab(weights.back(), columns(V, h * d, d));
         for (std::size_t i = 0; i < c.L; ++i)
@@ -472,8 +502,10 @@ TEST_CASE("multi_head: biases are optional", "[cli][multihead]") {
 
 TEST_CASE("csv: single head, L lines of S values equal to the JSON weights", "[cli][output]") {
     TempDir dir;
-    const json spec = {{"attention", "scaled_dot"}, {"query", to_json(pseudo_random(3, 4, 51))},
-                       {"key", to_json(pseudo_random(5, 4, 52))}, {"mask", "causal"}};
+    const json spec = {{"attention", "scaled_dot"},
+                       {"query", to_json(pseudo_random(3, 4, 51))},
+                       {"key", to_json(pseudo_random(5, 4, 52))},
+                       {"mask", "causal"}};
     const json r = compute(spec, {"--csv", dir.path("w.csv")});
     const std::string csv = read_file(dir.path("w.csv"));
     const Rows rows = parse_csv_rows(csv);
@@ -506,7 +538,8 @@ TEST_CASE("csv: multi-head long format head,row,col,value equal to the JSON weig
 TEST_CASE("png: a valid PNG whose size follows the weights' shape", "[cli][output]") {
     TempDir dir;
     SECTION("single head: 3×5 weights scaled up to at least 256 px wide") {
-        const json spec = {{"attention", "dot"}, {"query", to_json(pseudo_random(3, 2, 71))},
+        const json spec = {{"attention", "dot"},
+                           {"query", to_json(pseudo_random(3, 2, 71))},
                            {"key", to_json(pseudo_random(5, 2, 72))}};
         compute(spec, {"--png", dir.path("w.png")});
         std::size_t w = 0, h = 0;
@@ -529,7 +562,8 @@ TEST_CASE("png: a valid PNG whose size follows the weights' shape", "[cli][outpu
         CHECK(w - 2 * 4 * cell < cell * 4);
     }
     SECTION("a long sequence keeps a bounded height") {
-        const json spec = {{"attention", "dot"}, {"query", to_json(pseudo_random(600, 2, 74))},
+        const json spec = {{"attention", "dot"},
+                           {"query", to_json(pseudo_random(600, 2, 74))},
                            {"key", to_json(pseudo_random(3, 2, 75))}};
         compute(spec, {"--png", dir.path("w.png")});
         std::size_t w = 0, h = 0;
@@ -540,7 +574,8 @@ TEST_CASE("png: a valid PNG whose size follows the weights' shape", "[cli][outpu
     }
 }
 
-TEST_CASE("png: the file is the export module's heatmap of the weights, byte for byte (the app's writer)", "[cli][output]") {
+TEST_CASE("png: the file is the export module's heatmap of the weights, byte for byte (the app's writer)",
+          "[cli][output]") {
     // The JSON's shortest decimals read back as the very floats attnlab computed.
     const auto matrix_of = [](const json& rows) {
         attn::Matrix m(rows.size(), rows[0].size());
@@ -550,8 +585,10 @@ TEST_CASE("png: the file is the export module's heatmap of the weights, byte for
     };
     TempDir dir;
     SECTION("single head") {
-        const json spec = {{"attention", "scaled_dot"}, {"query", to_json(pseudo_random(4, 3, 76))},
-                           {"key", to_json(pseudo_random(7, 3, 77))}, {"mask", "causal"}};
+        const json spec = {{"attention", "scaled_dot"},
+                           {"query", to_json(pseudo_random(4, 3, 76))},
+                           {"key", to_json(pseudo_random(7, 3, 77))},
+                           {"mask", "causal"}};
         const json r = compute(spec, {"--png", dir.path("w.png")});
         const attn::Matrix w = matrix_of(r["weights"]);
         const std::vector<attn::ConstMatrixView> heads = {w};

@@ -64,7 +64,8 @@ std::vector<BadCase> bad_cases() {
         // attention kind and fields
         {"missing attention", "{" + kQ + ", " + kK + "}", "attention: missing"},
         {"attention not a string", R"({"attention": 3, )" + kQ + ", " + kK + "}", "attention: is a number"},
-        {"unknown attention kind", R"({"attention": "dott", )" + kQ + ", " + kK + "}", "attention: unknown kind \"dott\""},
+        {"unknown attention kind", R"({"attention": "dott", )" + kQ + ", " + kK + "}",
+         "attention: unknown kind \"dott\""},
         {"unknown field", kDot + ", \"temprature\": 2}", "temprature: unknown field"},
         {"control characters in a field name stay on one line", kDot + R"(, "x\u0000\n": 1})",
          "x\\x00\\x0A: unknown field"},
@@ -79,7 +80,8 @@ std::vector<BadCase> bad_cases() {
         {"value rows differ from key", kDot + R"(, "value": [[1], [2]]})", "value: has 2 rows, key has 3 rows"},
         {"string in a matrix", R"({"attention": "dot", "query": [[1, "x", 0, 0]], )" + kK + "}",
          "query: [0][1] is a string, expected a number"},
-        {"null in a matrix", R"({"attention": "dot", "query": [[1, null, 0, 0]], )" + kK + "}", "query: [0][1] is null"},
+        {"null in a matrix", R"({"attention": "dot", "query": [[1, null, 0, 0]], )" + kK + "}",
+         "query: [0][1] is null"},
         {"matrix is a string", R"({"attention": "dot", "query": "abc", )" + kK + "}", "query: is a string"},
         {"vector instead of a matrix", R"({"attention": "dot", "query": [1, 0, 0, 0], )" + kK + "}",
          "query: row 0 is a number"},
@@ -127,8 +129,10 @@ std::vector<BadCase> bad_cases() {
         {"num_heads zero", mha("", 0), "num_heads: is 0, expected a positive integer"},
         {"in_proj_weight wrong shape", mha("", 2, 8), "in_proj_weight: is 8×4, expected 12×4"},
         {"out_proj_weight wrong shape", mha("", 2, 12, 3), "out_proj_weight: is 3×4, expected 4×4"},
-        {"in_proj_bias wrong length", mha(R"(, "in_proj_bias": [1, 2, 3])"), "in_proj_bias: has 3 entries, expected 12"},
-        {"out_proj_bias wrong length", mha(R"(, "out_proj_bias": [1, 2, 3])"), "out_proj_bias: has 3 entries, expected 4"},
+        {"in_proj_bias wrong length", mha(R"(, "in_proj_bias": [1, 2, 3])"),
+         "in_proj_bias: has 3 entries, expected 12"},
+        {"out_proj_bias wrong length", mha(R"(, "out_proj_bias": [1, 2, 3])"),
+         "out_proj_bias: has 3 entries, expected 4"},
         {"unknown implementation", mha(R"(, "implementation": "fast")"), "implementation: is \"fast\""},
         {"multi-head value columns differ",
          R"({"attention": "multi_head", "num_heads": 1, )" + kQ + ", " + kK + R"(, "value": [[1], [2], [3]]})",
@@ -136,7 +140,8 @@ std::vector<BadCase> bad_cases() {
         // results that do not fit
         {"scores overflow float", R"({"attention": "dot", "query": [[1e30, 1e30]], "key": [[1e30, 1e30]]})",
          "scores: [0][0] overflows float"},
-        {"more than 2^26 scores", R"({"attention": "dot", "query": )" + column(8193) + R"(, "key": )" + column(8193) + "}",
+        {"more than 2^26 scores",
+         R"({"attention": "dot", "query": )" + column(8193) + R"(, "key": )" + column(8193) + "}",
          "scores: would be 8193×8193"},
     };
 }
@@ -154,7 +159,7 @@ TEST_CASE("bad input: exit 2, one stderr line naming the field, no output files"
             CHECK(r.exit_code == 2);
             CHECK(r.out.empty());
             CHECK_THAT(r.err, Catch::StartsWith("attnlab: ") && Catch::EndsWith("\n") && Catch::Contains(c.expected));
-            CHECK(r.err.find('\n') == r.err.size() - 1);  // exactly one line
+            CHECK(r.err.find('\n') == r.err.size() - 1);                  // exactly one line
             CHECK(dir.files() == std::vector<std::string>{"spec.json"});  // no output, no temporary
         }
     }

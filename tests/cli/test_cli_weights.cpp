@@ -61,7 +61,8 @@ Raw f64(const std::string& name, std::vector<std::size_t> shape, const std::vect
 }
 
 // F16 or BF16 from raw 16-bit patterns.
-Raw bits16(const std::string& name, const char* dtype, std::vector<std::size_t> shape, const std::vector<std::uint16_t>& v) {
+Raw bits16(const std::string& name, const char* dtype, std::vector<std::size_t> shape,
+           const std::vector<std::uint16_t>& v) {
     std::string b;
     for (std::uint16_t x : v) b += le(x, 2);
     return {name, dtype, std::move(shape), b};
@@ -82,7 +83,8 @@ struct File {
 File make_file(const std::vector<Raw>& tensors) {
     File f;
     for (const Raw& t : tensors) {
-        f.header[t.name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {f.data.size(), f.data.size() + t.bytes.size()}}};
+        f.header[t.name] = {
+            {"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {f.data.size(), f.data.size() + t.bytes.size()}}};
         f.data += t.bytes;
     }
     return f;
@@ -115,7 +117,9 @@ std::vector<Raw> mha_tensors(const std::string& prefix, const Params& p = Params
 }
 
 json base_spec() {
-    return {{"attention", "multi_head"}, {"num_heads", 2}, {"query", to_json(pseudo_random(2, 4, 5))},
+    return {{"attention", "multi_head"},
+            {"num_heads", 2},
+            {"query", to_json(pseudo_random(2, 4, 5))},
             {"key", to_json(pseudo_random(3, 4, 6))}};
 }
 
@@ -129,7 +133,8 @@ json inline_spec(const Params& p = Params()) {
 }
 
 // attnlab compute spec.json --weights w.safetensors extra...
-RunResult run_weights(const TempDir& dir, const json& spec, const std::string& file, const std::vector<std::string>& extra = {}) {
+RunResult run_weights(const TempDir& dir, const json& spec, const std::string& file,
+                      const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {"compute", dir.write("spec.json", spec.dump()), "--weights",
                                      dir.write("w.safetensors", file)};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -163,7 +168,8 @@ TEST_CASE("weights: a PyTorch state_dict in F32 matches nn.MultiheadAttention (p
     const json spec = json::parse(read_file(golden("mha_weights.json")));
     const json& want = spec["_variants"]["F32"];
     REQUIRE(want["file"] == "mha_weights.safetensors");
-    const RunResult r = run_attnlab({"compute", golden("mha_weights.json"), "--weights", golden("mha_weights.safetensors")});
+    const RunResult r =
+        run_attnlab({"compute", golden("mha_weights.json"), "--weights", golden("mha_weights.safetensors")});
     const json got = compute_ok(r);
     // PyTorch ran in float64 on the same float32 parameters: the difference is attnlab's float32 maths.
     CHECK(max_abs_diff(rows_of(got["output"]), rows_of(want["expected_output"])) < 1e-5);
@@ -181,8 +187,9 @@ TEST_CASE("weights: F16, BF16 and F64 files are read exactly, within the convers
     for (const Variant& v : {Variant{"F16", 2e-3}, Variant{"BF16", 1e-2}, Variant{"F64", 1e-5}}) {
         INFO(v.dtype);
         const json& want = spec["_variants"][v.dtype];
-        const RunResult r = run_attnlab({"compute", golden("mha_weights.json"), "--weights", golden(want["file"].get<std::string>()),
-                                         "--weights-prefix", spec["_prefix"].get<std::string>()});
+        const RunResult r =
+            run_attnlab({"compute", golden("mha_weights.json"), "--weights", golden(want["file"].get<std::string>()),
+                         "--weights-prefix", spec["_prefix"].get<std::string>()});
         const json got = compute_ok(r);
         // Against PyTorch on exactly the values the file stores: any decoding slip shows here.
         CHECK(max_abs_diff(rows_of(got["output"]), rows_of(want["expected_output"])) < 1e-5);
@@ -232,7 +239,8 @@ std::vector<float> decoded_bias(const Raw& bias, const Raw& out_weight) {
 }
 }  // namespace
 
-TEST_CASE("weights: F16, BF16 and F64 values decode exactly (subnormals, extremes, signs, odd offsets)", "[cli][weights]") {
+TEST_CASE("weights: F16, BF16 and F64 values decode exactly (subnormals, extremes, signs, odd offsets)",
+          "[cli][weights]") {
     SECTION("F16") {
         const auto got = decoded_bias(bits16("out_proj.bias", "F16", {4}, {0x0001, 0x83FF, 0xC000, 0x7BFF}),
                                       bits16("out_proj.weight", "F16", {4, 4}, std::vector<std::uint16_t>(16, 0x8000)));
@@ -243,7 +251,8 @@ TEST_CASE("weights: F16, BF16 and F64 values decode exactly (subnormals, extreme
         const auto got = decoded_bias(bits16("out_proj.bias", "BF16", {4}, {0x3F80, 0xC049, 0x0001, 0x7F7F}),
                                       bits16("out_proj.weight", "BF16", {4, 4}, std::vector<std::uint16_t>(16, 0)));
         // 1, −3.140625, 2^-133 (a float subnormal), 0x7F7F0000 = 3.3895314e38
-        CHECK(got == std::vector<float>{1.0f, -3.140625f, 9.18354961579912115600575419705e-41f, 3.38953138925153547590470800371e38f});
+        CHECK(got == std::vector<float>{1.0f, -3.140625f, 9.18354961579912115600575419705e-41f,
+                                        3.38953138925153547590470800371e38f});
     }
     SECTION("F64") {
         const auto got = decoded_bias(f64("out_proj.bias", {4}, {0.1, -1e-310, 3.4028234663852886e38, -123.456}),
@@ -258,7 +267,8 @@ TEST_CASE("weights: biases may come from the spec when the file has none", "[cli
     json spec = base_spec();
     spec["in_proj_bias"] = p.b_in[0];
     spec["out_proj_bias"] = p.b_out[0];
-    const File f = make_file({f32("m.in_proj_weight", {12, 4}, flat(p.w_in)), f32("m.out_proj.weight", {4, 4}, flat(p.w_out))});
+    const File f =
+        make_file({f32("m.in_proj_weight", {12, 4}, flat(p.w_in)), f32("m.out_proj.weight", {4, 4}, flat(p.w_out))});
     TempDir dir;
     const RunResult from_file = run_weights(dir, spec, f.bytes());
     const RunResult from_spec = run_attnlab({"compute", dir.write("inline.json", inline_spec(p).dump())});
@@ -268,7 +278,8 @@ TEST_CASE("weights: biases may come from the spec when the file has none", "[cli
 
 TEST_CASE("weights: a file without biases means no bias", "[cli][weights]") {
     Params p;
-    const File f = make_file({f32("in_proj_weight", {12, 4}, flat(p.w_in)), f32("out_proj.weight", {4, 4}, flat(p.w_out))});
+    const File f =
+        make_file({f32("in_proj_weight", {12, 4}, flat(p.w_in)), f32("out_proj.weight", {4, 4}, flat(p.w_out))});
     p.b_in = Rows(1, std::vector<double>(12, 0.0));
     p.b_out = Rows(1, std::vector<double>(4, 0.0));
     TempDir dir;
@@ -363,16 +374,25 @@ std::vector<BadFile> bad_files() {
                      "the header length is 1000 bytes, but only 2 bytes follow it"});
     cases.push_back({"header length over the format's 100 MB cap", le(200'000'000, 8) + "{}", "",
                      "more than the format's limit of 100000000"});
-    cases.push_back({"header cut short by truncation", valid().bytes().substr(0, 40), "", "bytes, but only 32 bytes follow it"});
+    cases.push_back(
+        {"header cut short by truncation", valid().bytes().substr(0, 40), "", "bytes, but only 32 bytes follow it"});
     cases.push_back({"header not valid JSON", File::with_header("{\"a\": ", ""), "", "the header is not valid JSON"});
     cases.push_back({"header not an object", File::with_header("[1, 2]", ""), "", "does not start with '{'"});
-    cases.push_back({"header padded with NUL bytes", File::with_header(valid().header.dump() + std::string(3, '\0'), valid().data),
-                     "", "the header is padded with NUL bytes from byte"});
-    cases.push_back({"NUL byte inside the header", File::with_header(std::string("{}\0{\"x\": 1}", 11), ""), "", "has a NUL byte at byte 2"});
-    cases.push_back({"metadata not strings", [] { File f = valid(); f.header["__metadata__"] = {{"format", 1}}; return f.bytes(); }(),
+    cases.push_back({"header padded with NUL bytes",
+                     File::with_header(valid().header.dump() + std::string(3, '\0'), valid().data), "",
+                     "the header is padded with NUL bytes from byte"});
+    cases.push_back({"NUL byte inside the header", File::with_header(std::string("{}\0{\"x\": 1}", 11), ""), "",
+                     "has a NUL byte at byte 2"});
+    cases.push_back({"metadata not strings",
+                     [] {
+                         File f = valid();
+                         f.header["__metadata__"] = {{"format", 1}};
+                         return f.bytes();
+                     }(),
                      "", "__metadata__ \"format\" is 1, expected a string"});
     cases.push_back({"bytes after the last tensor (a hole at the end)", valid().bytes() + "junk", "",
-                     "bytes " + std::to_string(buffer) + ".." + std::to_string(buffer + 4) + " of the data buffer belong to no tensor"});
+                     "bytes " + std::to_string(buffer) + ".." + std::to_string(buffer + 4) +
+                         " of the data buffer belong to no tensor"});
 
     // One entry
     cases.push_back({"duplicate tensor name",
@@ -380,23 +400,27 @@ std::vector<BadFile> bad_files() {
                                        R"( "a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})",
                                        std::string(8, '\0')),
                      "a", "appears twice"});
-    cases.push_back({"unknown dtype", edited("in_proj_weight", "dtype", "Q7"), W, "has dtype \"Q7\", which attnlab does not know"});
+    cases.push_back(
+        {"unknown dtype", edited("in_proj_weight", "dtype", "Q7"), W, "has dtype \"Q7\", which attnlab does not know"});
     cases.push_back({"dtype attnlab does not read, on a tensor it needs", edited("in_proj_weight", "dtype", "I32"), W,
                      "has dtype I32; attnlab reads F32, F64, F16 and BF16"});
     cases.push_back({"dtype missing", edited("in_proj_bias", "dtype", nullptr), B, "has no dtype"});
     cases.push_back({"dtype not a string", edited("in_proj_bias", "dtype", 4), B, "dtype is 4, expected a string"});
     cases.push_back({"shape missing", edited("in_proj_bias", "shape", nullptr), B, "has no shape"});
-    cases.push_back({"shape not an array", edited("in_proj_weight", "shape", "12x4"), W, "shape is \"12x4\", expected an array"});
+    cases.push_back(
+        {"shape not an array", edited("in_proj_weight", "shape", "12x4"), W, "shape is \"12x4\", expected an array"});
     cases.push_back({"negative dimension", edited("in_proj_weight", "shape", {-12, 4}), W,
                      "shape[0] is -12, expected a non-negative integer"});
     cases.push_back({"fractional dimension", edited("in_proj_weight", "shape", {12, 4.5}), W,
                      "shape[1] is 4.5, expected a non-negative integer"});
-    cases.push_back({"data_offsets missing", edited("in_proj_bias", "data_offsets", nullptr), B, "has no data_offsets"});
+    cases.push_back(
+        {"data_offsets missing", edited("in_proj_bias", "data_offsets", nullptr), B, "has no data_offsets"});
     cases.push_back({"data_offsets of one value", edited("in_proj_bias", "data_offsets", {0}), B,
                      "data_offsets is an array of 1 value, expected [begin, end]"});
     cases.push_back({"data_offsets negative", edited("in_proj_bias", "data_offsets", {-4, 44}), B,
                      "data_offsets[0] is -4, expected a non-negative integer"});
-    cases.push_back({"unknown entry field", edited("in_proj_bias", "offsets", {0, 1}), B, "has an unknown field \"offsets\""});
+    cases.push_back(
+        {"unknown entry field", edited("in_proj_bias", "offsets", {0, 1}), B, "has an unknown field \"offsets\""});
     cases.push_back({"begin after end", edited("in_proj_weight", "data_offsets", {192, 0}), W,
                      "data_offsets [192, 0] end before they begin"});
     cases.push_back({"offsets beyond the buffer", edited("out_proj.bias", "data_offsets", {304, 324}), OB,
@@ -405,7 +429,8 @@ std::vector<BadFile> bad_files() {
                      "run past the end of the data buffer (310 bytes)"});
     cases.push_back({"byte count differs from the shape", edited("in_proj_weight", "shape", {12, 5}), W,
                      "has 192 bytes (data_offsets [0, 192]), but shape [12, 5] of F32 needs 240 (60 × 4 bytes)"});
-    cases.push_back({"shape product overflows 64 bits", edited("in_proj_weight", "shape", {4294967296u, 4294967296u, 2}), W,
+    cases.push_back({"shape product overflows 64 bits",
+                     edited("in_proj_weight", "shape", {4294967296u, 4294967296u, 2}), W,
                      "whose element count overflows 64 bits"});
     cases.push_back({"more elements than the core's limit", edited("in_proj_weight", "shape", {8192, 8193}), W,
                      "= 67117056 elements, more than the limit of 67108864"});
@@ -438,9 +463,10 @@ std::vector<BadFile> bad_files() {
                          return make_file(t).bytes();
                      }(),
                      W, "has a NaN at index 5 ([1][1]); weights must be finite"});
-    cases.push_back({"+inf in F16",
-                     make_file({bits16("x", "F16", {4}, {0x3C00, 0x3C00, 0x7C00, 0})}).bytes(), "x", "has +inf at index 2"});
-    cases.push_back({"NaN in BF16", make_file({bits16("x", "BF16", {2}, {0x3F80, 0xFFC1})}).bytes(), "x", "has a NaN at index 1"});
+    cases.push_back({"+inf in F16", make_file({bits16("x", "F16", {4}, {0x3C00, 0x3C00, 0x7C00, 0})}).bytes(), "x",
+                     "has +inf at index 2"});
+    cases.push_back(
+        {"NaN in BF16", make_file({bits16("x", "BF16", {2}, {0x3F80, 0xFFC1})}).bytes(), "x", "has a NaN at index 1"});
     cases.push_back({"F64 beyond float's range", make_file({f64("x", {2}, {1.0, -1e300})}).bytes(), "x",
                      "has -1e+300 at index 1, too large for a 32-bit float"});
 
@@ -486,7 +512,11 @@ std::vector<BadFile> bad_files() {
                          "holds several attention layers' parameters (prefixes \"enc.layers.0.self_attn.\", "
                          "\"enc.layers.1.self_attn.\"); choose one with --weights-prefix"});
     }
-    cases.push_back({"a prefix that matches nothing", valid().bytes(), "", "has no tensor nope.in_proj_weight", base_spec(),
+    cases.push_back({"a prefix that matches nothing",
+                     valid().bytes(),
+                     "",
+                     "has no tensor nope.in_proj_weight",
+                     base_spec(),
                      {"--weights-prefix", "nope."}});
     {
         BadFile single{"a single-head spec", valid().bytes(), "",
@@ -506,8 +536,9 @@ TEST_CASE("weights: broken files exit 2 with one line naming --weights and the t
             TempDir dir;
             const std::string spec = dir.write("spec.json", c.spec.dump());
             const std::string file = dir.write("w.safetensors", c.bytes);
-            std::vector<std::string> args = {"compute", spec, "--weights", file, "-o", dir.path("out.json"),
-                                             "--csv", dir.path("out.csv"), "--png", dir.path("out.png")};
+            std::vector<std::string> args = {
+                "compute",           spec,    "--weights",        file, "-o", dir.path("out.json"), "--csv",
+                dir.path("out.csv"), "--png", dir.path("out.png")};
             args.insert(args.end(), c.extra.begin(), c.extra.end());
             const RunResult r = run_attnlab(args);
             INFO("stderr: " << r.err);
@@ -548,7 +579,8 @@ TEST_CASE("weights: usage errors", "[cli][weights][errors]") {
         std::string expected;
     };
     const Usage cases[] = {
-        {{"compute", spec, "--weights", dir.path("none.safetensors")}, "--weights: " + dir.path("none.safetensors") + ": cannot open"},
+        {{"compute", spec, "--weights", dir.path("none.safetensors")},
+         "--weights: " + dir.path("none.safetensors") + ": cannot open"},
         {{"compute", spec, "--weights-prefix", "x."}, "--weights-prefix requires --weights"},
         {{"compute", "--example", "--weights", spec}, "excludes"},
         {{"compute", spec, "--weights"}, "--weights"},

@@ -159,7 +159,8 @@ TEST_CASE("cosine scores ignore vector length and give 0 for a zero vector", "[a
 
 TEST_CASE("1/√d_k scaling equals plain dot with temperature √d_k", "[attention]") {
     for (std::size_t d : {1, 4, 64, 257}) {
-        auto q = ref::random_matrix(5, d, 40 + d), k = ref::random_matrix(9, d, 41 + d), v = ref::random_matrix(9, 3, 42);
+        auto q = ref::random_matrix(5, d, 40 + d), k = ref::random_matrix(9, d, 41 + d),
+             v = ref::random_matrix(9, 3, 42);
         attn::ScoreParams scaled, dot;
         scaled.kind = attn::Score::scaled_dot;
         dot.kind = attn::Score::dot;
@@ -171,9 +172,11 @@ TEST_CASE("1/√d_k scaling equals plain dot with temperature √d_k", "[attenti
     }
 }
 
-TEST_CASE("masks: rows sum to 1, masked weights exactly 0, fully masked rows give zero weights and output", "[attention][mask]") {
+TEST_CASE("masks: rows sum to 1, masked weights exactly 0, fully masked rows give zero weights and output",
+          "[attention][mask]") {
     const std::size_t L = 6, S = 6;
-    auto q = ref::random_matrix(L, 4, 50), k = ref::random_matrix(S, 4, 51), v = ref::random_matrix(S, 3, 52, 1.0f, 2.0f);
+    auto q = ref::random_matrix(L, 4, 50), k = ref::random_matrix(S, 4, 51),
+         v = ref::random_matrix(S, 3, 52, 1.0f, 2.0f);
     std::vector<std::uint8_t> m(L * S, 1);
     for (std::size_t j = 0; j < S; ++j) m[2 * S + j] = 0;  // row 2 fully masked
     m[0] = 0;
@@ -226,7 +229,9 @@ TEST_CASE("mask semantics: causal is j ≤ i, window is |i − j| ≤ w, also wh
                       Catch::Contains("mask matrix is 2×2, expected 2×3"));
 }
 
-TEST_CASE("masks of key ranges allow exactly the keys from first_key up to last_key, and other kinds are not key ranges", "[mask]") {
+TEST_CASE(
+    "masks of key ranges allow exactly the keys from first_key up to last_key, and other kinds are not key ranges",
+    "[mask]") {
     const std::size_t L = 9, S = 7;
     std::vector<std::uint8_t> allowed(L * S, 1);
     allowed[3] = 0;
@@ -296,8 +301,8 @@ TEST_CASE("tiled attention equals the plain path within 1e-5 for every mask, siz
                     auto plain = attn::attention(q, k, v, p, mask);
                     for (const auto& t : tile_shapes) {
                         auto o = attn::tiled_attention(q, k, v, 1.0f / 4.0f, mask, t);
-                        INFO(backend << " L=" << L << " S=" << S << " mask " << mask.describe() << " tiles " << t.block_q
-                                     << "×" << t.block_k);
+                        INFO(backend << " L=" << L << " S=" << S << " mask " << mask.describe() << " tiles "
+                                     << t.block_q << "×" << t.block_k);
                         REQUIRE(ref::max_abs_diff(o, ref::of(plain.output)) <= 1e-5);
                     }
                 }
@@ -385,10 +390,14 @@ TEST_CASE("errors carry the input they are about: field() and problem() make up 
          "[0][0] overflows float: the inputs are too large for this score function"},
         {error_of([&] { attn::attention(q, k, v, p, attn::Mask::key_padding({true})); }), "mask",
          "has 1 key padding entries, key has 3 rows"},
-        {error_of([&] { attn::attention(q, k, v, p, attn::Mask::matrix(2, 2, {1, 1, 1, 1})); }), "mask",
-         "matrix is 2×2, expected 2×3 (query rows × key rows)"},
-        {error_of([&] { attn::tiled_attention(q, k, v, 1.0f, attn::Mask::none(), attn::TileConfig{0, 4}); }), "tiles",
-         "block_q and block_k must be at least 1"},
+        {error_of([&] {
+             attn::attention(q, k, v, p, attn::Mask::matrix(2, 2, {1, 1, 1, 1}));
+         }),
+         "mask", "matrix is 2×2, expected 2×3 (query rows × key rows)"},
+        {error_of([&] {
+             attn::tiled_attention(q, k, v, 1.0f, attn::Mask::none(), attn::TileConfig{0, 4});
+         }),
+         "tiles", "block_q and block_k must be at least 1"},
     };
     for (const Case& c : cases) {
         INFO(c.error.what());
@@ -442,7 +451,8 @@ void check_consistent(const attn::Matrix& q, const attn::Matrix& k, const attn::
 
 }  // namespace
 
-TEST_CASE("temperature from 1e-6 to 1e6: finite weights, the softmax of the scores, for every kind", "[attention][edge]") {
+TEST_CASE("temperature from 1e-6 to 1e6: finite weights, the softmax of the scores, for every kind",
+          "[attention][edge]") {
     const auto q = ref::random_matrix(4, 6, 71), k = ref::random_matrix(7, 6, 72), v = ref::random_matrix(7, 5, 73);
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
@@ -456,7 +466,8 @@ TEST_CASE("temperature from 1e-6 to 1e6: finite weights, the softmax of the scor
     }
 }
 
-TEST_CASE("temperature limits in closed form: 1e6 gives the mean of the values, 1e-6 the best key's value", "[attention][edge]") {
+TEST_CASE("temperature limits in closed form: 1e6 gives the mean of the values, 1e-6 the best key's value",
+          "[attention][edge]") {
     // q = e0, key j = (0.1·j, ...): score j = 0.1·j exactly separated, the last key the best.
     attn::Matrix q(1, 3), k(5, 3);
     q(0, 0) = 1.0f;
@@ -518,7 +529,8 @@ TEST_CASE("subnormal inputs give finite results equal to the double reference", 
     }
 }
 
-TEST_CASE("infinite inputs are refused with the field and position, never turned into NaN", "[attention][edge][errors]") {
+TEST_CASE("infinite inputs are refused with the field and position, never turned into NaN",
+          "[attention][edge][errors]") {
     const auto q = ref::random_matrix(2, 3, 80), k = ref::random_matrix(4, 3, 81);
     auto v = ref::random_matrix(4, 3, 82);
     v(3, 1) = std::numeric_limits<float>::infinity();
@@ -537,7 +549,8 @@ TEST_CASE("infinite inputs are refused with the field and position, never turned
 // The wasm build may grow its memory up to 4 GB (MAXIMUM_MEMORY) and must refuse, not abort,
 // beyond that: malloc returns null (ABORTING_MALLOC=0), which Matrix reports as an error and
 // operator new as std::bad_alloc; after the refusal the module keeps working.
-TEST_CASE("wasm: memory beyond the 4 GB maximum is refused with an error, and the module keeps working", "[edge][wasm]") {
+TEST_CASE("wasm: memory beyond the 4 GB maximum is refused with an error, and the module keeps working",
+          "[edge][wasm]") {
     // Fill most of the 4 GB with untouched 256 MiB blocks (the engine commits pages lazily), then
     // ask for matrices until the memory cannot grow any more.
     std::vector<void*> held;

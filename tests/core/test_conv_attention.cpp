@@ -227,8 +227,7 @@ TEST_CASE("SE matches the double reference on random sizes", "[conv]") {
     }
 }
 
-TEST_CASE("SE properties: weights in (0,1), output is exactly s_c · x_c, W2 = 0 with large b2 is ~identity",
-          "[conv]") {
+TEST_CASE("SE properties: weights in (0,1), output is exactly s_c · x_c, W2 = 0 with large b2 is ~identity", "[conv]") {
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
         INFO(backend);
@@ -334,9 +333,7 @@ TEST_CASE("CBAM closed form: 3×3 kernel on a 2×3×3 map, taps off-centre, zero
         CHECK(max_diff(r.max_pooled, {9.0, 9.0}) <= kTol);
 
         // A = mean_c x'_c = (ch0 + ch1) / 4,  Mx = max_c x'_c = max(ch0, ch1) / 2
-        auto A = [&](long y, long i) {
-            return y < 0 || i < 0 || y > 2 || i > 2 ? 0.0 : (ch0[y][i] + ch1[y][i]) / 4.0;
-        };
+        auto A = [&](long y, long i) { return y < 0 || i < 0 || y > 2 || i > 2 ? 0.0 : (ch0[y][i] + ch1[y][i]) / 4.0; };
         auto Mx = [&](long y, long i) {
             return y < 0 || i < 0 || y > 2 || i > 2 ? 0.0 : std::max(ch0[y][i], ch1[y][i]) / 2.0;
         };
@@ -556,8 +553,8 @@ TEST_CASE("conv attention: bad shapes and values throw attn::Error naming the pa
         c.kernel_size = 4;
         c.weights.assign(32, 0.0f);
         CHECK_THROWS_AS(attn::cbam(x, good, c), attn::Error);
-        CHECK_THROWS_WITH(attn::cbam(x, good, c), Catch::Contains("CBAM spatial conv kernel_size is 4") &&
-                                                      Catch::Contains("odd"));
+        CHECK_THROWS_WITH(attn::cbam(x, good, c),
+                          Catch::Contains("CBAM spatial conv kernel_size is 4") && Catch::Contains("odd"));
         c.kernel_size = 0;
         c.weights.clear();
         CHECK_THROWS_WITH(attn::cbam(x, good, c), Catch::Contains("kernel_size is 0"));
@@ -589,7 +586,8 @@ TEST_CASE("conv attention: bad shapes and values throw attn::Error naming the pa
                           Catch::Contains("SE input has 0 channels"));
         CHECK_THROWS_WITH(attn::squeeze_excitation(attn::FeatureMap(8, 0, 3), good),
                           Catch::Contains("SE input is 0×3 pixels"));
-        CHECK_THROWS_WITH(attn::cbam(attn::FeatureMap(8, 3, 0), good, conv), Catch::Contains("CBAM input is 3×0 pixels"));
+        CHECK_THROWS_WITH(attn::cbam(attn::FeatureMap(8, 3, 0), good, conv),
+                          Catch::Contains("CBAM input is 3×0 pixels"));
 
         bad = x;
         bad.width = 4;  // data no longer matches H·W

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "golden.hpp"
 #include "attn/kernels.hpp"
 #include "attn/mask.hpp"
 #include "attn/matrix.hpp"
@@ -43,13 +44,7 @@ struct GoldenCase {
     std::vector<std::vector<std::vector<double>>> expected_weights;  // h × L × S
 };
 
-json read_json(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open golden file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return json::parse(ss.str());
-}
+using golden::read_json;
 
 attn::Matrix matrix_of(const json& j, const std::string& what, const std::string& file) {
     auto rows = j.get<std::vector<std::vector<double>>>();

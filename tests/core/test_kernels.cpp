@@ -146,7 +146,8 @@ TEST_CASE("tanh and sigmoid match the double reference, including large |x|", "[
     CHECK(big[3] < 1e-40f + 4e-44f);
 }
 
-TEST_CASE("softmax rows: matches reference, rows sum to 1, masked entries exactly 0, fully masked rows zero", "[kernels]") {
+TEST_CASE("softmax rows: matches reference, rows sum to 1, masked entries exactly 0, fully masked rows zero",
+          "[kernels]") {
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
         for (std::size_t n : kSizes) {

@@ -81,13 +81,14 @@ TEST_CASE("multi-head attention matches the double reference (plain and tiled, e
         std::size_t E, H, L, S;
         bool bias;
     };
-    const Case cases[] = {{8, 2, 5, 5, true}, {12, 3, 1, 7, false}, {16, 4, 17, 9, true}, {64, 8, 65, 33, true},
-                          {6, 1, 3, 3, false}};
+    const Case cases[] = {
+        {8, 2, 5, 5, true}, {12, 3, 1, 7, false}, {16, 4, 17, 9, true}, {64, 8, 65, 33, true}, {6, 1, 3, 3, false}};
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
         for (const auto& c : cases) {
             auto p = random_params(c.E, c.H, c.bias, static_cast<std::uint32_t>(c.E * 100 + c.L));
-            auto q = ref::random_matrix(c.L, c.E, 1), k = ref::random_matrix(c.S, c.E, 2), v = ref::random_matrix(c.S, c.E, 3);
+            auto q = ref::random_matrix(c.L, c.E, 1), k = ref::random_matrix(c.S, c.E, 2),
+                 v = ref::random_matrix(c.S, c.E, 3);
             for (const attn::Mask& mask : {attn::Mask::none(), attn::Mask::causal(), attn::Mask::window(1)}) {
                 auto want = ref_mha(q, k, v, p, mask);
                 for (auto impl : {attn::Implementation::plain, attn::Implementation::tiled}) {
@@ -99,7 +100,8 @@ TEST_CASE("multi-head attention matches the double reference (plain and tiled, e
                                  << mask.describe() << (impl == attn::Implementation::tiled ? " tiled" : " plain"));
                     REQUIRE(ref::max_abs_diff(got.output, want.output) <= 1e-5);
                     REQUIRE(got.weights.size() == c.H);
-                    for (std::size_t h = 0; h < c.H; ++h) REQUIRE(ref::max_abs_diff(got.weights[h], want.weights[h]) <= 1e-5);
+                    for (std::size_t h = 0; h < c.H; ++h)
+                        REQUIRE(ref::max_abs_diff(got.weights[h], want.weights[h]) <= 1e-5);
                 }
             }
         }
@@ -132,7 +134,8 @@ TEST_CASE("tiled multi-head without weights returns no weights and the same outp
     CHECK(ref::max_abs_diff(got.output, want.output) <= 1e-5);
 }
 
-TEST_CASE("multi-head temperature T divides every head's scores: the same as W_q and b_q divided by T", "[multihead][temperature]") {
+TEST_CASE("multi-head temperature T divides every head's scores: the same as W_q and b_q divided by T",
+          "[multihead][temperature]") {
     auto p = random_params(12, 3, true, 13);
     auto q = ref::random_matrix(5, 12, 14), kv = ref::random_matrix(9, 12, 15);
     for (float T : {0.5f, 3.0f, 0.05f}) {
@@ -151,7 +154,8 @@ TEST_CASE("multi-head temperature T divides every head's scores: the same as W_q
                 o.temperature = T;
                 o.tiles = {2, 4};
                 const auto got = attn::multi_head_attention(q, kv, kv, p, mask, o);
-                INFO("T = " << T << " mask " << mask.describe() << (impl == attn::Implementation::tiled ? " tiled" : " plain"));
+                INFO("T = " << T << " mask " << mask.describe()
+                            << (impl == attn::Implementation::tiled ? " tiled" : " plain"));
                 CHECK(ref::max_abs_diff(got.output, ref::of(want.output)) <= 1e-5);
                 CHECK(ref::max_abs_diff(got.output, want_ref.output) <= 1e-5);
                 REQUIRE(got.weights.size() == 3);
@@ -174,7 +178,8 @@ TEST_CASE("multi-head temperature T divides every head's scores: the same as W_q
     CHECK(ref::max_abs_diff(got.output, ref_mha(q, kv, kv, p, attn::Mask::causal(), {}, 0.25).output) <= 1e-5);
 }
 
-TEST_CASE("multi-head temperature must be finite and at least FLT_MIN, an error naming it", "[multihead][temperature][errors]") {
+TEST_CASE("multi-head temperature must be finite and at least FLT_MIN, an error naming it",
+          "[multihead][temperature][errors]") {
     auto p = random_params(8, 2, true, 17);
     auto x = ref::random_matrix(3, 8, 18);
     for (float T : {0.0f, -2.0f, 1e-40f, NAN, INFINITY}) {

@@ -59,13 +59,15 @@ std::vector<attn::Mask> masks_for(std::size_t L, std::size_t S) {
 
 }  // namespace
 
-TEST_CASE("packed GEMM matches the double reference for every row and column tail, on every backend, with its row maxima",
-          "[perf]") {
+TEST_CASE(
+    "packed GEMM matches the double reference for every row and column tail, on every backend, with its row maxima",
+    "[perf]") {
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
         const attn::KernelTable& kt = attn::kernels();
         const std::size_t P = kt.panel, MR = kt.micro_rows;
-        for (std::size_t m : {std::size_t{1}, MR - 1 ? MR - 1 : 1, MR, MR + 1, 2 * MR + 1, std::size_t{100}, std::size_t{200}})
+        for (std::size_t m :
+             {std::size_t{1}, MR - 1 ? MR - 1 : 1, MR, MR + 1, 2 * MR + 1, std::size_t{100}, std::size_t{200}})
             for (std::size_t n : {std::size_t{1}, P - 1 ? P - 1 : 1, P, P + 3, 2 * P + 1})
                 for (std::size_t k : {1, 5, 64})
                     for (bool transposed : {false, true})
@@ -99,7 +101,8 @@ TEST_CASE("packed GEMM matches the double reference for every row and column tai
                             for (std::size_t i = 0; i < m; ++i) {
                                 float mx = -std::numeric_limits<float>::infinity();
                                 for (std::size_t j = 0; j < n; ++j) mx = std::max(mx, c(i, j));
-                                REQUIRE(row_max[i] == (with_max ? mx : 12345.0f));  // exactly the max of what was written
+                                REQUIRE(row_max[i] ==
+                                        (with_max ? mx : 12345.0f));  // exactly the max of what was written
                             }
                             REQUIRE(row_max[m] == 12345.0f);  // nothing past m
                         }
@@ -198,10 +201,10 @@ TEST_CASE("tiled_attention_heads matches the double reference: head widths, tail
     struct Shape {
         std::size_t L, S, heads, d, dv;
     };
-    const Shape shapes[] = {{1, 1, 1, 1, 1}, {7, 5, 2, 5, 3}, {13, 70, 3, 16, 8}, {65, 131, 2, 64, 64},
-                            {130, 67, 1, 72, 13}, {200, 200, 4, 8, 8}};
-    const attn::TileConfig tiles[] = {{attn::kDefaultBlockQ, attn::kDefaultBlockK, 1}, {1, 1, 2}, {7, 5, 2},
-                                      {64, 256, 1}};
+    const Shape shapes[] = {{1, 1, 1, 1, 1},      {7, 5, 2, 5, 3},      {13, 70, 3, 16, 8},
+                            {65, 131, 2, 64, 64}, {130, 67, 1, 72, 13}, {200, 200, 4, 8, 8}};
+    const attn::TileConfig tiles[] = {
+        {attn::kDefaultBlockQ, attn::kDefaultBlockK, 1}, {1, 1, 2}, {7, 5, 2}, {64, 256, 1}};
     for (const auto& backend : attn::available_backends()) {
         attn::ScopedBackend use(backend);
         attn::TiledWorkspace ws;  // shared across every shape: grows and shrinks
@@ -276,7 +279,7 @@ TEST_CASE("overlaps() matches a brute-force comparison of element addresses", "[
         REQUIRE(attn::overlaps(b[0], b[1]) == want);
         REQUIRE(attn::overlaps(b[1], b[0]) == want);
     }
-    CHECK(both > 400);     // both answers were exercised
+    CHECK(both > 400);  // both answers were exercised
     CHECK(both < 3600);
     attn::Matrix other(6, 10);
     CHECK_FALSE(attn::overlaps(whole, other.view()));
@@ -291,10 +294,12 @@ TEST_CASE("the tiled paths refuse an output that overlaps K or V, and take colum
     const attn::ConstMatrixView q = all.block(0, 0, L, E), k = all.block(0, E, L, E), v = all.block(0, 2 * E, L, E);
     attn::TileConfig tiles;
     tiles.threads = 2;
-    CHECK_THROWS_WITH(attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::causal(), all.block(0, E, L, E), tiles),
-                      "output overlaps key: pass a separate output matrix");
-    CHECK_THROWS_WITH(attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::none(), all.block(0, 2 * E - 3, L, E), tiles),
-                      "output overlaps key: pass a separate output matrix");
+    CHECK_THROWS_WITH(
+        attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::causal(), all.block(0, E, L, E), tiles),
+        "output overlaps key: pass a separate output matrix");
+    CHECK_THROWS_WITH(
+        attn::tiled_attention_heads(q, k, v, H, 0.25f, attn::Mask::none(), all.block(0, 2 * E - 3, L, E), tiles),
+        "output overlaps key: pass a separate output matrix");
     CHECK_THROWS_WITH(attn::tiled_attention(q, k, v, 0.25f, attn::Mask::none(), all.block(0, 2 * E + 5, L, E), tiles),
                       "output overlaps value: pass a separate output matrix");
     attn::Matrix separate(L, E);

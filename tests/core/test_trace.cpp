@@ -35,7 +35,8 @@ TEST_CASE("cell-level trace of scaled dot attention: one step per score cell, fo
     }
     // Softmax of row 0: max, exponentials, sum, normalise.
     CHECK_THAT(steps[6].title, Catch::Contains("maximum"));
-    CHECK(steps[6].values[0].second == Approx(std::max({traced.scores(0, 0), traced.scores(0, 1), traced.scores(0, 2)})));
+    CHECK(steps[6].values[0].second ==
+          Approx(std::max({traced.scores(0, 0), traced.scores(0, 1), traced.scores(0, 2)})));
     CHECK_THAT(steps[8].title, Catch::Contains("sum"));
     double sum = 0;
     for (std::size_t j = 0; j < 3; ++j) sum += std::exp(traced.scores(0, j) - steps[6].values[0].second);
@@ -74,7 +75,8 @@ TEST_CASE("max_steps truncates instead of growing without bound", "[trace]") {
 
 TEST_CASE("tiled trace: running max, sum and partial output per tile agree with the full softmax", "[trace][tiled]") {
     const std::size_t L = 6, S = 10, d = 4;
-    auto q = ref::random_matrix(L, d, 6, -2, 2), k = ref::random_matrix(S, d, 7, -2, 2), v = ref::random_matrix(S, 3, 8);
+    auto q = ref::random_matrix(L, d, 6, -2, 2), k = ref::random_matrix(S, d, 7, -2, 2),
+         v = ref::random_matrix(S, 3, 8);
     attn::Trace t(attn::Trace::Detail::rows);
     const float scale = 0.5f;
     auto out = attn::tiled_attention(q, k, v, scale, attn::Mask::causal(), attn::TileConfig{3, 4}, &t);
@@ -207,5 +209,5 @@ TEST_CASE("reset() changes the detail and keeps the matrices' storage for the ne
     attn::attention(q, q, q, p, attn::Mask::none(), &t);
     REQUIRE(t.matrix("weights") != nullptr);
     CHECK(t.matrix("weights")->row(0) == storage);  // the same buffer, not a new allocation
-    CHECK(t.steps().size() == 3);                    // coarse: scores, softmax, weighted sum
+    CHECK(t.steps().size() == 3);                   // coarse: scores, softmax, weighted sum
 }

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "golden.hpp"
 #include "attn/kernels.hpp"
 #include "attn/train/layers.hpp"
 #include "attn/train/optim.hpp"
@@ -42,13 +43,7 @@ namespace nn = attn::nn;
 constexpr double kOpTol = 1e-5, kModelTol = 2e-5, kOptimTol = 1e-5, kTrainTol = 1e-4;
 constexpr std::size_t kMinCases = 23;  // make_train_golden.py writes 23
 
-json read_json(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open golden file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return json::parse(ss.str());
-}
+json read_json(const std::string& path) { return golden::read_json<json>(path); }
 
 std::string dir() { return std::string(ATTN_GOLDEN_DIR) + "/train/"; }
 
@@ -126,12 +121,12 @@ void report(const std::string& what, double err) {
     if (std::getenv("ATTN_TRAIN_REPORT")) std::cout << "  " << what << ": " << err << "\n";
 }
 
-#define CHECK_CLOSE(got, want_json, tol, what)                          \
-    do {                                                                \
-        const double e_ = scaled_error((got), tensor(want_json));       \
-        report(std::string(name) + " " + (what), e_);                   \
-        INFO(name << ": " << (what) << " scaled error " << e_);         \
-        CHECK(e_ <= (tol));                                             \
+#define CHECK_CLOSE(got, want_json, tol, what)                    \
+    do {                                                          \
+        const double e_ = scaled_error((got), tensor(want_json)); \
+        report(std::string(name) + " " + (what), e_);             \
+        INFO(name << ": " << (what) << " scaled error " << e_);   \
+        CHECK(e_ <= (tol));                                       \
     } while (0)
 
 attn::TransformerConfig config_of(const json& c) {
@@ -254,9 +249,9 @@ TEST_CASE("train golden: every op's output and gradients match PyTorch autograd 
             CHECK_CLOSE(flat(dx), eg.at("x"), kOpTol, "d x");
         } else if (op == "self_attention") {
             const std::size_t n = c.at("length"), H = c.at("heads");
-            const Matrix x = matrix(c.at("x")), Win = matrix(c.at("in_proj_weight")), bin = matrix(c.at("in_proj_bias")),
-                         Wout = matrix(c.at("out_proj_weight")), bout = matrix(c.at("out_proj_bias")),
-                         R = matrix(c.at("grad_output"));
+            const Matrix x = matrix(c.at("x")), Win = matrix(c.at("in_proj_weight")),
+                         bin = matrix(c.at("in_proj_bias")), Wout = matrix(c.at("out_proj_weight")),
+                         bout = matrix(c.at("out_proj_bias")), R = matrix(c.at("grad_output"));
             const std::size_t N = x.rows(), E = x.cols();
             nn::SelfAttentionWeights w;
             w.heads = H;
@@ -287,14 +282,16 @@ TEST_CASE("train golden: every op's output and gradients match PyTorch autograd 
             const auto t = ids(c.at("targets"));
             Matrix dz(z.rows(), z.cols());
             const float loss = nn::cross_entropy(z, t.data(), dz);
-            CHECK_CLOSE(std::vector<float>{loss}, (json{{"shape", {1}}, {"data", {c.at("expected_loss")}}}), kOpTol, "loss");
+            CHECK_CLOSE(std::vector<float>{loss}, (json{{"shape", {1}}, {"data", {c.at("expected_loss")}}}), kOpTol,
+                        "loss");
             CHECK_CLOSE(flat(dz), eg.at("logits"), kOpTol, "d logits");
         } else if (op == "mse") {
             const Matrix p = matrix(c.at("pred"));
             const auto t = floats(c.at("target"));
             Matrix dp(p.rows(), 1);
             const float loss = nn::mean_squared_error(p, t.data(), dp);
-            CHECK_CLOSE(std::vector<float>{loss}, (json{{"shape", {1}}, {"data", {c.at("expected_loss")}}}), kOpTol, "loss");
+            CHECK_CLOSE(std::vector<float>{loss}, (json{{"shape", {1}}, {"data", {c.at("expected_loss")}}}), kOpTol,
+                        "loss");
             CHECK_CLOSE(flat(dp), eg.at("pred"), kOpTol, "d pred");
         } else {
             FAIL(name << ": unknown op " << op);
@@ -314,7 +311,8 @@ TEST_CASE("train golden: the 2-layer model's logits, loss and every parameter's 
         load_parameters(model, c.at("parameters"), name);
         const float loss = run_model(model, c);
         CHECK_CLOSE(flat(model.output()), c.at("expected_output"), kModelTol, "logits");
-        CHECK_CLOSE(std::vector<float>{loss}, (json{{"shape", {1}}, {"data", {c.at("expected_loss")}}}), kModelTol, "loss");
+        CHECK_CLOSE(std::vector<float>{loss}, (json{{"shape", {1}}, {"data", {c.at("expected_loss")}}}), kModelTol,
+                    "loss");
         const attn::Parameters& ps = model.parameters();
         const json& eg = c.at("expected_grads");
         REQUIRE(eg.size() == ps.size());
@@ -330,7 +328,8 @@ TEST_CASE("train golden: Adam and AdamW with clipping and warm-up follow torch.o
     for (const json* cp : optims) {
         const json& c = *cp;
         const std::string name = c.at("name");
-        attn::AdamConfig cfg = c.at("optimizer") == "adamw" ? attn::AdamConfig::adamw(c.at("lr")) : attn::AdamConfig::adam(c.at("lr"));
+        attn::AdamConfig cfg =
+            c.at("optimizer") == "adamw" ? attn::AdamConfig::adamw(c.at("lr")) : attn::AdamConfig::adam(c.at("lr"));
         cfg.beta1 = c.at("betas")[0];
         cfg.beta2 = c.at("betas")[1];
         cfg.eps = c.at("eps");
@@ -400,7 +399,8 @@ TEST_CASE("train golden: 4 AdamW steps of the model (clip 1, warm-up 2) match Py
                 const Tensor w = tensor(want);
                 for (std::size_t k = E; k < 2 * E; ++k) {
                     INFO(pname << "[" << k << "] (key bias)");
-                    CHECK(std::fabs(got[k] - w.data[k]) <= c.at("lr").get<double>() * static_cast<double>(steps) + 1e-6);
+                    CHECK(std::fabs(got[k] - w.data[k]) <=
+                          c.at("lr").get<double>() * static_cast<double>(steps) + 1e-6);
                     got[k] = static_cast<float>(w.data[k]);
                 }
             }

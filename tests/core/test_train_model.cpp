@@ -84,11 +84,14 @@ void randomize(attn::Parameters& ps, std::uint64_t seed) {
     attn::Rng rng(seed);
     for (std::size_t i = 0; i < ps.size(); ++i) {
         const auto& info = ps.info(i);
-        const bool norm_weight = info.name.find("norm") != std::string::npos && info.name.find("weight") != std::string::npos;
+        const bool norm_weight =
+            info.name.find("norm") != std::string::npos && info.name.find("weight") != std::string::npos;
         const double scale = info.shape.size() == 2 ? 1.0 / std::sqrt(static_cast<double>(info.shape[1])) : 0.2;
         for (std::size_t k = 0; k < info.count; ++k)
-            ps.value(i)[k] = static_cast<float>(norm_weight ? 1.0 + rng.uniform(-0.3, 0.3)
-                                                            : rng.uniform(-1.0, 1.0) * (info.name.find("emb") != std::string::npos ? 1.0 : 1.5 * scale));
+            ps.value(i)[k] =
+                static_cast<float>(norm_weight ? 1.0 + rng.uniform(-0.3, 0.3)
+                                               : rng.uniform(-1.0, 1.0) *
+                                                     (info.name.find("emb") != std::string::npos ? 1.0 : 1.5 * scale));
     }
 }
 
@@ -106,14 +109,21 @@ TEST_CASE("train model: parameters carry PyTorch's state_dict names and shapes, 
     std::vector<std::pair<std::string, Shape>> want{{"tok_emb.weight", {11, 12}}, {"pos_emb.weight", {9, 12}}};
     for (int l = 0; l < 2; ++l) {
         const std::string p = "layers." + std::to_string(l) + ".";
-        want.insert(want.end(), {{p + "self_attn.in_proj_weight", {36, 12}}, {p + "self_attn.in_proj_bias", {36}},
-                                 {p + "self_attn.out_proj.weight", {12, 12}}, {p + "self_attn.out_proj.bias", {12}},
-                                 {p + "linear1.weight", {20, 12}}, {p + "linear1.bias", {20}},
-                                 {p + "linear2.weight", {12, 20}}, {p + "linear2.bias", {12}},
-                                 {p + "norm1.weight", {12}}, {p + "norm1.bias", {12}},
-                                 {p + "norm2.weight", {12}}, {p + "norm2.bias", {12}}});
+        want.insert(want.end(), {{p + "self_attn.in_proj_weight", {36, 12}},
+                                 {p + "self_attn.in_proj_bias", {36}},
+                                 {p + "self_attn.out_proj.weight", {12, 12}},
+                                 {p + "self_attn.out_proj.bias", {12}},
+                                 {p + "linear1.weight", {20, 12}},
+                                 {p + "linear1.bias", {20}},
+                                 {p + "linear2.weight", {12, 20}},
+                                 {p + "linear2.bias", {12}},
+                                 {p + "norm1.weight", {12}},
+                                 {p + "norm1.bias", {12}},
+                                 {p + "norm2.weight", {12}},
+                                 {p + "norm2.bias", {12}}});
     }
-    want.insert(want.end(), {{"norm.weight", {12}}, {"norm.bias", {12}}, {"head.weight", {11, 12}}, {"head.bias", {11}}});
+    want.insert(want.end(),
+                {{"norm.weight", {12}}, {"norm.bias", {12}}, {"head.weight", {11, 12}}, {"head.bias", {11}}});
     const Transformer m(c);
     REQUIRE(m.parameters().size() == want.size());
     std::size_t total = 0;
@@ -146,9 +156,11 @@ TEST_CASE("train model: every parameter's gradient matches finite differences of
         bool causal;
         const char* label;
     };
-    for (const Variant v : {Variant{ModelInput::tokens, Positions::learned, nn::Activation::relu, false, "relu, learned"},
-                            Variant{ModelInput::tokens, Positions::sinusoidal, nn::Activation::gelu, true, "gelu, sinusoidal, causal"},
-                            Variant{ModelInput::series, Positions::learned, nn::Activation::gelu, true, "series, gelu, learned, causal"}}) {
+    for (const Variant v :
+         {Variant{ModelInput::tokens, Positions::learned, nn::Activation::relu, false, "relu, learned"},
+          Variant{ModelInput::tokens, Positions::sinusoidal, nn::Activation::gelu, true, "gelu, sinusoidal, causal"},
+          Variant{ModelInput::series, Positions::learned, nn::Activation::gelu, true,
+                  "series, gelu, learned, causal"}}) {
         INFO(v.label);
         const TransformerConfig c = small_config(v.input, v.pos, v.act, v.causal);
         Transformer m(c);
@@ -183,7 +195,8 @@ TEST_CASE("train model: every parameter's gradient matches finite differences of
         const attn::Parameters& ps = m.parameters();
         for (std::size_t i = 0; i < ps.size(); ++i) {
             const tref::FdResult r = tref::finite_difference(p.at(ps.info(i).name), ps.grad(i), loss);
-            INFO(ps.info(i).name << ": max error " << r.max_error << " at " << r.worst << ", max |numeric| " << r.max_numeric);
+            INFO(ps.info(i).name << ": max error " << r.max_error << " at " << r.worst << ", max |numeric| "
+                                 << r.max_numeric);
             CHECK(r.scaled() <= kGradTol);
         }
     }
@@ -384,15 +397,16 @@ RunResult train_reverse(std::size_t steps, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("train run: reverse (length 6, vocab 8) goes from loss ≈ ln 8 to below 0.05 in 150 AdamW steps, "
-          "deterministically and without allocating once warm",
-          "[train][run]") {
+TEST_CASE(
+    "train run: reverse (length 6, vocab 8) goes from loss ≈ ln 8 to below 0.05 in 150 AdamW steps, "
+    "deterministically and without allocating once warm",
+    "[train][run]") {
     // Seen natively (seeds 2026, 1, 7): mean loss of steps 141..150 about 0.006 to 0.008.
     const RunResult a = train_reverse(150, 2026);
     REQUIRE(a.losses.size() == 150);
     INFO("first loss " << a.losses.front() << ", last " << a.losses.back());
     CHECK(a.losses.front() > 1.5f);  // ≈ ln 8 = 2.08 at the start
-    float tail = 0;  // mean of the last 10 steps
+    float tail = 0;                  // mean of the last 10 steps
     for (std::size_t i = 140; i < 150; ++i) tail += a.losses[i] / 10.0f;
     INFO("mean loss of the last 10 steps " << tail);
     CHECK(tail < 0.05f);

@@ -36,12 +36,11 @@ double scaled_diff(attn::ConstMatrixView got, const Mat& want) {
 // A float matrix with the same values as a double one (exact: the doubles came from floats).
 Matrix to_float(const Mat& m) { return ref::to_matrix(m); }
 
-#define CHECK_FD(result, what)                                                                            \
-    do {                                                                                                  \
-        const tref::FdResult r_ = (result);                                                               \
-        INFO(what << ": max error " << r_.max_error << " at " << r_.worst << ", max |numeric| "            \
-                  << r_.max_numeric);                                                                     \
-        CHECK(r_.scaled() <= kGradTol);                                                                   \
+#define CHECK_FD(result, what)                                                                                      \
+    do {                                                                                                            \
+        const tref::FdResult r_ = (result);                                                                         \
+        INFO(what << ": max error " << r_.max_error << " at " << r_.worst << ", max |numeric| " << r_.max_numeric); \
+        CHECK(r_.scaled() <= kGradTol);                                                                             \
     } while (0)
 
 }  // namespace
@@ -94,8 +93,8 @@ TEST_CASE("train op: the sinusoidal table is sin on even columns, cos on odd, ba
         nn::sinusoidal_table(t);
         INFO("d = " << d);
         CHECK(scaled_diff(t, tref::sinusoidal(20, d)) <= 1e-6);
-        CHECK(t(0, 0) == 0.0f);  // sin 0
-        if (d > 1) CHECK(t(0, 1) == 1.0f);  // cos 0
+        CHECK(t(0, 0) == 0.0f);                                // sin 0
+        if (d > 1) CHECK(t(0, 1) == 1.0f);                     // cos 0
         CHECK(t(3, 0) == Approx(std::sin(3.0)).margin(1e-6));  // column 0: frequency 1
     }
 }
@@ -165,12 +164,13 @@ TEST_CASE("train op: multi-head self-attention, forward, weights and all five gr
         std::size_t B, n, E, H;
         bool causal;
     };
-    for (const Shape s : {Shape{2, 5, 8, 2, false}, Shape{2, 6, 6, 3, true}, Shape{1, 1, 4, 1, true},
-                          Shape{3, 4, 4, 4, false}}) {
+    for (const Shape s :
+         {Shape{2, 5, 8, 2, false}, Shape{2, 6, 6, 3, true}, Shape{1, 1, 4, 1, true}, Shape{3, 4, 4, 4, false}}) {
         INFO("B " << s.B << ", n " << s.n << ", E " << s.E << ", heads " << s.H << (s.causal ? ", causal" : ""));
         const std::size_t N = s.B * s.n, E = s.E;
         Mat x = ref::of(ref::random_matrix(N, E, 61));
-        Mat Win = ref::of(ref::random_matrix(3 * E, E, 62, -0.8f, 0.8f)), bin = ref::of(ref::random_matrix(1, 3 * E, 63));
+        Mat Win = ref::of(ref::random_matrix(3 * E, E, 62, -0.8f, 0.8f)),
+            bin = ref::of(ref::random_matrix(1, 3 * E, 63));
         Mat Wout = ref::of(ref::random_matrix(E, E, 64, -0.5f, 0.5f)), bout = ref::of(ref::random_matrix(1, E, 65));
         const Mat R = ref::of(ref::random_matrix(N, E, 66));
         const Matrix xf = to_float(x), Winf = to_float(Win), binf = to_float(bin), Woutf = to_float(Wout),
@@ -188,7 +188,8 @@ TEST_CASE("train op: multi-head self-attention, forward, weights and all five gr
         const Mat want = tref::self_attention(x, s.n, s.H, s.causal, Win, bin, Wout, bout, &want_w);
         CHECK(scaled_diff(y, want) <= kForwardTol);
         for (std::size_t b = 0; b < s.B; ++b)
-            for (std::size_t h = 0; h < s.H; ++h) CHECK(scaled_diff(cache.head_weights(b, h), want_w[b * s.H + h]) <= kForwardTol);
+            for (std::size_t h = 0; h < s.H; ++h)
+                CHECK(scaled_diff(cache.head_weights(b, h), want_w[b * s.H + h]) <= kForwardTol);
         nn::SelfAttentionGrads g;
         g.in_proj_weight = dWin;
         g.in_proj_bias = dbin.row(0);
@@ -204,7 +205,8 @@ TEST_CASE("train op: multi-head self-attention, forward, weights and all five gr
     }
 }
 
-TEST_CASE("train op: cross-entropy with ignore index -100, loss and gradient by finite differences", "[train][ops][loss]") {
+TEST_CASE("train op: cross-entropy with ignore index -100, loss and gradient by finite differences",
+          "[train][ops][loss]") {
     const std::size_t N = 7, V = 5;
     Mat z = ref::of(ref::random_matrix(N, V, 71, -3.0f, 3.0f));
     for (std::size_t j = 0; j < V; ++j) z(3, j) += 50.0;  // large logits
@@ -236,7 +238,8 @@ TEST_CASE("train op: bad shapes, ids and targets throw attn::Error naming the fi
     using Catch::Matchers::Contains;
     Matrix table(4, 3), out(2, 3);
     const std::int32_t bad_ids[2] = {1, 4};
-    CHECK_THROWS_WITH(nn::embedding_forward(bad_ids, 2, table, out), Contains("token id 4 at index 1") && Contains("[0, 4)"));
+    CHECK_THROWS_WITH(nn::embedding_forward(bad_ids, 2, table, out),
+                      Contains("token id 4 at index 1") && Contains("[0, 4)"));
     Matrix x(5, 3), W(2, 4), y(5, 2);
     CHECK_THROWS_WITH(nn::linear_forward(x, W, nullptr, y), Contains("linear input has 3 columns"));
     Matrix logits(3, 4, 0.0f), dl(3, 4);
@@ -252,7 +255,8 @@ TEST_CASE("train op: bad shapes, ids and targets throw attn::Error naming the fi
     nn::SelfAttentionCache cache;
     CHECK_THROWS_WITH(nn::self_attention_forward(xa, 3, false, w, cache, ya), Contains("heads 3 does not divide"));
     w.heads = 2;
-    CHECK_THROWS_WITH(nn::self_attention_forward(xa, 4, false, w, cache, ya), Contains("not a whole number of sequences"));
+    CHECK_THROWS_WITH(nn::self_attention_forward(xa, 4, false, w, cache, ya),
+                      Contains("not a whole number of sequences"));
     Matrix pos(3, 4);
     CHECK_THROWS_WITH(nn::add_positions(xa, 6, pos), Contains("sequence length 6 exceeds max_len 3"));
 }

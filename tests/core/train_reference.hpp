@@ -96,7 +96,8 @@ inline Mat self_attention(const Mat& x, std::size_t n, std::size_t H, bool causa
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t j = 0; j < n; ++j) {
                     double acc = 0;
-                    for (std::size_t c = 0; c < d; ++c) acc += qkv(b * n + i, h * d + c) * qkv(b * n + j, E + h * d + c);
+                    for (std::size_t c = 0; c < d; ++c)
+                        acc += qkv(b * n + i, h * d + c) * qkv(b * n + j, E + h * d + c);
                     s(i, j) = acc / std::sqrt(static_cast<double>(d));
                 }
             const Mat p = ref::softmax(s, [&](std::size_t i, std::size_t j) { return !causal || j <= i; });
@@ -183,7 +184,7 @@ inline Mat model_forward(const attn::TransformerConfig& c, const Tensors& p, con
 // ---- finite differences ----------------------------------------------------------------
 
 struct FdResult {
-    double max_error = 0;  // max |analytic − numeric|
+    double max_error = 0;    // max |analytic − numeric|
     double max_numeric = 0;  // max |numeric|
     std::size_t worst = 0;   // index of the worst element
     // The error relative to the tensor's scale: max_error / max(1, max_numeric).

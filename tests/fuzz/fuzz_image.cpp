@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const attn::ui::RgbImage& im = d.image;
-    if (im.width < 1 || im.width > attn::ui::kKeepSide || im.height < 1 || im.height > attn::ui::kKeepSide) std::abort();
+    if (im.width < 1 || im.width > attn::ui::kKeepSide || im.height < 1 || im.height > attn::ui::kKeepSide)
+        std::abort();
     if (im.px.size() != im.width * im.height * 3) std::abort();
     if (d.file_width < im.width || d.file_height < im.height) std::abort();
     const auto max_side = static_cast<std::size_t>(attn::ui::kMaxDecodeSide);

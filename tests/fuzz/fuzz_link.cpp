@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& [k, v] : l.params) p.set(k, v);
     if (n < 2 || n > 2048 || !(t >= 0.05f && t <= 20.0f) || choice < 0 || choice > 2) std::abort();
     const attn::ui::Link again = attn::ui::decode_link(attn::ui::encode_link(l));
-    if (!l.lesson.empty() && (again.lesson != l.lesson || again.params != l.params || again.step != l.step)) std::abort();
+    if (!l.lesson.empty() && (again.lesson != l.lesson || again.params != l.params || again.step != l.step))
+        std::abort();
     return 0;
 }

@@ -58,10 +58,26 @@ std::vector<std::string> split(const std::string& s, char sep) {
 // Floats of every kind: edge values, then random bit patterns (finite ones only).
 std::vector<float> assorted_floats(std::size_t random_count) {
     constexpr float kMax = std::numeric_limits<float>::max();
-    std::vector<float> v = {0.0f, -0.0f, 1.0f, -1.0f, 0.1f, 1.0f / 3.0f, 2.0f / 3.0f, 1e-5f, 3.0f, 123456789.0f,
-                            16777217.0f, std::numeric_limits<float>::min(), std::numeric_limits<float>::denorm_min(),
-                            -std::numeric_limits<float>::denorm_min(), kMax, -kMax, std::nextafter(1.0f, 2.0f),
-                            std::nextafter(1.0f, 0.0f), 0.3f, 2.5e-39f};
+    std::vector<float> v = {0.0f,
+                            -0.0f,
+                            1.0f,
+                            -1.0f,
+                            0.1f,
+                            1.0f / 3.0f,
+                            2.0f / 3.0f,
+                            1e-5f,
+                            3.0f,
+                            123456789.0f,
+                            16777217.0f,
+                            std::numeric_limits<float>::min(),
+                            std::numeric_limits<float>::denorm_min(),
+                            -std::numeric_limits<float>::denorm_min(),
+                            kMax,
+                            -kMax,
+                            std::nextafter(1.0f, 2.0f),
+                            std::nextafter(1.0f, 0.0f),
+                            0.3f,
+                            2.5e-39f};
     std::mt19937 rng(1234);
     while (v.size() < random_count) {
         const float x = float_of_bits(static_cast<std::uint32_t>(rng()));
@@ -178,7 +194,8 @@ TEST_CASE("export: format_number_portable writes std::to_chars's text without it
             if (s != want && n++ < 5) FAIL_CHECK("bits " << bits_of(v) << ": '" << s << "', to_chars '" << want << "'");
 #else
             // No std::to_chars here (wasm): the text reads back, and format_number is this function.
-            if (std::isfinite(v) && bits_of(read_back(s)) != bits_of(v) && n++ < 5) FAIL_CHECK("bits " << bits_of(v) << ": '" << s << "'");
+            if (std::isfinite(v) && bits_of(read_back(s)) != bits_of(v) && n++ < 5)
+                FAIL_CHECK("bits " << bits_of(v) << ": '" << s << "'");
             REQUIRE(format_number(v) == s);
 #endif
         }
@@ -218,8 +235,8 @@ TEST_CASE("export: heads_csv is the long format head,row,col,value, head by head
         for (std::size_t i = 0; i < 2; ++i)
             for (std::size_t j = 0; j < 3; ++j, ++n) {
                 const float v = (h ? b : a)(i, j);
-                CHECK(lines[n] == std::to_string(h) + "," + std::to_string(i) + "," + std::to_string(j) + "," +
-                                      format_number(v));
+                CHECK(lines[n] ==
+                      std::to_string(h) + "," + std::to_string(i) + "," + std::to_string(j) + "," + format_number(v));
                 CHECK(bits_of(read_back(split(lines[n], ',')[3])) == bits_of(v));
             }
 }
@@ -233,15 +250,15 @@ TEST_CASE("export: heatmap_layout follows the one sizing rule", "[ui][export][pn
         std::size_t panels, rows, cols, cell, gap, width, height;
     };
     const Case cases[] = {
-        {1, 6, 6, 43, 0, 258, 258},        // ⌈256 / 6⌉
-        {1, 3, 5, 52, 0, 260, 156},        // ⌈256 / 5⌉
-        {1, 2, 2, 64, 0, 128, 128},        // capped at 64 px: narrower than 256
-        {1, 600, 3, 3, 0, 9, 1800},        // ⌊2048 / 600⌋ keeps the height ≤ 2048
+        {1, 6, 6, 43, 0, 258, 258},         // ⌈256 / 6⌉
+        {1, 3, 5, 52, 0, 260, 156},         // ⌈256 / 5⌉
+        {1, 2, 2, 64, 0, 128, 128},         // capped at 64 px: narrower than 256
+        {1, 600, 3, 3, 0, 9, 1800},         // ⌊2048 / 600⌋ keeps the height ≤ 2048
         {1, 3000, 3000, 1, 0, 3000, 3000},  // more than 2048 rows: 1 px cells
-        {2, 3, 4, 32, 8, 264, 96},         // ⌈256 / 8⌉ = ⌈128 / 4⌉ = 32; gap 32 / 4
-        {8, 10, 10, 13, 3, 1061, 130},     // ⌈128 / 10⌉ beats ⌈256 / 80⌉; gap ⌊13 / 4⌋
-        {3, 1, 1, 64, 16, 224, 64},        // ⌈128 / 1⌉ capped at 64
-        {4, 2048, 64, 1, 2, 262, 2048},    // 1 px cells still get a 2 px gap
+        {2, 3, 4, 32, 8, 264, 96},          // ⌈256 / 8⌉ = ⌈128 / 4⌉ = 32; gap 32 / 4
+        {8, 10, 10, 13, 3, 1061, 130},      // ⌈128 / 10⌉ beats ⌈256 / 80⌉; gap ⌊13 / 4⌋
+        {3, 1, 1, 64, 16, 224, 64},         // ⌈128 / 1⌉ capped at 64
+        {4, 2048, 64, 1, 2, 262, 2048},     // 1 px cells still get a 2 px gap
     };
     for (const Case& c : cases) {
         INFO(c.panels << " panels of " << c.rows << "×" << c.cols);
@@ -319,7 +336,8 @@ TEST_CASE("export: a heatmap PNG decodes to exactly the colormap's colours at th
     }
 }
 
-TEST_CASE("export: colormap_color interpolates the anchors at t itself, and the GPU table samples it", "[ui][export][colormap]") {
+TEST_CASE("export: colormap_color interpolates the anchors at t itself, and the GPU table samples it",
+          "[ui][export][colormap]") {
     // Anchors at t = k / 8 exactly; halfway between the first two viridis anchors #440154 and #472d7b.
     const auto a = colormap_color(Colormap::viridis, 0.0f), b = colormap_color(Colormap::viridis, 0.125f);
     CHECK((a[0] == 0x44 && a[1] == 0x01 && a[2] == 0x54 && a[3] == 255));

@@ -62,7 +62,8 @@ Bytes bmp(std::int32_t w, std::int32_t h, const std::vector<Rgb>& px) {
     for (std::int32_t y = h - 1; y >= 0; --y) {
         for (std::int32_t x = 0; x < w; ++x) {
             const Rgb& p = px[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)];
-            b.push_back(static_cast<char>(p.b)), b.push_back(static_cast<char>(p.g)), b.push_back(static_cast<char>(p.r));
+            b.push_back(static_cast<char>(p.b)), b.push_back(static_cast<char>(p.g)),
+                b.push_back(static_cast<char>(p.r));
         }
         b.append(row - 3 * static_cast<std::uint32_t>(w), '\0');
     }
@@ -220,11 +221,11 @@ Bytes jpeg_grey200(const Bytes& extra_header = "", const Bytes& before_eoi = "",
     std::vector<std::uint8_t> one_code(16, 0);
     one_code[0] = 1;
     Bytes j = kSoi + extra_header;
-    j += segment(0xdb, Bytes(1, '\0') + Bytes(64, '\1'));                     // DQT 0: all ones
-    j += segment(0xc0, Bytes("\x08\x00\x08\x00\x08\x01\x01\x11\x00", 9));  // SOF0: 8×8, one component
+    j += segment(0xdb, Bytes(1, '\0') + Bytes(64, '\1'));                          // DQT 0: all ones
+    j += segment(0xc0, Bytes("\x08\x00\x08\x00\x08\x01\x01\x11\x00", 9));          // SOF0: 8×8, one component
     if (with_dc_table) j += segment(0xc4, dht(0, 0, one_code, Bytes(1, '\x0a')));  // DC: "0" → category 10
-    j += segment(0xc4, dht(1, 0, one_code, Bytes(1, '\0')));                 // AC: "0" → end of block
-    j += segment(0xda, Bytes("\x01\x01\x00\x00\x3f\x00", 6));                // SOS: component 1, tables 0/0
+    j += segment(0xc4, dht(1, 0, one_code, Bytes(1, '\0')));                       // AC: "0" → end of block
+    j += segment(0xda, Bytes("\x01\x01\x00\x00\x3f\x00", 6));                      // SOS: component 1, tables 0/0
     j += Bytes("\x48\x0f", 2);
     return j + before_eoi + kEoi;
 }
@@ -301,7 +302,8 @@ TEST_CASE("image: a hand-made 8×8 grey JPEG decodes to its grey", "[ui][image]"
 TEST_CASE("image: a JPEG Huffman table with more than 256 codes is refused before stb reads it", "[ui][image]") {
     // stb_image 2.27 would write past its 256-entry tables (nothings/stb#1289): in the header,
     // as stbi_info reads it, and after the scan, where only stbi_load gets to.
-    const std::string refused = "cannot decode the image (PNG, JPEG, BMP or GIF): JPEG Huffman table with 4080 codes (at most 256)";
+    const std::string refused =
+        "cannot decode the image (PNG, JPEG, BMP or GIF): JPEG Huffman table with 4080 codes (at most 256)";
     CHECK(decode_image(kSoi + bad_dht()).error == refused);
     CHECK(decode_image(jpeg_grey200(bad_dht())).error == refused);
     CHECK(decode_image(jpeg_grey200("", bad_dht())).error == refused);
@@ -348,7 +350,8 @@ TEST_CASE("image: a 1000×10 picture is kept at 256×3 (aspect kept), each half 
 
 TEST_CASE("image: downscaling averages areas (uniform colour kept, 2×2 checker → mid grey)", "[ui][image]") {
     const Rgb c{91, 180, 7};
-    const DecodedImage uniform = decode_image(bmp(700, 300, pixels(700, 300, [&](std::size_t, std::size_t) { return c; })));
+    const DecodedImage uniform =
+        decode_image(bmp(700, 300, pixels(700, 300, [&](std::size_t, std::size_t) { return c; })));
     REQUIRE(uniform.ok());
     REQUIRE(uniform.image.width == 256);
     REQUIRE(uniform.image.height == 110);  // 300 · 256 / 700 = 109.7
@@ -424,14 +427,16 @@ TEST_CASE("image: sizes beyond 4096 are refused from the header, naming the size
     CHECK(decode_image(png_header(20000, 5000)).error == "image is 20000×5000, larger than 4096×4096");
     // Past STBI_MAX_DIMENSIONS (65536) stb refuses the header by itself; stbi_info then only
     // says that no format matched.
-    CHECK(decode_image(png_header(65537, 10)).error == "cannot decode the image (PNG, JPEG, BMP or GIF): unknown image type");
+    CHECK(decode_image(png_header(65537, 10)).error ==
+          "cannot decode the image (PNG, JPEG, BMP or GIF): unknown image type");
     // 4096 itself is allowed through the size check (the missing pixels then fail the decode).
     CHECK_THAT(decode_image(png_header(4096, 4096)).error, Catch::StartsWith("cannot decode the 4096×4096 image: "));
 }
 
 TEST_CASE("image: a picture with no pixels is refused", "[ui][image]") {
     // stb's PNG reader refuses a 0-pixel header itself (stbi_info: no format matched).
-    CHECK(decode_image(png_header(0, 5)).error == "cannot decode the image (PNG, JPEG, BMP or GIF): unknown image type");
+    CHECK(decode_image(png_header(0, 5)).error ==
+          "cannot decode the image (PNG, JPEG, BMP or GIF): unknown image type");
     CHECK(decode_image(bmp(0, 2, {})).error == "image is 0×2, which has no pixels");
     CHECK(decode_image(bmp(3, 0, {})).error == "image is 3×0, which has no pixels");
 }

@@ -11,6 +11,7 @@
 #include "link.hpp"
 #include "params.hpp"
 #include "scenario.hpp"
+#include "frame_pacer.hpp"
 #include "step_player.hpp"
 #include "trace_view.hpp"
 
@@ -48,6 +49,137 @@ TEST_CASE("params: values round-trip as text and bad values are refused with the
     CHECK(mode == 0);
     CHECK(p.set("mode", "<script>") == "mode: '<script>' is not one of se, cbam");
     CHECK(p.set("nope", "1") == "unknown parameter 'nope'");
+}
+
+TEST_CASE("params: a declaration sets the default and carries label, range and widget", "[ui][params]") {
+    int dk = -1, seed = -1, mode = -1, off = -1;
+    float t = -1;
+    bool scaled = false;
+    ParamSet p;
+    p.add_int("dk", &dk, 2, 512, 8).label("d_k").log().tooltip("key width");
+    p.add_float("temperature", &t, 0.05f, 20.0f, 1.0f).label("temperature T").log().format("%.2f");
+    p.add_bool("scaled", &scaled, true).label("scale by 1/√d_k");
+    p.add_choice("mode", &mode, {"se", "cbam"}, 1)
+        .label("attention")
+        .choice_labels({"squeeze-and-excitation", "CBAM (channel + spatial)"});
+    p.add_seed("seed", &seed, 1);
+    p.add_int("off", &off, 0, 65535, 0).hidden().group("heads");
+    // Every field starts at its default.
+    CHECK(dk == 8);
+    CHECK(t == 1.0f);
+    CHECK(scaled);
+    CHECK(mode == 1);
+    CHECK(seed == 1);
+    CHECK(off == 0);
+    REQUIRE(p.all().size() == 6);
+    const Param& d = *p.find("dk");
+    CHECK(d.type == Param::Type::integer);
+    CHECK(d.widget == Param::Widget::slider);
+    CHECK(d.label == "d_k");
+    CHECK(d.min == 2);
+    CHECK(d.max == 512);
+    CHECK(d.def == 8);
+    CHECK(d.log);
+    CHECK(d.format == "%d");
+    CHECK(d.tooltip == "key width");
+    CHECK(d.group.empty());
+    CHECK(d.recompute);
+    const Param& temp = *p.find("temperature");
+    CHECK(temp.format == "%.2f");
+    CHECK(temp.def == 1.0);
+    CHECK(p.find("scaled")->widget == Param::Widget::checkbox);
+    const Param& m = *p.find("mode");
+    CHECK(m.widget == Param::Widget::combo);
+    CHECK(m.choices == std::vector<std::string>{"se", "cbam"});
+    CHECK(m.choice_labels == std::vector<std::string>{"squeeze-and-excitation", "CBAM (channel + spatial)"});
+    CHECK(m.max == 1);
+    const Param& s = *p.find("seed");
+    CHECK(s.widget == Param::Widget::seed);
+    CHECK(s.label == "seed");  // the name, when no label is given
+    CHECK(s.min == 0);
+    CHECK(s.max == ParamSet::kMaxSeed);
+    CHECK(p.find("off")->widget == Param::Widget::none);
+    CHECK(p.find("off")->group == "heads");
+    // Without choice labels, a combo lists the choices themselves.
+    int k = 0;
+    p.add_choice("k", &k, {"3", "5", "7"}, 2);
+    CHECK(k == 2);
+    CHECK(p.find("k")->choice_labels == std::vector<std::string>{"3", "5", "7"});
+}
+
+TEST_CASE("params: declared values round-trip through set and get, within the declared range", "[ui][params]") {
+    int dk = 0, seed = 0, mode = 0;
+    float t = 0;
+    bool b = false;
+    ParamSet p;
+    p.add_int("dk", &dk, 2, 512, 8);
+    p.add_float("temperature", &t, 0.05f, 20.0f, 1.0f);
+    p.add_bool("scaled", &b, true);
+    p.add_choice("mode", &mode, {"none", "causal", "window"}, 1);
+    p.add_seed("seed", &seed, 1);
+    for (const char* v : {"2", "37", "512"}) {
+        CHECK(p.set("dk", v).empty());
+        CHECK(p.get("dk") == v);
+    }
+    for (const char* v : {"0.05", "0.1", "3.25", "20"}) {
+        CHECK(p.set("temperature", v).empty());
+        CHECK(p.get("temperature") == v);
+    }
+    for (const char* v : {"none", "causal", "window"}) {
+        CHECK(p.set("mode", v).empty());
+        CHECK(p.get("mode") == v);
+    }
+    CHECK(p.set("scaled", "0").empty());
+    CHECK(p.get("scaled") == "0");
+    CHECK(p.set("seed", "9999").empty());
+    CHECK(seed == 9999);
+    CHECK(p.set("seed", "10000") == "seed: 10000 is outside 0..9999");
+    CHECK(p.set("seed", "-1") == "seed: -1 is outside 0..9999");
+    CHECK(p.set("dk", "1") == "dk: 1 is outside 2..512");
+    CHECK(p.set("temperature", "20.5") == "temperature: 20.5 is outside 0.05..20");
+    CHECK(p.set("mode", "Causal") == "mode: 'Causal' is not one of none, causal, window");
+    CHECK(seed == 9999);
+    CHECK(dk == 512);
+    CHECK(t == 20.0f);
+    CHECK(mode == 2);
+    // The widget's bookkeeping (view-only, visibility, the upper end of a slider, notes) is data.
+    int n = 0, pad = 0;
+    bool shown = false;
+    p.add_int("n", &n, 2, 2048, 8).live_max(256);
+    p.add_int("pad", &pad, 0, 2048, 2)
+        .shown([&] { return shown; })
+        .slider_max([&] { return n; })
+        .note([&] { return "of " + std::to_string(n); }, false)
+        .view_only()
+        .separator()
+        .heading("Mask");
+    const Param& q = *p.find("pad");
+    CHECK_FALSE(q.shown());
+    shown = true;
+    CHECK(q.shown());
+    CHECK(q.slider_max() == 8);
+    CHECK(q.note() == "of 8");
+    CHECK_FALSE(q.note_dim);
+    CHECK_FALSE(q.recompute);
+    CHECK(q.separator);
+    CHECK(q.heading == "Mask");
+    CHECK(p.find("n")->live_max == 256);
+    CHECK(std::isinf(p.find("dk")->live_max));
+}
+
+TEST_CASE("params: a bad declaration is refused with its reason", "[ui][params]") {
+    int a = 0, c = 0;
+    ParamSet p;
+    p.add_int("n", &a, 2, 16, 5);
+    CHECK_THROWS_WITH(p.add_int("n", &a, 2, 16, 5), "parameter 'n' is declared twice");
+    CHECK_THROWS_WITH(p.add_int("m", &a, 2, 16, 17), "parameter 'm': default 17 is outside 2..16");
+    float f = 0;
+    CHECK_THROWS_WITH(p.add_float("t", &f, 0.1f, 1.0f, 0.05f), "parameter 't': default 0.05 is outside 0.1..1");
+    CHECK_THROWS_WITH(p.add_choice("e", &c, {}, 0), "parameter 'e' has no choices");
+    CHECK_THROWS_WITH(p.add_choice("k", &c, {"3", "5"}, 0).choice_labels({"3×3"}),
+                      "parameter 'k' has 2 choices but 1 labels");
+    CHECK(a == 5);               // refused declarations leave the field alone
+    CHECK(p.all().size() == 2);  // "n" and "k" (its labels were refused, not the parameter)
 }
 
 TEST_CASE("deep links: encode/decode round trip, including characters that need escaping", "[ui][link]") {
@@ -212,7 +344,9 @@ TEST_CASE("scenario JSON round trip and precise errors", "[ui][scenario]") {
     CHECK(scenario_from_json(std::string(2u << 20, ' '), untouched) == "scenario file is larger than 1 MiB");
     CHECK(untouched.lesson == "keep");
     // Numbers and booleans in params are accepted as their text.
-    REQUIRE(scenario_from_json(R"({"attnlab":"scenario","version":1,"lesson":"dot","params":{"n":7,"scaled":false}})", back).empty());
+    REQUIRE(
+        scenario_from_json(R"({"attnlab":"scenario","version":1,"lesson":"dot","params":{"n":7,"scaled":false}})", back)
+            .empty());
     CHECK(back.params == std::vector<std::pair<std::string, std::string>>{{"n", "7"}, {"scaled", "0"}});
 }
 
@@ -283,4 +417,39 @@ TEST_CASE("examples are deterministic and have the stated statistics", "[ui][exa
     CHECK(pe(3, 0) == Approx(std::sin(3.0)));
     CHECK(pe(3, 3) == Approx(std::cos(3.0 / std::pow(10000.0, 2.0 / 6.0))));
     CHECK(example_tokens(3) == std::vector<std::string>{"the", "cat", "sat"});
+}
+
+TEST_CASE("frame pacer: the live slice settles where whole frames last the target", "[ui][pacer]") {
+    FramePacer p(8.0, 16.0);
+    CHECK(p.budget_ms() == 8.0);
+    // A frame is the slice plus everything else (UI, rendering): with 13 ms of the rest, only
+    // 3 ms are left for work in a 16 ms frame.
+    for (int f = 0; f < 60; ++f) p.frame_took(13.0 + p.budget_ms());
+    CHECK(p.budget_ms() == Approx(3.0).margin(0.01));
+    // A fast renderer: the slice climbs back to its maximum and stays there.
+    for (int f = 0; f < 60; ++f) p.frame_took(2.0 + p.budget_ms());
+    CHECK(p.budget_ms() == 8.0);
+    // Nothing fits: the slice keeps its floor of 1 ms.
+    for (int f = 0; f < 60; ++f) p.frame_took(30.0 + p.budget_ms());
+    CHECK(p.budget_ms() == FramePacer::kMinMs);
+    // A stall (background tab, debugger) and nonsense are ignored.
+    p.reset();
+    CHECK(p.budget_ms() == 8.0);
+    p.frame_took(5000.0);
+    p.frame_took(0.0);
+    p.frame_took(NAN);
+    CHECK(p.budget_ms() == 8.0);
+    // A display-paced shell: on-time frames (16.7 ms at 60 Hz) under a 17.7 ms target never shrink it;
+    // a missed frame (33 ms) does.
+    FramePacer paced(8.0, 1000.0 / 60.0 + 1.0);
+    for (int f = 0; f < 30; ++f) paced.frame_took(1000.0 / 60.0);
+    CHECK(paced.budget_ms() == 8.0);
+    paced.frame_took(2000.0 / 60.0);
+    CHECK(paced.budget_ms() < 1.0 + 1e-9);
+    // Limits.
+    CHECK_FALSE(p.set_max_ms(0.5));
+    CHECK_FALSE(p.set_target_ms(NAN));
+    CHECK(p.max_ms() == 8.0);
+    CHECK(p.set_max_ms(4.0));
+    CHECK(p.budget_ms() == 4.0);
 }

@@ -17,6 +17,7 @@
 
 #include "export.hpp"
 #include "scenario.hpp"
+#include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
 
@@ -115,16 +116,23 @@ void App::follow_trace() {
     player_.set_count(l.trace().steps().size());
 }
 
-// The live lesson's work for this frame, within the budget; not while the window is hidden.
-void App::advance_live() {
+bool App::running_live() { return !hidden_ && lesson().live() && lesson().error().empty(); }
+
+// The live lesson's work for this frame, within the paced slice; not while the window is hidden.
+// dt: the previous frame, start to start (s).
+void App::advance_live(double dt) {
     Lesson& l = lesson();
-    if (hidden_ || !l.live() || !l.error().empty()) {
+    if (!running_live()) {
         if (player_.live()) follow_trace();  // it just paused or failed: the badge goes
+        if (advanced_last_frame_) pacer_.reset();
+        advanced_last_frame_ = false;
         return;
     }
+    if (advanced_last_frame_) pacer_.frame_took(dt * 1000.0);  // a frame that had a slice
     const auto t0 = Clock::now();
-    l.run_advance(FrameBudget(budget_ms_, t0));
+    l.run_advance(FrameBudget(pacer_.budget_ms(), t0));
     advance_ms_ = ms_since(t0);
+    advanced_last_frame_ = true;
     follow_trace();
 }
 
@@ -135,8 +143,12 @@ void App::set_hidden(bool hidden) {
 }
 
 std::string App::set_frame_budget_ms(double ms) {
-    if (!(ms >= 1.0 && ms <= 100.0)) return "frame budget must be within 1..100 ms";
-    budget_ms_ = ms;
+    if (!pacer_.set_max_ms(ms)) return "frame budget must be within 1..100 ms";
+    return "";
+}
+
+std::string App::set_target_frame_ms(double ms) {
+    if (!pacer_.set_target_ms(ms)) return "target frame time must be within 1..100 ms";
     return "";
 }
 
@@ -154,7 +166,7 @@ void App::frame(double dt) {
     const auto t0 = Clock::now();
     if (!theme_applied_) apply_theme();
     ensure_computed();
-    advance_live();
+    advance_live(dt);
     player_.update(dt);
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantTextInput) {
@@ -239,7 +251,7 @@ void App::top_bar() {
     if (!status_.empty()) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Text, status_is_error_ ? ImVec4(1.0f, 0.4f, 0.35f, 1.0f)
-                                                               : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+                                                              : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
         ImGui::TextUnformatted(status_.c_str());
         ImGui::PopStyleColor();
         ImGui::SameLine();
@@ -254,6 +266,7 @@ void App::side_panel() {
     l.explain();
     ImGui::PopTextWrapPos();
     ImGui::Separator();
+    if (draw_params(l.params())) l.changed();
     l.controls();
     ImGui::Separator();
     ImGui::TextDisabled("Export and import");
@@ -303,7 +316,8 @@ void App::player_bar() {
     ImGui::SameLine();
     float speed = player_.speed();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic)) player_.set_speed(speed);
+    if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
+        player_.set_speed(speed);
     if (player_.live()) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
@@ -313,9 +327,11 @@ void App::player_bar() {
         ImGui::SmallButton("live");
         ImGui::PopStyleColor(4);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("%s", player_.follow() == StepPlayer::Follow::growing
-                                        ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
-                                        : "Live: each update replaces the whole trace; the player stays on its step and shows its new numbers.");
+            ImGui::SetTooltip(
+                "%s", player_.follow() == StepPlayer::Follow::growing
+                          ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
+                          : "Live: each update replaces the whole trace; the player stays on its step and shows its "
+                            "new numbers.");
         ImGui::SameLine();
         ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
     }
@@ -350,7 +366,8 @@ std::string App::step(long index) {
     if (index < 0) return "step must be ≥ 0";
     if (player_.count() == 0) return "this view has no steps";
     if (static_cast<std::size_t>(index) >= player_.count())
-        return "step " + std::to_string(index) + " is beyond the last step (" + std::to_string(player_.count() - 1) + ")";
+        return "step " + std::to_string(index) + " is beyond the last step (" + std::to_string(player_.count() - 1) +
+               ")";
     player_.go(static_cast<std::size_t>(index));
     return "";
 }
@@ -423,7 +440,8 @@ std::string App::link() const {
     Link l;
     l.lesson = lessons_[current_]->id();
     l.step = static_cast<long>(player_.index());
-    for (const Param& p : lessons_[current_]->params().all()) l.params.emplace_back(p.name, lessons_[current_]->params().get(p.name));
+    for (const Param& p : lessons_[current_]->params().all())
+        l.params.emplace_back(p.name, lessons_[current_]->params().get(p.name));
     if (colormap_ != Colormap::viridis) l.params.emplace_back("colormap", kColormapNames[static_cast<int>(colormap_)]);
     return encode_link(l);
 }
@@ -447,7 +465,8 @@ std::string App::state_json() {
                   : player_.follow() == StepPlayer::Follow::replaced ? "replaced"
                                                                      : "fixed";
     j["advance_ms"] = advance_ms_;
-    j["frame_budget_ms"] = budget_ms_;
+    j["frame_budget_ms"] = pacer_.max_ms();
+    j["advance_budget_ms"] = pacer_.budget_ms();
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];
@@ -467,7 +486,8 @@ std::string App::state_json() {
                         {"y", r.y0 / dpi_scale_},
                         {"w", (r.x1 - r.x0) / dpi_scale_},
                         {"h", (r.y1 - r.y0) / dpi_scale_}});
-        if (r.hover.active) hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
+        if (r.hover.active)
+            hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
     }
     j["heatmaps"] = maps;
     j["hover"] = hover;
@@ -560,7 +580,8 @@ std::string App::import_scenario(const std::string& text) {
         if (!e.empty()) problems.push_back(e);
         lesson().changed();
         ensure_computed();
-        if (s.step >= 0 && static_cast<std::size_t>(s.step) < player_.count()) player_.go(static_cast<std::size_t>(s.step));
+        if (s.step >= 0 && static_cast<std::size_t>(s.step) < player_.count())
+            player_.go(static_cast<std::size_t>(s.step));
         for (const auto& p : problems) err += (err.empty() ? "" : "; ") + p;
     }
     if (!err.empty()) {

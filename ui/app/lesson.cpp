@@ -116,7 +116,8 @@ void Lesson::step_panel(std::size_t step) const {
     // Formulas in amber on the dark theme, dark brown on the light high-contrast one.
     const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
     const bool light = 0.3f * bg.x + 0.6f * bg.y + 0.1f * bg.z > 0.5f;
-    ImGui::TextColored(light ? ImVec4(0.45f, 0.2f, 0.0f, 1.0f) : ImVec4(1.0f, 0.85f, 0.45f, 1.0f), "%s", s.formula.c_str());
+    ImGui::TextColored(light ? ImVec4(0.45f, 0.2f, 0.0f, 1.0f) : ImVec4(1.0f, 0.85f, 0.45f, 1.0f), "%s",
+                       s.formula.c_str());
     if (!s.values.empty()) {
         std::string line;
         char buf[64];

@@ -76,8 +76,9 @@ public:
     virtual const char* title() const = 0;
     // A few paragraphs in our own words (ImGui text).
     virtual void explain() = 0;
-    // Parameter widgets; call changed() when a value changes.
-    virtual void controls() = 0;
+    // Widgets of the lesson's own beyond its parameters (the app draws the widgets of params()
+    // group "" just before, ui/app/widgets/param_widgets.hpp); call changed() when a value changes.
+    virtual void controls() {}
     // Run the computation (with a trace) for the current parameters. Errors go to error().
     virtual void recompute() = 0;
     // Draw the live matrices for ctx.step.

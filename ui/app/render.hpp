@@ -8,7 +8,7 @@ namespace attn::ui {
 
 class App;
 
-bool renderer_init();        // after ImGui::CreateContext and a current GL context
+bool renderer_init();  // after ImGui::CreateContext and a current GL context
 void renderer_shutdown();
 // Rebuild the font atlas if the app asked for another size. Call before ImGui::NewFrame.
 void renderer_update_fonts(App& app);

@@ -6,16 +6,16 @@
 namespace attn::ui {
 
 std::vector<std::string> example_tokens(std::size_t n) {
-    static const char* words[] = {"the", "cat", "sat", "on", "the", "mat", "because", "it",
-                                  "was", "tired", "and", "the", "sun", "was", "warm", "."};
+    static const char* words[] = {"the", "cat",   "sat", "on",  "the", "mat", "because", "it",
+                                  "was", "tired", "and", "the", "sun", "was", "warm",    "."};
     std::vector<std::string> t;
     for (std::size_t i = 0; i < n; ++i) t.emplace_back(i < 16 ? words[i] : "t" + std::to_string(i));
     return t;
 }
 
 std::vector<std::string> example_target_tokens(std::size_t n) {
-    static const char* words[] = {"le", "chat", "était", "assis", "sur", "le", "tapis", "parce", "qu'il", "était",
-                                  "fatigué", "."};
+    static const char* words[] = {"le",    "chat",  "était", "assis", "sur",     "le",
+                                  "tapis", "parce", "qu'il", "était", "fatigué", "."};
     std::vector<std::string> t;
     for (std::size_t i = 0; i < n; ++i) t.emplace_back(i < 12 ? words[i] : "y" + std::to_string(i));
     return t;
@@ -42,7 +42,7 @@ Matrix sinusoidal_positions(std::size_t n, std::size_t d) {
         for (std::size_t c = 0; c < d; ++c) {
             const double freq = std::pow(10000.0, -static_cast<double>(c / 2 * 2) / static_cast<double>(d));
             pe(p, c) = static_cast<float>(c % 2 == 0 ? std::sin(static_cast<double>(p) * freq)
-                                                      : std::cos(static_cast<double>(p) * freq));
+                                                     : std::cos(static_cast<double>(p) * freq));
         }
     return pe;
 }

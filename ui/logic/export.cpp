@@ -99,7 +99,7 @@ std::string format_number_portable(float x) {
 
 std::string format_number(float x) {
 #if defined(__cpp_lib_to_chars)
-    char buf[32];  // the longest float, "-1.17549435e-38", takes 15
+    char buf[32];                                              // the longest float, "-1.17549435e-38", takes 15
     const auto res = std::to_chars(buf, buf + sizeof buf, x);  // shortest round-trip form
     return std::string(buf, res.ptr);
 #else
@@ -135,11 +135,11 @@ std::string heads_csv(const std::vector<ConstMatrixView>& heads) {
 
 namespace {
 // The sizing rule's constants (export.hpp states the rule).
-constexpr std::size_t kMinImageWidth = 256;    // small matrices are scaled up to stay visible...
-constexpr std::size_t kMinPanelWidth = 128;    // ...each head too, when several share the width
-constexpr std::size_t kMaxCell = 64;           // but a 2×2 matrix need not fill a screen
+constexpr std::size_t kMinImageWidth = 256;     // small matrices are scaled up to stay visible...
+constexpr std::size_t kMinPanelWidth = 128;     // ...each head too, when several share the width
+constexpr std::size_t kMaxCell = 64;            // but a 2×2 matrix need not fill a screen
 constexpr std::size_t kMaxScaledHeight = 2048;  // and long sequences are not scaled past this
-constexpr unsigned char kGapWhite = 255;       // between panels: distinct from every colormap's colours
+constexpr unsigned char kGapWhite = 255;        // between panels: distinct from every colormap's colours
 
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 

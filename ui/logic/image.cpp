@@ -86,8 +86,7 @@ std::string check_jpeg_huffman_tables(std::string_view b) {
                 if ((q >> 4) > 1 || (q & 15) > 3) break;  // stb refuses this table before building it
                 std::size_t codes = 0;
                 for (int len = 0; len < 16; ++len) codes += byte(k++);
-                if (codes > 256)
-                    return "JPEG Huffman table with " + std::to_string(codes) + " codes (at most 256)";
+                if (codes > 256) return "JPEG Huffman table with " + std::to_string(codes) + " codes (at most 256)";
                 k += codes;
                 left -= static_cast<long>(17 + codes);
             }

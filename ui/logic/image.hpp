@@ -24,8 +24,8 @@
 
 namespace attn::ui {
 
-constexpr int kMaxDecodeSide = 4096;     // larger images are refused before decoding
-constexpr std::size_t kKeepSide = 256;   // a decoded image is kept at most this size (longest side)
+constexpr int kMaxDecodeSide = 4096;    // larger images are refused before decoding
+constexpr std::size_t kKeepSide = 256;  // a decoded image is kept at most this size (longest side)
 
 struct RgbImage {
     std::size_t width = 0, height = 0;
@@ -52,9 +52,9 @@ ImageSize fit(std::size_t width, std::size_t height, std::size_t side);
 RgbImage downscale(const RgbImage& src, std::size_t w, std::size_t h);
 
 struct DecodedImage {
-    RgbImage image;                           // at most kKeepSide on its longest side; empty on error
+    RgbImage image;                               // at most kKeepSide on its longest side; empty on error
     std::size_t file_width = 0, file_height = 0;  // the picture's size in the file (set on success)
-    std::string error;                        // empty on success, else a sentence for the UI
+    std::string error;                            // empty on success, else a sentence for the UI
     bool ok() const { return error.empty(); }
 };
 

@@ -10,7 +10,7 @@ namespace attn::ui {
 
 struct Link {
     std::string lesson;
-    long step = -1;  // −1: not given
+    long step = -1;                                           // −1: not given
     std::vector<std::pair<std::string, std::string>> params;  // in URL order
 };
 

@@ -1,10 +1,11 @@
-// params.cpp: parsing and validation of lesson parameters.
+// params.cpp: declaring lesson parameters, and parsing and validating their values.
 #include "params.hpp"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace attn::ui {
 
@@ -33,25 +34,143 @@ bool parse_number(const std::string& s, double& out) {
 
 }  // namespace
 
-void ParamSet::add_int(const std::string& name, int* p, int min, int max) {
-    params_.push_back({name, Param::Type::integer, double(min), double(max), {}, [p] { return double(*p); },
-                       [p](double v) { *p = static_cast<int>(v); }});
+ParamDecl ParamSet::add(Param p) {
+    if (find(p.name)) throw std::invalid_argument("parameter '" + p.name + "' is declared twice");
+    if (p.type == Param::Type::choice && p.choices.empty())
+        throw std::invalid_argument("parameter '" + p.name + "' has no choices");
+    if (!(p.def >= p.min && p.def <= p.max))
+        throw std::invalid_argument("parameter '" + p.name + "': default " + number(p.def) + " is outside " +
+                                    number(p.min) + ".." + number(p.max));
+    if (p.label.empty()) p.label = p.name;
+    p.choice_labels = p.choices;
+    p.set(p.def);
+    params_.push_back(std::move(p));
+    return ParamDecl(params_.back());
 }
 
-void ParamSet::add_float(const std::string& name, float* p, float min, float max) {
-    params_.push_back({name, Param::Type::real, min, max, {}, [p] { return double(*p); },
-                       [p](double v) { *p = static_cast<float>(v); }});
+ParamDecl ParamSet::add_int(const std::string& name, int* p, int min, int max, int def) {
+    Param q;
+    q.name = name;
+    q.type = Param::Type::integer;
+    q.min = min, q.max = max, q.def = def;
+    q.get = [p] { return double(*p); };
+    q.set = [p](double v) { *p = static_cast<int>(v); };
+    q.format = "%d";
+    return add(std::move(q));
 }
 
-void ParamSet::add_bool(const std::string& name, bool* p) {
-    params_.push_back({name, Param::Type::boolean, 0, 1, {}, [p] { return *p ? 1.0 : 0.0; },
-                       [p](double v) { *p = v != 0; }});
+ParamDecl ParamSet::add_float(const std::string& name, float* p, float min, float max, float def) {
+    Param q;
+    q.name = name;
+    q.type = Param::Type::real;
+    q.min = min, q.max = max, q.def = def;
+    q.get = [p] { return double(*p); };
+    q.set = [p](double v) { *p = static_cast<float>(v); };
+    q.format = "%.3f";
+    return add(std::move(q));
 }
 
-void ParamSet::add_choice(const std::string& name, int* p, std::vector<std::string> choices) {
-    const double max = double(choices.size()) - 1;
-    params_.push_back({name, Param::Type::choice, 0, max, std::move(choices), [p] { return double(*p); },
-                       [p](double v) { *p = static_cast<int>(v); }});
+ParamDecl ParamSet::add_bool(const std::string& name, bool* p, bool def) {
+    Param q;
+    q.name = name;
+    q.type = Param::Type::boolean;
+    q.min = 0, q.max = 1, q.def = def ? 1 : 0;
+    q.get = [p] { return *p ? 1.0 : 0.0; };
+    q.set = [p](double v) { *p = v != 0; };
+    q.widget = Param::Widget::checkbox;
+    return add(std::move(q));
+}
+
+ParamDecl ParamSet::add_choice(const std::string& name, int* p, std::vector<std::string> choices, int def) {
+    Param q;
+    q.name = name;
+    q.type = Param::Type::choice;
+    q.min = 0, q.max = double(choices.size()) - 1, q.def = def;
+    q.choices = std::move(choices);
+    q.get = [p] { return double(*p); };
+    q.set = [p](double v) { *p = static_cast<int>(v); };
+    q.widget = Param::Widget::combo;
+    return add(std::move(q));
+}
+
+ParamDecl ParamSet::add_seed(const std::string& name, int* p, int def) {
+    ParamDecl d = add_int(name, p, 0, kMaxSeed, def);
+    d.param().widget = Param::Widget::seed;
+    return d;
+}
+
+ParamDecl& ParamDecl::label(std::string s) {
+    p_.label = std::move(s);
+    return *this;
+}
+
+ParamDecl& ParamDecl::choice_labels(std::vector<std::string> labels) {
+    if (labels.size() != p_.choices.size())
+        throw std::invalid_argument("parameter '" + p_.name + "' has " + std::to_string(p_.choices.size()) +
+                                    " choices but " + std::to_string(labels.size()) + " labels");
+    p_.choice_labels = std::move(labels);
+    return *this;
+}
+
+ParamDecl& ParamDecl::log() {
+    p_.log = true;
+    return *this;
+}
+
+ParamDecl& ParamDecl::format(std::string f) {
+    p_.format = std::move(f);
+    return *this;
+}
+
+ParamDecl& ParamDecl::tooltip(std::string t) {
+    p_.tooltip = std::move(t);
+    return *this;
+}
+
+ParamDecl& ParamDecl::group(std::string g) {
+    p_.group = std::move(g);
+    return *this;
+}
+
+ParamDecl& ParamDecl::view_only() {
+    p_.recompute = false;
+    return *this;
+}
+
+ParamDecl& ParamDecl::separator() {
+    p_.separator = true;
+    return *this;
+}
+
+ParamDecl& ParamDecl::heading(std::string h) {
+    p_.heading = std::move(h);
+    return *this;
+}
+
+ParamDecl& ParamDecl::shown(std::function<bool()> f) {
+    p_.shown = std::move(f);
+    return *this;
+}
+
+ParamDecl& ParamDecl::slider_max(std::function<double()> f) {
+    p_.slider_max = std::move(f);
+    return *this;
+}
+
+ParamDecl& ParamDecl::note(std::function<std::string()> f, bool dim) {
+    p_.note = std::move(f);
+    p_.note_dim = dim;
+    return *this;
+}
+
+ParamDecl& ParamDecl::live_max(double v) {
+    p_.live_max = v;
+    return *this;
+}
+
+ParamDecl& ParamDecl::hidden() {
+    p_.widget = Param::Widget::none;
+    return *this;
 }
 
 const Param* ParamSet::find(const std::string& name) const {
@@ -92,9 +211,12 @@ std::string ParamSet::set(const std::string& name, const std::string& value) {
             return name + ": '" + value + "' is not one of " + list;
         }
         case Param::Type::boolean:
-            if (value == "1" || value == "true" || value == "on") v = 1;
-            else if (value == "0" || value == "false" || value == "off") v = 0;
-            else return name + ": expected 0 or 1, got '" + value + "'";
+            if (value == "1" || value == "true" || value == "on")
+                v = 1;
+            else if (value == "0" || value == "false" || value == "off")
+                v = 0;
+            else
+                return name + ": expected 0 or 1, got '" + value + "'";
             p->set(v);
             return "";
         case Param::Type::integer:

@@ -25,7 +25,8 @@ std::string scenario_from_json(const std::string& text, Scenario& out) {
     nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded()) return "scenario is not valid JSON";
     if (!j.is_object()) return "scenario must be a JSON object";
-    if (!j.contains("attnlab") || j["attnlab"] != "scenario") return "not an attnlab scenario (missing \"attnlab\": \"scenario\")";
+    if (!j.contains("attnlab") || j["attnlab"] != "scenario")
+        return "not an attnlab scenario (missing \"attnlab\": \"scenario\")";
     if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != 1)
         return "unsupported scenario version (expected 1)";
     Scenario s;
@@ -43,8 +44,8 @@ std::string scenario_from_json(const std::string& text, Scenario& out) {
             if (it.value().is_string())
                 s.params.emplace_back(it.key(), it.value().get<std::string>());
             else if (it.value().is_number() || it.value().is_boolean())
-                s.params.emplace_back(it.key(), it.value().is_boolean() ? (it.value().get<bool>() ? "1" : "0")
-                                                                         : it.value().dump());
+                s.params.emplace_back(
+                    it.key(), it.value().is_boolean() ? (it.value().get<bool>() ? "1" : "0") : it.value().dump());
             else
                 return "scenario: params." + it.key() + " must be a string or a number";
         }

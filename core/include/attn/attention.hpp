@@ -36,9 +36,9 @@ void check_temperature(float temperature);
 struct ScoreParams {
     Score kind = Score::scaled_dot;
     float temperature = 1.0f;
-    Matrix W;                  // general: (d_q, d_k)
-    Matrix W_q, W_k;           // additive: (h, d_q), (h, d_k)
-    std::vector<float> v;      // additive: h
+    Matrix W;              // general: (d_q, d_k)
+    Matrix W_q, W_k;       // additive: (h, d_q), (h, d_k)
+    std::vector<float> v;  // additive: h
 
     // Throws attn::Error naming the parameter and sizes when they do not fit d_q, d_k.
     void check(std::size_t d_q, std::size_t d_k) const;

@@ -30,7 +30,8 @@ public:
     // what() = field + " " + problem, or field + problem when the problem starts with an index ("[2][0] is NaN").
     Error(std::string field, std::string problem)
         : std::runtime_error(field + (problem.empty() || problem[0] == '[' ? "" : " ") + problem),
-          field_(std::move(field)), problem_(std::move(problem)) {}
+          field_(std::move(field)),
+          problem_(std::move(problem)) {}
     const std::string& field() const noexcept { return field_; }  // empty: about no single input
     const std::string& problem() const noexcept { return problem_; }
 

@@ -35,21 +35,21 @@ enum class Implementation { plain, tiled };
 // Scratch of the fast path; lives in the result so passing the same result again reuses it.
 struct MultiHeadWorkspace {
     TiledWorkspace tiled;
-    Matrix packed;       // a projection's packed operand: its weights or its input, in kernel panels
-    Matrix transposed;   // a projection of few rows computed transposed, (E, n) with n padded to panels
+    Matrix packed;      // a projection's packed operand: its weights or its input, in kernel panels
+    Matrix transposed;  // a projection of few rows computed transposed, (E, n) with n padded to panels
 };
 
 struct MultiHeadResult {
-    Matrix output;                // (L, E)
-    std::vector<Matrix> weights;  // num_heads × (L, S); empty when not requested
-    Matrix q, k, v;               // projections (L, E), (S, E), (S, E)
-    Matrix concat;                // (L, E) heads side by side, before the output projection
+    Matrix output;                 // (L, E)
+    std::vector<Matrix> weights;   // num_heads × (L, S); empty when not requested
+    Matrix q, k, v;                // projections (L, E), (S, E), (S, E)
+    Matrix concat;                 // (L, E) heads side by side, before the output projection
     MultiHeadWorkspace workspace;  // reused across calls: keep the result alive for speed
 };
 
 struct MultiHeadOptions {
     Implementation implementation = Implementation::plain;
-    bool need_weights = true;  // the tiled path computes them separately when asked
+    bool need_weights = true;        // the tiled path computes them separately when asked
     std::vector<bool> head_enabled;  // empty = all; a disabled head contributes zeros to concat
     // Divides every head's scores, as ScoreParams::temperature does for one head; the same as
     // dividing W_q and b_q by T. Checked by check_temperature (finite, ≥ FLT_MIN).

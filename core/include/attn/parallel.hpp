@@ -22,6 +22,7 @@ std::size_t resolve_threads(std::size_t threads);
 // with it). Thread t of T starts with the contiguous share [t·n/T, (t+1)·n/T) in order, then
 // steals from the back of the others' shares: give neighbouring indices to work on the same
 // data. Returns when every task has finished. Tasks must not throw. n < 2^32 for threading.
-void parallel_for(std::size_t n, std::size_t threads, const std::function<void(std::size_t task, std::size_t worker)>& task);
+void parallel_for(std::size_t n, std::size_t threads,
+                  const std::function<void(std::size_t task, std::size_t worker)>& task);
 
 }  // namespace attn

@@ -1,7 +1,8 @@
 // tiled.hpp: attention computed tile by tile with an online softmax (FlashAttention's
 // algorithm), so the (L, S) score matrix is never materialised: extra memory is
 // O(block_q · block_k + L) (traced path) or O(threads · (S · d + block_q · block_k)) for
-// one head's packed K, V and the tiles per thread (fast path) instead of O(L · S). This is the library's fast path; bench/ measures it.
+// one head's packed K, V and the tiles per thread (fast path) instead of O(L · S). This is the library's fast path;
+// bench/ measures it.
 //
 // For each block of queries, keep per row a running max m, running sum l and an unnormalised
 // output o. For each block of keys:
@@ -52,8 +53,8 @@ struct TileConfig {
 // frames) so the hot path never allocates nor first-touches fresh pages. Not shared by
 // concurrent calls.
 struct TiledWorkspace {
-    Matrix s;        // traced path: (block_q, block_k)
-    Matrix m, l;     // traced path: (1, L) running max and sum
+    Matrix s;     // traced path: (block_q, block_k)
+    Matrix m, l;  // traced path: (1, L) running max and sum
     // fast path, one per thread: one head's K and V packed for the micro-kernel (O(S·d)), query
     // block, score tile, output block, m, l
     std::vector<Matrix> scratch;

@@ -1,4 +1,4 @@
-// basic.cpp — lesson 1: encoder–decoder attention with additive (Bahdanau) scoring.
+// basic.cpp — the lesson on encoder–decoder attention with additive (Bahdanau) scoring.
 //
 // A toy translation "the cat sat on the mat" → "le chat était assis sur le tapis". At decoder
 // step t the previous decoder state s_{t−1} scores every encoder state h_j,
@@ -45,12 +45,12 @@ constexpr Sentence kSentences[] = {{6, 7}, {10, 11}};
 // Sizes of the hand-set feature code. A state is [meaning (one slot per source word type) ;
 // place (cos φ, sin φ) ; 1]. The trailing 1 lets W_h carry a bias, which the core's additive
 // score (no bias term) otherwise lacks.
-constexpr float kMeaning = 1.5f;       // μ: the value in a state's meaning slot
-constexpr float kContentGain = 2.0f;   // a content unit sees g·(s_c + h_c)/μ − b
-constexpr float kContentBias = 3.0f;   //   2g − b = +1 when both carry meaning c, g − b = −1 when one does
+constexpr float kMeaning = 1.5f;      // μ: the value in a state's meaning slot
+constexpr float kContentGain = 2.0f;  // a content unit sees g·(s_c + h_c)/μ − b
+constexpr float kContentBias = 3.0f;  //   2g − b = +1 when both carry meaning c, g − b = −1 when one does
 constexpr float kContentV = 2.0f;
-constexpr float kPlaceGain = 3.0f;     // a place unit sees g_p·(cos(θ − ψ_k) + cos(φ_j − ψ_k)) − b_p
-constexpr float kPlaceBias = 4.5f;     //   > 0 only when both the pointer θ and the place φ_j are near ψ_k
+constexpr float kPlaceGain = 3.0f;  // a place unit sees g_p·(cos(θ − ψ_k) + cos(φ_j − ψ_k)) − b_p
+constexpr float kPlaceBias = 4.5f;  //   > 0 only when both the pointer θ and the place φ_j are near ψ_k
 constexpr float kPlaceV = 1.0f;
 
 constexpr double kPi = 3.14159265358979323846;
@@ -60,11 +60,11 @@ double place_angle(double p, std::size_t n) { return n > 1 ? kPi * p / static_ca
 
 struct Example {
     std::vector<std::string> source, target, types, features;  // features: column names of h and s
-    Matrix h;   // (S, d) encoder states
-    Matrix s;   // (T, d) decoder states s_0 .. s_{T−1}
-    Matrix W_s, W_h;  // (units, d) additive projections
-    std::vector<float> v;  // units
-    Matrix W;   // (d, d) = W_sᵀ W_h, for the general (bilinear) score
+    Matrix h;                                                  // (S, d) encoder states
+    Matrix s;                                                  // (T, d) decoder states s_0 .. s_{T−1}
+    Matrix W_s, W_h;                                           // (units, d) additive projections
+    std::vector<float> v;                                      // units
+    Matrix W;                                                  // (d, d) = W_sᵀ W_h, for the general (bilinear) score
 };
 
 Example build_example(const Sentence& sz, bool positions) {
@@ -177,10 +177,11 @@ public:
     BasicLesson() {
         std::vector<std::string> kinds;
         for (Score k : kKinds) kinds.emplace_back(score_name(k));
-        params_.add_choice("scoring", &scoring_, kinds);
-        params_.add_choice("sentence", &sentence_, {"short", "long"});
-        params_.add_bool("positions", &positions_);
-        params_.add_float("temperature", &temperature_, 0.1f, 10.0f);
+        params_.add_choice("scoring", &scoring_, kinds, 0);
+        params_.add_choice("sentence", &sentence_, {"short", "long"}, 0)
+            .choice_labels({"short (6 → 7 words)", "long (10 → 11 words)"});
+        params_.add_bool("positions", &positions_, true).label("positions in the states");
+        params_.add_float("temperature", &temperature_, 0.1f, 10.0f, 1.0f).label("temperature T").log().format("%.2f");
     }
     const char* id() const override { return "basic"; }
     const char* title() const override { return "Basic (additive)"; }
@@ -214,18 +215,8 @@ public:
         ImGui::TextUnformatted(
             "The small maps score the same s and h with the other functions. Dot and cosine compare s and h "
             "directly, without the projections, so the two \"the\"s compete for \"le\"; cosine scores stay within "
-            "±1, so its weights are flat. Turn positions off: with meaning alone, \"le\" cannot tell its two \"the\"s apart.");
-    }
-
-    void controls() override {
-        const char* kinds[kKindCount];
-        for (int k = 0; k < kKindCount; ++k) kinds[k] = score_name(kKinds[k]);
-        if (ImGui::Combo("scoring", &scoring_, kinds, kKindCount)) changed();
-        const char* sentences[] = {"short (6 → 7 words)", "long (10 → 11 words)"};
-        if (ImGui::Combo("sentence", &sentence_, sentences, 2)) changed();
-        if (ImGui::Checkbox("positions in the states", &positions_)) changed();
-        if (ImGui::SliderFloat("temperature T", &temperature_, 0.1f, 10.0f, "%.2f", ImGuiSliderFlags_Logarithmic))
-            changed();
+            "±1, so its weights are flat. Turn positions off: with meaning alone, \"le\" cannot tell its two \"the\"s "
+            "apart.");
     }
 
     void recompute() override {
@@ -244,10 +235,11 @@ public:
         trace_.set_matrix("scores", result_.scores);
         trace_.set_matrix("weights", result_.weights);
         trace_.set_matrix("context", result_.output);
-        trace_.add(StepKind::note, "Encoder states h_j and decoder states s_{t−1}",
-                   "h_j = [μ·word(x_j) ; cos φ_j, sin φ_j ; 1],  s_{t−1} = [μ·intent_t ; cos θ_t, sin θ_t ; 1]  (set by "
-                   "hand)",
-                   {}, {"h", "s"});
+        trace_.add(
+            StepKind::note, "Encoder states h_j and decoder states s_{t−1}",
+            "h_j = [μ·word(x_j) ; cos φ_j, sin φ_j ; 1],  s_{t−1} = [μ·intent_t ; cos θ_t, sin θ_t ; 1]  (set by "
+            "hand)",
+            {}, {"h", "s"});
         for (std::size_t i = 0; i < T; ++i) {
             const std::size_t t = i + 1;
             const std::string ts = std::to_string(t), word = "«" + ex_.target[i] + "»";
@@ -319,9 +311,10 @@ public:
         const float col2 = std::max(font * 16.0f, ImGui::GetContentRegionAvail().x - font * 0.5f);
         current_row(t_row, stage, col2);
         ImGui::Spacing();
-        matrix_view("context c_t = Σ_j α_tj h_j", "context", result_.output, ctx,
-                    ImVec2(col2, wide ? std::max(font * 6.0f, big * 1.05f - ImGui::GetCursorPosY() + top) : font * 10.0f), &ex_.target,
-                    nullptr);
+        matrix_view(
+            "context c_t = Σ_j α_tj h_j", "context", result_.output, ctx,
+            ImVec2(col2, wide ? std::max(font * 6.0f, big * 1.05f - ImGui::GetCursorPosY() + top) : font * 10.0f),
+            &ex_.target, nullptr);
         ImGui::EndGroup();
 
         ImGui::Spacing();
@@ -333,12 +326,15 @@ public:
         float gutter = 0.0f;
         for (const std::string& w : ex_.target) gutter = std::max(gutter, ImGui::CalcTextSize(w.c_str()).x);
         gutter += font * 0.5f;
-        const float small = std::max(font * 7.0f, (row_w - gutter - font * 0.8f * static_cast<float>(per_row - 1)) / static_cast<float>(per_row) - font * 0.5f);
+        const float small = std::max(font * 7.0f, (row_w - gutter - font * 0.8f * static_cast<float>(per_row - 1)) /
+                                                          static_cast<float>(per_row) -
+                                                      font * 0.5f);
         for (int k = 0; k < kKindCount; ++k) {
             if (k % per_row) ImGui::SameLine(0, font * 0.8f);
             ImGui::BeginGroup();
             const std::string label = std::string(score_name(kKinds[k])) + (k == scoring_ ? " (in use)" : "");
-            matrix_view(label.c_str(), "weights", all_[k], ctx, ImVec2(small + (k % per_row == 0 ? gutter : 0.0f), small * 1.1f),
+            matrix_view(label.c_str(), "weights", all_[k], ctx,
+                        ImVec2(small + (k % per_row == 0 ? gutter : 0.0f), small * 1.1f),
                         k % per_row == 0 ? &ex_.target : nullptr, nullptr);
             ImGui::EndGroup();
         }
@@ -348,8 +344,8 @@ public:
         const float half = wide ? std::max(font * 12.0f, (ImGui::GetContentRegionAvail().x - font) * 0.5f)
                                 : ImGui::GetContentRegionAvail().x;
         ImGui::BeginGroup();
-        matrix_view("encoder states h_j", "h", ex_.h, ctx, ImVec2(half, font * 2.4f * static_cast<float>(ex_.source.size() + 1)),
-                    &ex_.source, &ex_.features);
+        matrix_view("encoder states h_j", "h", ex_.h, ctx,
+                    ImVec2(half, font * 2.4f * static_cast<float>(ex_.source.size() + 1)), &ex_.source, &ex_.features);
         ImGui::EndGroup();
         if (wide) ImGui::SameLine(0, font);
         ImGui::BeginGroup();
@@ -372,12 +368,12 @@ public:
     }
 
 private:
-
     // The current decoder step's row in numbers: e_tj, α_tj (as bars) and, once computed, c_t.
     void current_row(long t_row, int stage, float width) {
         if (t_row < 0) {
-            ImGui::TextWrapped("Step forward: each decoder step t scores the source words, turns the scores into "
-                               "weights and mixes the encoder states into c_t.");
+            ImGui::TextWrapped(
+                "Step forward: each decoder step t scores the source words, turns the scores into "
+                "weights and mixes the encoder states into c_t.");
             return;
         }
         const auto i = static_cast<std::size_t>(t_row);
@@ -419,9 +415,9 @@ private:
         }
     }
 
-    int scoring_ = 0, sentence_ = 0;
-    bool positions_ = true;
-    float temperature_ = 1.0f;
+    int scoring_, sentence_;  // values: the declarations in the constructor
+    bool positions_;
+    float temperature_;
     Example ex_;
     AttentionResult result_;
     Matrix all_[kKindCount];

@@ -1,4 +1,4 @@
-// conv.cpp — lesson 6: attention inside a convolutional network.
+// conv.cpp — the lesson on attention inside a convolutional network.
 //
 // An image (four built-in procedural pictures, or the user's own, decoded by image.hpp)
 // goes through a small FIXED filter bank — colour, brightness, centre-surround blob, texture
@@ -12,10 +12,9 @@
 // or links (only the built-in choice is a parameter), or work above 96×96 pixels (the maps
 // are for looking at, and the core's loops are direct).
 //
-// [SECTION] Images       procedural generators (RgbImage, decoding, downscaling: image.hpp)
-// [SECTION] Features     the fixed filter bank (C = 8 maps with ReLU)
-// [SECTION] Weights      hand-set channel MLP and spatial kernel
-// [SECTION] Textures     the RGB image and the overlay as GL textures for ImGui::Image
+// The pictures, the filter bank, the hand-set weights and the RGBA8 pixels: conv_example.hpp
+// (ui/logic, unit tested).
+//
 // [SECTION] Lesson       parameters, recompute, view, export
 #include <imgui.h>
 
@@ -25,325 +24,17 @@
 #include <cstdio>
 
 #include "attn/conv_attention.hpp"
-#include "examples.hpp"
-#include "gl.hpp"
+#include "conv_example.hpp"
 #include "image.hpp"
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
+#include "widgets/image_view.hpp"
 
 namespace attn::ui {
 
 namespace {
 
-// ============================================================================================
-// [SECTION] Images
-// ============================================================================================
-
 constexpr int kMaxWork = 96;  // working size: feature maps are at most 96×96
-
-void put(RgbImage& im, std::size_t x, std::size_t y, float r, float g, float b) {
-    float* p = im.at(x, y);
-    p[0] = r, p[1] = g, p[2] = b;
-}
-
-// Mix colour c into pixel (x, y) by coverage t in [0, 1] (soft edges for shapes).
-void blend(RgbImage& im, std::size_t x, std::size_t y, float t, float r, float g, float b) {
-    t = std::clamp(t, 0.0f, 1.0f);
-    float* p = im.at(x, y);
-    p[0] += t * (r - p[0]), p[1] += t * (g - p[1]), p[2] += t * (b - p[2]);
-}
-
-// Coverage of a pixel centre by a disc: 1 inside, 0 outside, a one-pixel ramp at the rim.
-float disc_coverage(float x, float y, float cx, float cy, float radius) {
-    return std::clamp(radius - std::hypot(x - cx, y - cy) + 0.5f, 0.0f, 1.0f);
-}
-
-// A red-orange disc, off centre, on grey noise.
-RgbImage make_disc(std::size_t s, std::uint32_t seed) {
-    RgbImage im(s, s);
-    const Matrix noise = gaussian_matrix(s, s, seed * 11 + 5, 0.03f);
-    const float S = static_cast<float>(s);
-    for (std::size_t y = 0; y < s; ++y)
-        for (std::size_t x = 0; x < s; ++x) {
-            const float g = std::clamp(0.38f + noise(y, x), 0.0f, 1.0f);
-            put(im, x, y, g, g, g);
-            blend(im, x, y, disc_coverage(float(x) + 0.5f, float(y) + 0.5f, 0.62f * S, 0.42f * S, 0.2f * S), 0.95f, 0.38f,
-                  0.18f);
-        }
-    return im;
-}
-
-// A black-and-white checkerboard, 8 squares across.
-RgbImage make_checker(std::size_t s) {
-    RgbImage im(s, s);
-    for (std::size_t y = 0; y < s; ++y)
-        for (std::size_t x = 0; x < s; ++x) {
-            const bool white = ((x * 8 / s) + (y * 8 / s)) % 2 == 0;
-            const float v = white ? 0.9f : 0.1f;
-            put(im, x, y, v, v, v);
-        }
-    return im;
-}
-
-// Green vertical stripes on a dark ground, 6 periods across.
-RgbImage make_stripes(std::size_t s) {
-    RgbImage im(s, s);
-    for (std::size_t y = 0; y < s; ++y)
-        for (std::size_t x = 0; x < s; ++x) {
-            if ((x * 12 / s) % 2 == 0)
-                put(im, x, y, 0.2f, 0.8f, 0.3f);
-            else
-                put(im, x, y, 0.08f, 0.1f, 0.08f);
-        }
-    return im;
-}
-
-// A house with a red roof on grass under a blue sky, and a yellow sun.
-RgbImage make_house(std::size_t s) {
-    RgbImage im(s, s);
-    const float S = static_cast<float>(s);
-    for (std::size_t y = 0; y < s; ++y)
-        for (std::size_t x = 0; x < s; ++x) {
-            const float fx = (float(x) + 0.5f) / S, fy = (float(y) + 0.5f) / S;
-            if (fy < 0.7f)
-                put(im, x, y, 0.45f + 0.3f * fy, 0.65f + 0.2f * fy, 0.95f);  // sky, lighter near the ground
-            else
-                put(im, x, y, 0.25f, 0.55f, 0.2f);  // grass
-            blend(im, x, y, disc_coverage(fx * S, fy * S, 0.83f * S, 0.17f * S, 0.08f * S), 1.0f, 0.9f, 0.25f);
-            if (fx >= 0.3f && fx < 0.64f && fy >= 0.46f && fy < 0.74f) put(im, x, y, 0.88f, 0.82f, 0.62f);  // walls
-            if (fx >= 0.43f && fx < 0.51f && fy >= 0.59f && fy < 0.74f) put(im, x, y, 0.4f, 0.24f, 0.1f);   // door
-            // roof: apex (0.47, 0.24), eaves at y = 0.46 from x = 0.25 to 0.69
-            const float half = 0.22f * (fy - 0.24f) / 0.22f;
-            if (fy >= 0.24f && fy < 0.46f && std::fabs(fx - 0.47f) <= half) put(im, x, y, 0.72f, 0.14f, 0.1f);
-        }
-    return im;
-}
-
-// ============================================================================================
-// [SECTION] Features
-// ============================================================================================
-
-// The channels, grouped in pairs so that a bottleneck (r = 2, 4, 8) shares gates between
-// neighbours: colour (red, green), (blue, brightness), shape (blob, texture), edges.
-constexpr std::size_t kChannels = 8;
-const char* const kChannelNames[kChannels] = {"red",  "green",   "blue",            "brightness",
-                                              "blob", "texture", "horizontal edges", "vertical edges"};
-const char* const kTileNames[kChannels] = {"red", "green", "blue", "brightness", "blob", "texture", "h-edges", "v-edges"};
-const char* const kChannelShort[kChannels] = {"R", "G", "B", "lum", "blob", "tex", "hor", "ver"};
-
-// A single-channel H×W map with clamped (edge-replicating) reads.
-struct Plane {
-    std::size_t w = 0, h = 0;
-    std::vector<float> v;
-    Plane(std::size_t w_, std::size_t h_) : w(w_), h(h_), v(w_ * h_, 0.0f) {}
-    float at(long x, long y) const {
-        x = std::clamp(x, 0L, static_cast<long>(w) - 1);
-        y = std::clamp(y, 0L, static_cast<long>(h) - 1);
-        return v[static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)];
-    }
-};
-
-// Mean over a (2r+1)² box, separable.
-Plane box_blur(const Plane& p, long r) {
-    Plane tmp(p.w, p.h), out(p.w, p.h);
-    const float inv = 1.0f / static_cast<float>(2 * r + 1);
-    for (std::size_t y = 0; y < p.h; ++y)
-        for (std::size_t x = 0; x < p.w; ++x) {
-            float s = 0;
-            for (long d = -r; d <= r; ++d) s += p.at(static_cast<long>(x) + d, static_cast<long>(y));
-            tmp.v[y * p.w + x] = s * inv;
-        }
-    for (std::size_t y = 0; y < p.h; ++y)
-        for (std::size_t x = 0; x < p.w; ++x) {
-            float s = 0;
-            for (long d = -r; d <= r; ++d) s += tmp.at(static_cast<long>(x), static_cast<long>(y) + d);
-            out.v[y * p.w + x] = s * inv;
-        }
-    return out;
-}
-
-// x: (8, H·W) feature maps of the image, every one ≥ 0 (ReLU) and about 0..1:
-//   red    = ReLU(R − (G+B)/2)    green = ReLU(G − (R+B)/2)    blue = ReLU(B − (R+G)/2)
-//   brightness I = (R+G+B)/3
-//   blob   = ReLU(2 · (box_small(I) − box_large(I)))    bright spot on a darker surround
-//   texture = box3(|∇²I|) / 2                           fine detail (4-neighbour Laplacian)
-//   horizontal edges = |Sobel_y(I)| / 4,   vertical edges = |Sobel_x(I)| / 4
-FeatureMap filter_bank(const RgbImage& im) {
-    const std::size_t W = im.width, H = im.height;
-    FeatureMap f(kChannels, H, W);
-    Plane I(W, H);
-    for (std::size_t y = 0; y < H; ++y)
-        for (std::size_t x = 0; x < W; ++x) {
-            const float* p = im.at(x, y);
-            I.v[y * W + x] = (p[0] + p[1] + p[2]) / 3.0f;
-            f.at(0, y, x) = std::max(0.0f, p[0] - 0.5f * (p[1] + p[2]));
-            f.at(1, y, x) = std::max(0.0f, p[1] - 0.5f * (p[0] + p[2]));
-            f.at(2, y, x) = std::max(0.0f, p[2] - 0.5f * (p[0] + p[1]));
-            f.at(3, y, x) = I.v[y * W + x];
-        }
-    const long side = static_cast<long>(std::max(W, H));
-    const Plane centre = box_blur(I, std::max(1L, side / 32)), surround = box_blur(I, std::max(3L, side / 6));
-    Plane lap(W, H);
-    for (std::size_t y = 0; y < H; ++y)
-        for (std::size_t x = 0; x < W; ++x) {
-            const long X = static_cast<long>(x), Y = static_cast<long>(y);
-            lap.v[y * W + x] = std::fabs(I.at(X - 1, Y) + I.at(X + 1, Y) + I.at(X, Y - 1) + I.at(X, Y + 1) - 4 * I.at(X, Y));
-        }
-    const Plane texture = box_blur(lap, 1);
-    for (std::size_t y = 0; y < H; ++y)
-        for (std::size_t x = 0; x < W; ++x) {
-            const long X = static_cast<long>(x), Y = static_cast<long>(y);
-            auto i = [&](long dx, long dy) { return I.at(X + dx, Y + dy); };
-            const float gx = (i(1, -1) + 2 * i(1, 0) + i(1, 1)) - (i(-1, -1) + 2 * i(-1, 0) + i(-1, 1));
-            const float gy = (i(-1, 1) + 2 * i(0, 1) + i(1, 1)) - (i(-1, -1) + 2 * i(0, -1) + i(1, -1));
-            f.at(4, y, x) = std::max(0.0f, 2.0f * (centre.v[y * W + x] - surround.v[y * W + x]));
-            f.at(5, y, x) = std::min(1.0f, texture.v[y * W + x] / 2.0f);
-            f.at(6, y, x) = std::fabs(gy) / 4.0f;
-            f.at(7, y, x) = std::fabs(gx) / 4.0f;
-        }
-    return f;
-}
-
-// ============================================================================================
-// [SECTION] Weights
-// ============================================================================================
-
-// How large each channel's average typically is on a picture where it matters; the MLP
-// divides by it so every channel speaks on the same scale: n_c = z_c / τ_c.
-constexpr float kTypical[kChannels] = {0.08f, 0.08f, 0.08f, 0.5f, 0.05f, 0.1f, 0.1f, 0.1f};
-// A prior on each gate: plain brightness is everywhere, so its gate starts lower.
-constexpr float kPrior[kChannels] = {0.0f, 0.0f, 0.0f, -1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-constexpr float kGain = 4.0f, kBias = -1.5f;
-
-// Which hidden unit watches each channel, for each reduction r (C/r units):
-//   r = 1: one unit per channel
-//   r = 2: colour (R, G, B), brightness, blob, edges and texture
-//   r = 4: object-like (R, G, B, blob), structure (brightness, texture, edges)
-//   r = 8: one unit for everything
-std::size_t group_of(std::size_t c, std::size_t r) {
-    static const std::size_t r2[kChannels] = {0, 0, 0, 1, 2, 3, 3, 3};
-    static const std::size_t r4[kChannels] = {0, 0, 0, 1, 0, 1, 1, 1};
-    switch (r) {
-        case 1: return c;
-        case 2: return r2[c];
-        case 4: return r4[c];
-        default: return 0;
-    }
-}
-
-// Hidden unit k sums the evidence of its channels and subtracts the mean evidence of the other
-// units, so it fires when its group stands out:
-//   h_k = ReLU( Σ_{c in k} n_c − (1/(C/r − 1)) Σ_{c not in k} n_c )     (C/r > 1)
-//   h_0 = ReLU( (1/C) Σ_c n_c − 1 )                                       (r = 8: "more than usual")
-// and every gate opens with its own unit:
-//   s_c = σ( 4·h_{unit(c)} − 1.5 + prior_c )
-ChannelMLP channel_mlp(std::size_t r) {
-    const std::size_t hidden = kChannels / r;
-    ChannelMLP m;
-    m.w1 = Matrix(hidden, kChannels);
-    m.b1.assign(hidden, hidden == 1 ? -1.0f : 0.0f);
-    m.w2 = Matrix(kChannels, hidden);
-    m.b2.resize(kChannels);
-    for (std::size_t c = 0; c < kChannels; ++c) {
-        const std::size_t own = group_of(c, r);
-        for (std::size_t k = 0; k < hidden; ++k) {
-            if (hidden == 1) m.w1(k, c) = 1.0f / (static_cast<float>(kChannels) * kTypical[c]);
-            else if (k == own) m.w1(k, c) = 1.0f / kTypical[c];
-            else m.w1(k, c) = -1.0f / (static_cast<float>(hidden - 1) * kTypical[c]);
-        }
-        m.w2(c, own) = kGain;
-        m.b2[c] = kBias + kPrior[c];
-    }
-    return m;
-}
-
-// The spatial kernel: a Gaussian bump (σ = k/4) on both maps, heavier on the max map, so a
-// place where some gated channel is strong, and its neighbours too, gets M near 1:
-//   L = b + Σ G·(1.5·A) + Σ G·(6·Mx),   b = −2.5   (Σ G = 1)
-SpatialConv spatial_kernel(std::size_t k) {
-    SpatialConv conv;
-    conv.kernel_size = k;
-    conv.weights.assign(2 * k * k, 0.0f);
-    const float sigma = static_cast<float>(k) / 4.0f, c = static_cast<float>(k / 2);
-    double total = 0;
-    std::vector<float> g(k * k);
-    for (std::size_t i = 0; i < k; ++i)
-        for (std::size_t j = 0; j < k; ++j) {
-            const float d2 = (float(i) - c) * (float(i) - c) + (float(j) - c) * (float(j) - c);
-            g[i * k + j] = std::exp(-d2 / (2 * sigma * sigma));
-            total += g[i * k + j];
-        }
-    for (std::size_t t = 0; t < k * k; ++t) {
-        const float gn = static_cast<float>(g[t] / total);
-        conv.weights[t] = 1.5f * gn;
-        conv.weights[k * k + t] = 6.0f * gn;
-    }
-    conv.bias = -2.5f;
-    return conv;
-}
-
-// ============================================================================================
-// [SECTION] Textures
-// ============================================================================================
-
-// An RGBA8 texture for ImGui::Image; replaced in place when the picture changes.
-class Texture {
-public:
-    Texture() = default;
-    ~Texture() {
-        if (id_) glDeleteTextures(1, &id_);
-    }
-    Texture(const Texture&) = delete;
-    Texture& operator=(const Texture&) = delete;
-
-    void upload(std::size_t w, std::size_t h, const std::vector<std::uint8_t>& rgba) {
-        if (!id_) {
-            glGenTextures(1, &id_);
-            glBindTexture(GL_TEXTURE_2D, id_);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);  // pixels as the network sees them
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-        }
-        glBindTexture(GL_TEXTURE_2D, id_);
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<GLsizei>(w), static_cast<GLsizei>(h), 0, GL_RGBA,
-                     GL_UNSIGNED_BYTE, rgba.data());
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    }
-    ImTextureID id() const { return reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(id_)); }
-    bool ready() const { return id_ != 0; }
-
-private:
-    GLuint id_ = 0;
-};
-
-std::uint8_t byte_of(float v) { return static_cast<std::uint8_t>(std::lround(255.0f * std::clamp(v, 0.0f, 1.0f))); }
-
-// The image's pixels as RGBA8, each multiplied by gate[p] when gate is given.
-std::vector<std::uint8_t> rgba_of(const RgbImage& im, const Matrix* gate) {
-    std::vector<std::uint8_t> out(4 * im.width * im.height);
-    for (std::size_t y = 0; y < im.height; ++y)
-        for (std::size_t x = 0; x < im.width; ++x) {
-            const float* p = im.at(x, y);
-            const float g = gate ? (*gate)(y, x) : 1.0f;
-            std::uint8_t* q = &out[4 * (y * im.width + x)];
-            q[0] = byte_of(p[0] * g), q[1] = byte_of(p[1] * g), q[2] = byte_of(p[2] * g), q[3] = 255;
-        }
-    return out;
-}
-
-// The spatial map M through the colormap, as an overlay (alpha applied when drawing).
-std::vector<std::uint8_t> overlay_of(const Matrix& m, Colormap cmap) {
-    std::vector<std::uint8_t> out(4 * m.rows() * m.cols());
-    for (std::size_t y = 0; y < m.rows(); ++y)
-        for (std::size_t x = 0; x < m.cols(); ++x) {
-            const auto c = colormap_color(cmap, m(y, x));
-            std::uint8_t* q = &out[4 * (y * m.cols() + x)];
-            q[0] = c[0], q[1] = c[1], q[2] = c[2], q[3] = 255;
-        }
-    return out;
-}
 
 // ============================================================================================
 // [SECTION] Lesson
@@ -358,13 +49,26 @@ class ConvLesson final : public Lesson {
 public:
     ConvLesson() {
         trace_.reset(Trace::Detail::rows, 1000);  // one step per channel for the scaling
-        params_.add_choice("image", &image_, kImageNames);
-        params_.add_choice("mode", &mode_, {"se", "cbam"});
-        params_.add_choice("r", &reduction_, kReductions);
-        params_.add_choice("k", &kernel_, kKernels);
-        params_.add_int("size", &size_, 16, kMaxWork);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_float("overlay", &overlay_, 0.0f, 1.0f);
+        params_.set_widget_width(11.0f);
+        params_.add_choice("image", &image_, kImageNames, disc)
+            .choice_labels({"disc on noise", "checkerboard", "stripes", "house", "uploaded image"});
+        params_.add_choice("mode", &mode_, {"se", "cbam"}, 1)
+            .label("attention")
+            .choice_labels({"squeeze-and-excitation", "CBAM (channel + spatial)"});
+        params_.add_choice("r", &reduction_, kReductions, 0)
+            .label("reduction r")
+            .choice_labels({"1 (8 hidden units)", "2 (4 hidden units)", "4 (2 hidden units)", "8 (1 hidden unit)"});
+        params_.add_choice("k", &kernel_, kKernels, 2)
+            .label("kernel k")
+            .choice_labels({"3×3", "5×5", "7×7"})
+            .shown([this] { return mode_ == 1; });
+        params_.add_int("size", &size_, 16, kMaxWork, 64).label("working size").format("%d px");
+        params_.add_seed("seed", &seed_, 1).label("noise seed").shown([this] { return image_ == disc; });
+        params_.add_float("overlay", &overlay_, 0.0f, 1.0f, 0.55f)
+            .label("overlay opacity")
+            .format("%.2f")
+            .view_only()
+            .shown([this] { return mode_ == 1; });
     }
     const char* id() const override { return "conv"; }
     const char* title() const override { return "Convolutional"; }
@@ -384,24 +88,6 @@ public:
             "The MLP and the kernel are set by hand, not trained. With r = 1 each hidden unit fires when its "
             "channel stands out from the rest; a larger r groups channels so they share a gate. Your own image "
             "(Open image…, or drop a file on the desktop window) is not saved in scenarios or links.");
-    }
-
-    void controls() override {
-        ImGui::PushItemWidth(ImGui::GetFontSize() * 11.0f);
-        static const char* image_labels = "disc on noise\0checkerboard\0stripes\0house\0uploaded image\0";
-        if (ImGui::Combo("image", &image_, image_labels)) changed();
-        if (ImGui::Combo("attention", &mode_, "squeeze-and-excitation\0CBAM (channel + spatial)\0")) changed();
-        if (ImGui::Combo("reduction r", &reduction_, "1 (8 hidden units)\0" "2 (4 hidden units)\0" "4 (2 hidden units)\0"
-                                                     "8 (1 hidden unit)\0"))
-            changed();
-        if (mode_ == 1 && ImGui::Combo("kernel k", &kernel_, "3×3\0" "5×5\0" "7×7\0")) changed();
-        if (ImGui::SliderInt("working size", &size_, 16, kMaxWork, "%d px")) changed();
-        if (image_ == disc && ImGui::InputInt("noise seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
-        if (mode_ == 1) ImGui::SliderFloat("overlay opacity", &overlay_, 0.0f, 1.0f, "%.2f");
-        ImGui::PopItemWidth();
     }
 
     std::string load_file(const std::string& kind, const std::string& bytes) override {
@@ -448,10 +134,10 @@ public:
         }
         // Which step scales each channel, and where the channel and spatial stages end.
         const std::string scaled = mode_ == 0 ? "output" : "channel_refined";
-        scale_step_.assign(kChannels, 0);
+        scale_step_.assign(kConvChannels, 0);
         gates_step_ = spatial_step_ = apply_step_ = ~std::size_t{0};
         for (const Step& s : trace_.steps()) {
-            if (s.focus.kind == Focus::Kind::row && s.focus.matrix == scaled && s.focus.row < kChannels)
+            if (s.focus.kind == Focus::Kind::row && s.focus.matrix == scaled && s.focus.row < kConvChannels)
                 scale_step_[s.focus.row] = s.id;
             for (const auto& w : s.writes) {
                 if (w == "channel_weights") gates_step_ = s.id;
@@ -461,7 +147,7 @@ public:
         }
         // Feature tiles share one colour scale, so a gate that halves a channel visibly dims it.
         float hi = 0.0f;
-        for (std::size_t c = 0; c < kChannels; ++c)
+        for (std::size_t c = 0; c < kConvChannels; ++c)
             for (std::size_t p = 0; p < x_.data.cols(); ++p) hi = std::max(hi, x_.data(c, p));
         tile_hi_ = std::max(hi, 1e-3f);
         textures_dirty_ = true;
@@ -480,34 +166,33 @@ public:
         const float height = std::max(ImGui::GetContentRegionAvail().y, font * 30.0f);
 
         // Row 1: the image (with M over it once computed), the attended image, the gates.
-        const float img = std::clamp(std::min(avail * 0.18f, height * (is_cbam ? 0.28f : 0.4f)), font * 6.0f, font * 14.0f);
+        const float img =
+            std::clamp(std::min(avail * 0.18f, height * (is_cbam ? 0.28f : 0.4f)), font * 6.0f, font * 14.0f);
         const float aspect = static_cast<float>(H) / static_cast<float>(std::max<std::size_t>(W, 1));
         // The picture fits an img × img box, its aspect ratio kept (heatmaps below do the same).
         const ImVec2 img_size = aspect > 1.0f ? ImVec2(img / aspect, img) : ImVec2(img, img * aspect);
         ImGui::BeginGroup();
         ImGui::Text("image (%zu×%zu as computed)", W, H);
-        if (image_tex_.ready()) {
-            const ImVec2 p0 = ImGui::GetCursorScreenPos();
-            ImGui::Image(image_tex_.id(), img_size);
-            if (spatial_ready && overlay_tex_.ready() && overlay_ > 0.0f)
-                ImGui::GetWindowDrawList()->AddImage(overlay_tex_.id(), p0, ImVec2(p0.x + img_size.x, p0.y + img_size.y),
-                                                     ImVec2(0, 0), ImVec2(1, 1),
-                                                     IM_COL32(255, 255, 255, static_cast<int>(255 * overlay_)));
-            if (ImGui::IsItemHovered()) pixel_tooltip(p0, img_size);
+        if (image_view_.ready()) {
+            const ImageHover hv = image_view_.draw(img_size);
+            if (spatial_ready && overlay_view_.ready() && overlay_ > 0.0f) overlay_view_.draw_over_last_item(overlay_);
+            if (hv.active) pixel_tooltip(hv.x, hv.y);
         }
-        if (placeholder_) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "no image uploaded yet");
-        else if (image_ == uploaded) ImGui::TextDisabled("uploaded, %s", uploaded_size_.c_str());
-        else if (spatial_ready) ImGui::TextDisabled("M overlaid (colormap)");
+        if (placeholder_)
+            ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "no image uploaded yet");
+        else if (image_ == uploaded)
+            ImGui::TextDisabled("uploaded, %s", uploaded_size_.c_str());
+        else if (spatial_ready)
+            ImGui::TextDisabled("M overlaid (colormap)");
         open_button(ctx);
         ImGui::EndGroup();
         if (is_cbam) {
             ImGui::SameLine(0.0f, font);
             ImGui::BeginGroup();
             ImGui::TextUnformatted("what passes: image × M");
-            if (spatial_ready && gated_tex_.ready()) {
-                const ImVec2 p0 = ImGui::GetCursorScreenPos();
-                ImGui::Image(gated_tex_.id(), img_size);
-                if (ImGui::IsItemHovered()) pixel_tooltip(p0, img_size);
+            if (spatial_ready && gated_view_.ready()) {
+                const ImageHover hv = gated_view_.draw(img_size);
+                if (hv.active) pixel_tooltip(hv.x, hv.y);
             } else {
                 ImGui::Dummy(img_size);
                 const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -534,19 +219,25 @@ public:
         ImGui::SameLine(0.0f, font * 2.0f);
         ImGui::BeginGroup();
         const bool applied = is_cbam && ctx.step >= apply_step_;
-        if (!is_cbam) ImGui::TextUnformatted("y_c = s_c · x_c (same colour scale)");
-        else if (applied) ImGui::TextUnformatted("y_c = M ⊙ x'_c (after the spatial map)");
-        else ImGui::TextUnformatted("x'_c = s_c · x_c (same colour scale)");
-        tiles(output_tiles_, output_keys_, applied ? cbam_.output : is_cbam ? cbam_.channel_refined : se_.output, ctx, tile,
-              &scale_step_);
+        if (!is_cbam)
+            ImGui::TextUnformatted("y_c = s_c · x_c (same colour scale)");
+        else if (applied)
+            ImGui::TextUnformatted("y_c = M ⊙ x'_c (after the spatial map)");
+        else
+            ImGui::TextUnformatted("x'_c = s_c · x_c (same colour scale)");
+        tiles(output_tiles_, output_keys_,
+              applied   ? cbam_.output
+              : is_cbam ? cbam_.channel_refined
+                        : se_.output,
+              ctx, tile, &scale_step_);
         ImGui::EndGroup();
 
         // Row 3 (CBAM): the spatial branch.
         if (is_cbam) {
             ImGui::Spacing();
-            const float m = std::clamp(std::min((avail - font * 4.0f) / 6.0f - ImGui::GetStyle().ItemSpacing.x,
-                                                height * 0.22f - line),
-                                       40.0f, font * 9.0f);
+            const float m = std::clamp(
+                std::min((avail - font * 4.0f) / 6.0f - ImGui::GetStyle().ItemSpacing.x, height * 0.22f - line), 40.0f,
+                font * 9.0f);
             const ImVec2 ms(m, m);
             struct Item {
                 const char* label;
@@ -572,8 +263,10 @@ public:
         const auto& steps = trace_.steps();
         if (steps.empty()) return {};
         const Step& s = steps[std::min(step, steps.size() - 1)];
-        const std::string name = s.focus.kind != Focus::Kind::none ? s.focus.matrix : s.writes.empty() ? "" : s.writes[0];
-        const std::vector<std::string> channels(kChannelShort, kChannelShort + kChannels);
+        const std::string name = s.focus.kind != Focus::Kind::none ? s.focus.matrix
+                                 : s.writes.empty()                ? ""
+                                                                   : s.writes[0];
+        const std::vector<std::string> channels(kConvChannelShort, kConvChannelShort + kConvChannels);
         auto plane = [&](const Matrix& m, std::size_t c) {  // channel c of a (C, H·W) map as H×W
             Matrix out(x_.height, x_.width);
             for (std::size_t p = 0; p < x_.data.cols(); ++p) out(p / x_.width, p % x_.width) = m(c, p);
@@ -582,22 +275,24 @@ public:
         if ((name == "output" || name == "channel_refined") && s.focus.kind == Focus::Kind::row) {
             const Matrix* m = trace_.matrix(name);
             if (!m) return {};
-            return {name + " channel " + std::to_string(s.focus.row) + " (" + kChannelNames[s.focus.row] + ")",
-                    plane(*m, s.focus.row), {}, {}};
+            return {name + " channel " + std::to_string(s.focus.row) + " (" + kConvChannelNames[s.focus.row] + ")",
+                    plane(*m, s.focus.row),
+                    {},
+                    {}};
         }
         if (name == "output") {  // CBAM's last step: y = M ⊙ x', shown as the mean over channels
             Matrix mean(x_.height, x_.width);
             for (std::size_t p = 0; p < x_.data.cols(); ++p) {
                 double sum = 0;
-                for (std::size_t c = 0; c < kChannels; ++c) sum += cbam_.output.data(c, p);
-                mean(p / x_.width, p % x_.width) = static_cast<float>(sum / kChannels);
+                for (std::size_t c = 0; c < kConvChannels; ++c) sum += cbam_.output.data(c, p);
+                mean(p / x_.width, p % x_.width) = static_cast<float>(sum / kConvChannels);
             }
             return {"output (mean over channels)", mean, {}, {}};
         }
         const Matrix* m = trace_.matrix(name);
         if (!m) return {};
         std::vector<std::string> rows, cols;
-        if (m->cols() == kChannels) cols = channels;
+        if (m->cols() == kConvChannels) cols = channels;
         if (name == "mlp_out" || name == "mlp_hidden") rows = {"avg", "max"};
         if (name == "hidden" || name == "mlp_hidden")
             for (std::size_t k = 0; k < m->cols(); ++k) cols.push_back("h" + std::to_string(k));
@@ -608,15 +303,15 @@ private:
     // The gates: pooled descriptors and hidden units in a column, the channel weights as a bar
     // chart beside them, fitted into about width × height pixels.
     void gates_panel(const LessonContext& ctx, float width, float height) {
-        const std::vector<std::string> channels(kChannelShort, kChannelShort + kChannels);
+        const std::vector<std::string> channels(kConvChannelShort, kConvChannelShort + kConvChannels);
         const bool is_cbam = mode_ == 1;
         const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
         // Cell rows: the pooled vector(s) and the hidden units (two rows in CBAM: avg and max).
         const float cell_rows = is_cbam ? 4.0f : 2.0f, labels = is_cbam ? 3.0f : 2.0f;
         const float gutter = font * 2.5f;  // room for the "avg"/"max" row labels
-        const float cell = std::clamp(std::min({(height - labels * line - font * 1.4f) / cell_rows,
-                                                (width * 0.6f - gutter) / 8.0f, font * 2.8f}),
-                                      font * 1.1f, font * 3.0f);
+        const float cell = std::clamp(
+            std::min({(height - labels * line - font * 1.4f) / cell_rows, (width * 0.6f - gutter) / 8.0f, font * 2.8f}),
+            font * 1.1f, font * 3.0f);
         const ImVec2 row(cell * 8.0f + gutter, cell + font * 1.4f);
         const float hidden_w = cell * static_cast<float>(mlp_.w1.rows()) + gutter;
         ImGui::BeginGroup();
@@ -624,7 +319,8 @@ private:
             if (const Matrix* z = trace_.matrix("pooled"))
                 matrix_view("z = mean of each map (squeeze)", "pooled", *z, ctx, row, nullptr, &channels);
             if (const Matrix* h = trace_.matrix("hidden"))
-                matrix_view("h = ReLU(W1 z + b1) (excite)", "hidden", *h, ctx, ImVec2(hidden_w, cell), nullptr, nullptr);
+                matrix_view("h = ReLU(W1 z + b1) (excite)", "hidden", *h, ctx, ImVec2(hidden_w, cell), nullptr,
+                            nullptr);
         } else {
             static const std::vector<std::string> pools = {"avg", "max"};
             const Matrix* a = trace_.matrix("avg_pooled");
@@ -641,7 +337,7 @@ private:
         ImGui::SameLine(0.0f, font);
         // Bars appear when the sigmoid step has run.
         ImGui::BeginGroup();
-        std::vector<float> shown(kChannels, 0.0f);
+        std::vector<float> shown(kConvChannels, 0.0f);
         if (ctx.step >= gates_step_) shown = gates_;
         ImGui::TextUnformatted("channel gates s (0..1)");
         ImGui::TextDisabled("%s", is_cbam ? "σ(MLP(avg) + MLP(max))" : "σ(W2 h + b2)");
@@ -658,9 +354,9 @@ private:
         const FeatureMap* source = nullptr;
         bool pending = false;
     };
-    void tiles(Heatmap (&maps)[kChannels], TileKey (&keys)[kChannels], const FeatureMap& f, const LessonContext& ctx,
-               float size, const std::vector<std::size_t>* reveal) {
-        for (std::size_t c = 0; c < kChannels; ++c) {
+    void tiles(Heatmap (&maps)[kConvChannels], TileKey (&keys)[kConvChannels], const FeatureMap& f,
+               const LessonContext& ctx, float size, const std::vector<std::size_t>* reveal) {
+        for (std::size_t c = 0; c < kConvChannels; ++c) {
             if (c % 4 != 0) ImGui::SameLine();
             ImGui::BeginGroup();
             const bool pending = reveal && ctx.step < (*reveal)[c];
@@ -668,9 +364,10 @@ private:
             TileKey& key = keys[c];
             if (key.version != version_ || key.source != &f || key.pending != pending) {
                 const Matrix plane_m = plane(f, c);
-                maps[c].set(plane_m,
-                            pending ? std::vector<CellState>(plane_m.size(), CellState::pending) : std::vector<CellState>{},
-                            0.0f, tile_hi_);
+                maps[c].set(
+                    plane_m,
+                    pending ? std::vector<CellState>(plane_m.size(), CellState::pending) : std::vector<CellState>{},
+                    0.0f, tile_hi_);
                 key = {version_, &f, pending};
             }
             maps[c].set_colormap(ctx.colormap);
@@ -680,9 +377,9 @@ private:
             std::snprintf(id, sizeof id, "tile%zu", c);
             maps[c].draw(id, ImVec2(size, size), opt);  // square cells, fitted into the box
             if (reveal && !pending && c < gates_.size())
-                ImGui::TextDisabled("%s ·%.2f", kChannelShort[c], static_cast<double>(gates_[c]));
+                ImGui::TextDisabled("%s ·%.2f", kConvChannelShort[c], static_cast<double>(gates_[c]));
             else
-                ImGui::TextDisabled("%s", kTileNames[c]);
+                ImGui::TextDisabled("%s", kConvTileNames[c]);
             ImGui::EndGroup();
         }
     }
@@ -696,20 +393,18 @@ private:
 
     void upload_textures(const LessonContext& ctx) {
         if (!textures_dirty_ && texture_colormap_ == ctx.colormap) return;
-        image_tex_.upload(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, nullptr));
+        image_view_.set(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, nullptr));
         if (mode_ == 1 && cbam_.spatial_weights.rows() == image_rgb_.height) {
-            overlay_tex_.upload(image_rgb_.width, image_rgb_.height, overlay_of(cbam_.spatial_weights, ctx.colormap));
-            gated_tex_.upload(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, &cbam_.spatial_weights));
+            overlay_view_.set(image_rgb_.width, image_rgb_.height, overlay_of(cbam_.spatial_weights, ctx.colormap));
+            gated_view_.set(image_rgb_.width, image_rgb_.height, rgba_of(image_rgb_, &cbam_.spatial_weights));
         }
         textures_dirty_ = false;
         texture_colormap_ = ctx.colormap;
     }
 
-    // Pixel under the mouse: colour, and M once it exists.
-    void pixel_tooltip(ImVec2 p0, ImVec2 size) {
-        const ImVec2 m = ImGui::GetIO().MousePos;
-        const auto x = static_cast<std::size_t>(std::clamp((m.x - p0.x) / size.x, 0.0f, 0.999f) * float(image_rgb_.width));
-        const auto y = static_cast<std::size_t>(std::clamp((m.y - p0.y) / size.y, 0.0f, 0.999f) * float(image_rgb_.height));
+    // Pixel (x, y) under the mouse: colour, and M once it exists.
+    void pixel_tooltip(std::size_t x, std::size_t y) {
+        if (x >= image_rgb_.width || y >= image_rgb_.height) return;
         const float* p = image_rgb_.at(x, y);
         ImGui::BeginTooltip();
         ImGui::Text("pixel (x=%zu, y=%zu)  RGB %.2f %.2f %.2f", x, y, double(p[0]), double(p[1]), double(p[2]));
@@ -726,13 +421,15 @@ private:
             char buf[1024];
             std::snprintf(buf, sizeof buf, "%s", path_.c_str());
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
-            const bool enter = ImGui::InputText("path (PNG, JPEG, BMP, GIF)", buf, sizeof buf,
-                                                ImGuiInputTextFlags_EnterReturnsTrue);
+            const bool enter =
+                ImGui::InputText("path (PNG, JPEG, BMP, GIF)", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
             path_ = buf;
             if (enter) {
                 std::string bytes, err;
-                if (ctx.platform && ctx.platform->read_file(path_, bytes, err)) load_file("image", bytes);
-                else upload_error_ = err;
+                if (ctx.platform && ctx.platform->read_file(path_, bytes, err))
+                    load_file("image", bytes);
+                else
+                    upload_error_ = err;
                 ImGui::CloseCurrentPopup();
             }
             ImGui::EndPopup();
@@ -744,8 +441,8 @@ private:
         }
     }
 
-    int image_ = disc, mode_ = 1, reduction_ = 0, kernel_ = 2, size_ = 64, seed_ = 1;
-    float overlay_ = 0.55f;
+    int image_, mode_, reduction_, kernel_, size_, seed_;  // values: the declarations in the constructor
+    float overlay_;
     RgbImage uploaded_, image_rgb_;
     std::string uploaded_size_, upload_error_, path_;
     bool placeholder_ = false, textures_dirty_ = true;
@@ -759,9 +456,9 @@ private:
     std::vector<std::size_t> scale_step_;
     std::size_t gates_step_ = 0, spatial_step_ = 0, apply_step_ = 0;
     float tile_hi_ = 1.0f;
-    Heatmap input_tiles_[kChannels], output_tiles_[kChannels];
-    TileKey input_keys_[kChannels], output_keys_[kChannels];
-    Texture image_tex_, overlay_tex_, gated_tex_;
+    Heatmap input_tiles_[kConvChannels], output_tiles_[kConvChannels];
+    TileKey input_keys_[kConvChannels], output_keys_[kConvChannels];
+    ImageView image_view_, overlay_view_, gated_view_;
 };
 
 }  // namespace

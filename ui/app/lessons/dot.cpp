@@ -1,4 +1,4 @@
-// dot.cpp — lesson 2: dot-product attention.
+// dot.cpp — the lesson on dot-product attention.
 //
 // Q·Kᵀ built cell by cell (the focused q_i and k_j and their element-wise products shown),
 // scaling by 1/√d_k on or off, a d_k slider and a temperature. A live plot of mean row entropy
@@ -41,11 +41,11 @@ void saturation(const Matrix& w, float& entropy, float& max_weight) {
 class DotLesson final : public Lesson {
 public:
     DotLesson() {
-        params_.add_int("n", &n_, 2, 16);
-        params_.add_int("dk", &dk_, 2, kMaxDk);
-        params_.add_bool("scaled", &scaled_);
-        params_.add_float("temperature", &temperature_, 0.05f, 20.0f);
-        params_.add_int("seed", &seed_, 0, 9999);
+        params_.add_int("n", &n_, 2, 16, 5).label("tokens n");
+        params_.add_int("dk", &dk_, 2, kMaxDk, 8).label("d_k").log();
+        params_.add_bool("scaled", &scaled_, true).label("scale by 1/√d_k");
+        params_.add_float("temperature", &temperature_, 0.05f, 20.0f, 1.0f).label("temperature T").log().format("%.2f");
+        params_.add_seed("seed", &seed_, 1);
     }
     const char* id() const override { return "dot"; }
     const char* title() const override { return "Dot-product"; }
@@ -61,18 +61,6 @@ public:
             "variance d_k. Large scores push the softmax into saturation: one weight near 1, the rest near 0, and "
             "gradients that vanish. Dividing by √d_k brings the variance back to 1 whatever d_k is. Move d_k with "
             "scaling off and watch the entropy fall in the plot.");
-    }
-
-    void controls() override {
-        if (ImGui::SliderInt("tokens n", &n_, 2, 16)) changed();
-        if (ImGui::SliderInt("d_k", &dk_, 2, kMaxDk, "%d", ImGuiSliderFlags_Logarithmic)) changed();
-        if (ImGui::Checkbox("scale by 1/√d_k", &scaled_)) changed();
-        if (ImGui::SliderFloat("temperature T", &temperature_, 0.05f, 20.0f, "%.2f", ImGuiSliderFlags_Logarithmic))
-            changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
     }
 
     void recompute() override {
@@ -94,7 +82,7 @@ public:
         const float w = std::max(160.0f, (ImGui::GetContentRegionAvail().x - 40) / 3.0f);
         const ImVec2 sz(w, w);
         ImGui::BeginGroup();
-        matrix_view("scores S = Q·Kᵀ" , "scores", result_.scores, ctx, sz, &tokens_, &tokens_);
+        matrix_view("scores S = Q·Kᵀ", "scores", result_.scores, ctx, sz, &tokens_, &tokens_);
         ImGui::EndGroup();
         ImGui::SameLine();
         ImGui::BeginGroup();
@@ -109,8 +97,10 @@ public:
         const ImU32 c1 = IM_COL32(90, 170, 255, 255), c2 = IM_COL32(255, 150, 60, 255);
         const ImU32 c3 = IM_COL32(90, 170, 255, 140), c4 = IM_COL32(255, 150, 60, 140);
         line_plot("saturation", dks_,
-                  {{"entropy, scaled", ent_scaled_, c1}, {"entropy, unscaled", ent_plain_, c2},
-                   {"max weight, scaled", max_scaled_, c3}, {"max weight, unscaled", max_plain_, c4}},
+                  {{"entropy, scaled", ent_scaled_, c1},
+                   {"entropy, unscaled", ent_plain_, c2},
+                   {"max weight, scaled", max_scaled_, c3},
+                   {"max weight, unscaled", max_plain_, c4}},
                   ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 12), true, 0.0f,
                   std::max(1.0f, static_cast<float>(std::log(static_cast<double>(n_)))), static_cast<float>(dk_));
     }
@@ -132,8 +122,10 @@ private:
         // 64 queries against the lesson's n keys: enough rows for a smooth mean.
         const auto n = static_cast<std::size_t>(n_);
         for (int d = 2; d <= kMaxDk; d *= 2) {
-            const Matrix q = gaussian_matrix(64, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 11);
-            const Matrix k = gaussian_matrix(n, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 12);
+            const Matrix q =
+                gaussian_matrix(64, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 11);
+            const Matrix k =
+                gaussian_matrix(n, static_cast<std::size_t>(d), static_cast<std::uint32_t>(seed_) * 7 + 12);
             ScoreParams p;
             p.temperature = temperature_;
             float e = 0, m = 0;
@@ -155,7 +147,8 @@ private:
         const Focus& f = trace_.steps()[step].focus;
         if (f.kind != Focus::Kind::cell || f.matrix != "scores") return;
         const std::size_t i = f.row, j = f.col, d = q_.cols(), shown = std::min<std::size_t>(d, 12);
-        if (ImGui::BeginTable("product", static_cast<int>(shown) + 2, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+        if (ImGui::BeginTable("product", static_cast<int>(shown) + 2,
+                              ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             ImGui::TextUnformatted("c");
@@ -191,9 +184,9 @@ private:
         ImGui::Text("score = Σ / %.3g = %.4f", scale, static_cast<double>(result_.scores(i, j)));
     }
 
-    int n_ = 5, dk_ = 8, seed_ = 1;
-    bool scaled_ = true;
-    float temperature_ = 1.0f;
+    int n_, dk_, seed_;  // values: the declarations in the constructor
+    bool scaled_;
+    float temperature_;
     std::vector<std::string> tokens_;
     Matrix q_, k_, v_;
     AttentionResult result_;

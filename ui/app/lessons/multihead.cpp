@@ -1,4 +1,4 @@
-// multihead.cpp — lesson 3: multi-head attention.
+// multihead.cpp — the lesson on multi-head attention.
 //
 // One self-attention layer with 1–16 heads in PyTorch's nn.MultiheadAttention layout
 // (attn::multi_head_attention): the projections Q, K, V and their per-head column blocks, every
@@ -64,8 +64,8 @@ void head_blocks(const CellArea& c, std::size_t rows, std::size_t heads, std::si
     }
     if (highlight >= 0) {
         const float x = c.p0.x + c.cell * static_cast<float>(static_cast<std::size_t>(highlight) * d);
-        dl->AddRect(ImVec2(x, c.p0.y), ImVec2(x + c.cell * static_cast<float>(d), c.p0.y + h), IM_COL32(255, 80, 60, 255),
-                    0.0f, 0, std::max(2.0f, ImGui::GetFontSize() * 0.15f));
+        dl->AddRect(ImVec2(x, c.p0.y), ImVec2(x + c.cell * static_cast<float>(d), c.p0.y + h),
+                    IM_COL32(255, 80, 60, 255), 0.0f, 0, std::max(2.0f, ImGui::GetFontSize() * 0.15f));
     }
 }
 
@@ -83,13 +83,17 @@ double frobenius(ConstMatrixView m) {
 class MultiheadLesson final : public Lesson {
 public:
     MultiheadLesson() {
-        params_.add_int("heads", &heads_, 1, kMaxHeads);
-        params_.add_int("dhead", &dhead_, 2, kMaxHeadDim);
-        params_.add_int("n", &n_, 2, kMaxTokens);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_int("off", &off_, 0, (1 << kMaxHeads) - 1);
-        params_.add_bool("causal", &causal_);
-        params_.add_choice("detail", &detail_, {"coarse", "rows", "cells"});
+        params_.add_int("heads", &heads_, 1, kMaxHeads, 4).label("heads H");
+        params_.add_int("dhead", &dhead_, 2, kMaxHeadDim, 4)
+            .label("d per head")
+            .note([this] { return "embedding E = H × d = " + std::to_string(heads_ * dhead_); }, false);
+        params_.add_int("n", &n_, 2, kMaxTokens, 6).label("tokens n");
+        params_.add_seed("seed", &seed_, 1);
+        params_.add_int("off", &off_, 0, (1 << kMaxHeads) - 1, 0).hidden();  // bit h: head h off (checkboxes below)
+        params_.add_bool("causal", &causal_, false).label("causal mask");
+        params_.add_choice("detail", &detail_, {"coarse", "rows", "cells"}, 1)
+            .label("step detail")
+            .choice_labels({"coarse: one step per stage", "rows: one step per row", "cells: one step per cell"});
     }
     const char* id() const override { return "multihead"; }
     const char* title() const override { return "Multi-head"; }
@@ -116,18 +120,8 @@ public:
             "would be over 5000 steps. Choose 'cells' for a small example, 'coarse' for one step per stage.");
     }
 
+    // The heads' on/off switches (the parameter "off").
     void controls() override {
-        if (ImGui::SliderInt("heads H", &heads_, 1, kMaxHeads)) changed();
-        if (ImGui::SliderInt("d per head", &dhead_, 2, kMaxHeadDim)) changed();
-        ImGui::Text("embedding E = H × d = %d", heads_ * dhead_);
-        if (ImGui::SliderInt("tokens n", &n_, 2, kMaxTokens)) changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
-        if (ImGui::Checkbox("causal mask", &causal_)) changed();
-        const char* details[] = {"coarse: one step per stage", "rows: one step per row", "cells: one step per cell"};
-        if (ImGui::Combo("step detail", &detail_, details, 3)) changed();
         ImGui::TextUnformatted("Heads switched on:");
         for (int h = 0; h < heads_; ++h) {
             if (h % 8) ImGui::SameLine();
@@ -140,7 +134,9 @@ public:
     }
 
     void recompute() override {
-        trace_.reset(detail_ == 0 ? Trace::Detail::coarse : detail_ == 1 ? Trace::Detail::rows : Trace::Detail::cells,
+        trace_.reset(detail_ == 0   ? Trace::Detail::coarse
+                     : detail_ == 1 ? Trace::Detail::rows
+                                    : Trace::Detail::cells,
                      50000);
         const auto n = static_cast<std::size_t>(n_), H = static_cast<std::size_t>(heads_),
                    d = static_cast<std::size_t>(dhead_), E = H * d;
@@ -154,7 +150,8 @@ public:
             const float w_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(E)));
             mha_.in_proj_weight = gaussian_matrix(3 * E, E, seed + 2, w_scale);
             mha_.out_proj_weight = gaussian_matrix(E, E, seed + 3, w_scale);
-            const Matrix b_in = gaussian_matrix(1, 3 * E, seed + 4, 0.1f), b_out = gaussian_matrix(1, E, seed + 5, 0.1f);
+            const Matrix b_in = gaussian_matrix(1, 3 * E, seed + 4, 0.1f),
+                         b_out = gaussian_matrix(1, E, seed + 5, 0.1f);
             mha_.in_proj_bias.assign(b_in.row(0), b_in.row(0) + 3 * E);
             mha_.out_proj_bias.assign(b_out.row(0), b_out.row(0) + E);
             weights_e_ = E;
@@ -289,7 +286,8 @@ public:
             if ((s.kind == StepKind::head_output || s.kind == StepKind::head_off) && s.head >= 0 &&
                 static_cast<std::size_t>(s.head) < H) {
                 const auto h = static_cast<std::size_t>(s.head);
-                return {name, Matrix::copy_of(result_.concat.view().block(0, h * d, result_.concat.rows(), d)), tokens_, none};
+                return {name, Matrix::copy_of(result_.concat.view().block(0, h * d, result_.concat.rows(), d)), tokens_,
+                        none};
             }
         }
         if (const Matrix* m = trace_.matrix(name)) {
@@ -346,7 +344,8 @@ private:
         const bool labels = (avail / static_cast<float>(cols)) >= font * 12;
         const float card = (avail - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
         const float strip = (card - 2 * gap) / 3.0f;
-        const ImVec2 ssz(strip, std::min(card * 0.5f, strip * static_cast<float>(n) / static_cast<float>(d) + font * 0.5f));
+        const ImVec2 ssz(strip,
+                         std::min(card * 0.5f, strip * static_cast<float>(n) / static_cast<float>(d) + font * 0.5f));
         // α as tall as the child allows when the cards fit without scrolling, up to square.
         const float per_row = ImGui::GetContentRegionAvail().y / static_cast<float>(rows);
         const float alpha_h = std::clamp(per_row - ssz.y - font * 4.0f, card * 0.6f, card);
@@ -385,7 +384,8 @@ private:
             const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
             ImDrawList* dl = ImGui::GetWindowDrawList();
             if (hi == current)
-                dl->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(b.x + 2, b.y + 2), IM_COL32(255, 80, 60, 255), 3.0f, 0, 2.0f);
+                dl->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(b.x + 2, b.y + 2), IM_COL32(255, 80, 60, 255), 3.0f, 0,
+                            2.0f);
             else if (hi == selected_)
                 dl->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(b.x + 2, b.y + 2), IM_COL32(200, 200, 200, 160), 3.0f);
             if (!on) {  // a switched-off head is crossed out
@@ -409,7 +409,8 @@ private:
         const float w = (avail - gap) / 2.0f;
         const float hgt = std::min(w, (ImGui::GetContentRegionAvail().y - font * 4) / 2.0f);
         // Column labels (tokens) only when a cell is wide enough for a short word.
-        const std::vector<std::string>* cols = std::min(w, hgt) / static_cast<float>(n) >= font * 2.2f ? &tokens_ : nullptr;
+        const std::vector<std::string>* cols =
+            std::min(w, hgt) / static_cast<float>(n) >= font * 2.2f ? &tokens_ : nullptr;
         ImGui::BeginGroup();
         if (scores) {
             char label[64];
@@ -425,11 +426,12 @@ private:
         ImGui::EndGroup();
         std::snprintf(label, sizeof label, "head_%zu = α%zu·V%zu (block %zu of concat)", h, h, h, h);
         matrix_view(label, p + "concat", result_.concat.view().block(0, h * d, n, d), ctx,
-                    ImVec2(avail, std::max(font * 3, ImGui::GetContentRegionAvail().y - font * 1.5f)), &tokens_, nullptr);
+                    ImVec2(avail, std::max(font * 3, ImGui::GetContentRegionAvail().y - font * 1.5f)), &tokens_,
+                    nullptr);
     }
 
-    int heads_ = 4, dhead_ = 4, n_ = 6, seed_ = 1, off_ = 0, detail_ = 1;
-    bool causal_ = false;
+    int heads_, dhead_, n_, seed_, off_, detail_;  // values: the declarations in the constructor
+    bool causal_;
     int selected_ = 0, scrolled_to_ = -1;
     std::size_t weights_e_ = 0;  // E and seed the weights in mha_ were drawn for
     int weights_seed_ = -1;

@@ -1,4 +1,4 @@
-// self.cpp — lesson 4: self-attention.
+// self.cpp — the lesson on self-attention.
 //
 // Q, K and V come from one sequence X (n tokens × d): Q = X·W_q, K = X·W_k, V = X·W_v, then
 // attn::attention with scaled dot scores. A mask composer picks none, causal, key padding
@@ -11,9 +11,9 @@
 // one step per stage, as n grows; the n×n matrices are drawn one texel per cell; the n×d
 // matrices are drawn only while they can be read (n ≤ 128).
 //
-// What it deliberately does not do: multiple heads (lesson 3) or training the projections.
+// What it deliberately does not do: multiple heads (the multi-head lesson) or training the projections.
 //
-// [SECTION] Helpers     number formatting, per-word embeddings, custom mask resizing
+// [SECTION] Helpers     per-word embeddings
 // [SECTION] Lesson      parameters, data, recompute, view (mask painting, counters)
 #include <imgui.h>
 
@@ -25,9 +25,12 @@
 #include "attn/attention.hpp"
 #include "attn/kernels.hpp"
 #include "attn/tiled.hpp"
+#include "cost.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
+#include "widgets/mask_painter.hpp"
+#include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
 
@@ -51,26 +54,6 @@ enum DetailChoice { kAuto, kCoarse, kRows, kCells };
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-// 1234567 → "1.23 M"
-std::string count_text(double x) {
-    const char* units[] = {"", " k", " M", " G", " T"};
-    int u = 0;
-    while (x >= 1000.0 && u < 4) x /= 1000.0, ++u;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u ? "%.3g%s" : "%.0f%s", x, units[u]);
-    return buf;
-}
-
-// 16777216 → "16 MiB"
-std::string bytes_text(double x) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB"};
-    int u = 0;
-    while (x >= 1024.0 && u < 3) x /= 1024.0, ++u;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u ? "%.3g %s" : "%.0f %s", x, units[u]);
-    return buf;
-}
-
 // One embedding per word (not per position), so equal words get equal rows of X: without
 // positions, attention cannot tell the two "the"s apart.
 Matrix word_embeddings(const std::vector<std::string>& tokens, std::size_t d, std::uint32_t seed) {
@@ -91,14 +74,33 @@ Matrix word_embeddings(const std::vector<std::string>& tokens, std::size_t d, st
 class SelfLesson final : public Lesson {
 public:
     SelfLesson() {
-        params_.add_int("n", &n_, 2, kMaxTokens);
-        params_.add_int("d", &d_, 2, kMaxDim);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_bool("positions", &positions_);
-        params_.add_choice("mask", &mask_kind_, {"none", "causal", "padding", "window", "custom"});
-        params_.add_int("pad", &pad_, 0, kMaxTokens);
-        params_.add_int("window", &window_, 0, kMaxTokens - 1);
-        params_.add_choice("detail", &detail_, {"auto", "coarse", "rows", "cells"});
+        // Small n follows the slider live; a large n is computed when the slider is released, so
+        // a drag does not recompute (and re-upload n² cells) on every frame.
+        params_.add_int("n", &n_, 2, kMaxTokens, 8).label("tokens n").log().live_max(kLiveTokens);
+        params_.add_int("d", &d_, 2, kMaxDim, 8).label("width d").log();
+        params_.add_seed("seed", &seed_, 1);
+        params_.add_bool("positions", &positions_, false).label("sinusoidal positions");
+        params_.add_choice("mask", &mask_kind_, {"none", "causal", "padding", "window", "custom"}, kCausal)
+            .choice_labels({"none", "causal", "key padding", "sliding window", "custom (painted)"})
+            .separator()
+            .heading("Mask");
+        params_.add_int("pad", &pad_, 0, kMaxTokens, 2)
+            .label("padding tokens")
+            .shown([this] { return mask_kind_ == kPadding; })
+            .slider_max([this] { return n_; });
+        params_.add_int("window", &window_, 0, kMaxTokens - 1, 2)
+            .label("window w")
+            .log()
+            .shown([this] { return mask_kind_ == kWindow; })
+            .slider_max([this] { return std::max(1, n_ - 1); });
+        // Drawn by controls(), after the mask buttons.
+        params_.add_choice("detail", &detail_, {"auto", "coarse", "rows", "cells"}, kAuto)
+            .label("step detail")
+            .choice_labels(
+                {"auto", "coarse: one step per stage", "rows: one step per row", "cells: one step per cell (n ≤ 32)"})
+            .group("steps")
+            .separator()
+            .note([this] { return std::string("in use: ") + detail_name(effective_detail_); });
     }
     const char* id() const override { return "self"; }
     const char* title() const override { return "Self-attention"; }
@@ -120,45 +122,16 @@ public:
             "each position and break the tie.");
         ImGui::TextUnformatted(
             "Cost: the score and weight matrices are n×n, so work grows as n²·d and memory as n². Slide n up to "
-            "2048 and watch the counters. The tiled path (online softmax, lesson 7) gets the same output without "
+            "2048 and watch the counters. The tiled path (the Tiled lesson: online softmax) gets the same output "
+            "without "
             "ever storing the n×n matrix: O(n·d) memory.");
     }
 
+    // Between the mask's parameters and the step detail: how to paint, and two shortcuts.
     void controls() override {
-        // Small n follows the slider live; a large n is computed when the slider is released, so
-        // a drag does not recompute (and re-upload n² cells) on every frame.
-        if (!n_dragging_) n_slider_ = n_;
-        if (ImGui::SliderInt("tokens n", &n_slider_, 2, kMaxTokens, "%d", ImGuiSliderFlags_Logarithmic)) {
-            n_dragging_ = true;
-            if (n_slider_ <= static_cast<int>(kLiveTokens) && n_ <= static_cast<int>(kLiveTokens)) {
-                n_ = n_slider_;
-                changed();
-            }
-        }
-        if (n_dragging_ && !ImGui::IsItemActive()) {
-            n_dragging_ = false;
-            if (n_slider_ != n_) {
-                n_ = n_slider_;
-                changed();
-            }
-        }
-        if (n_dragging_ && n_slider_ != n_) ImGui::TextDisabled("release to compute n = %d", n_slider_);
-        if (ImGui::SliderInt("width d", &d_, 2, kMaxDim, "%d", ImGuiSliderFlags_Logarithmic)) changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
-        if (ImGui::Checkbox("sinusoidal positions", &positions_)) changed();
-        ImGui::Separator();
-        ImGui::TextUnformatted("Mask");
-        const char* kinds[] = {"none", "causal", "key padding", "sliding window", "custom (painted)"};
-        if (ImGui::Combo("mask", &mask_kind_, kinds, 5)) changed();
-        if (mask_kind_ == kPadding && ImGui::SliderInt("padding tokens", &pad_, 0, n_)) changed();
-        if (mask_kind_ == kWindow &&
-            ImGui::SliderInt("window w", &window_, 0, std::max(1, n_ - 1), "%d", ImGuiSliderFlags_Logarithmic))
-            changed();
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextDisabled("Click or drag on the mask to toggle cells (switches to custom, starting from the current mask).");
+        ImGui::TextDisabled(
+            "Click or drag on the mask to toggle cells (switches to custom, starting from the current mask).");
         ImGui::PopTextWrapPos();
         if (ImGui::SmallButton("custom: allow all")) {
             start_custom(false);
@@ -171,11 +144,7 @@ public:
             for (auto& c : custom_) c = c ? 0 : 1;
             changed();
         }
-        ImGui::Separator();
-        const char* details[] = {"auto", "coarse: one step per stage", "rows: one step per row",
-                                 "cells: one step per cell (n ≤ 32)"};
-        if (ImGui::Combo("step detail", &detail_, details, 4)) changed();
-        ImGui::TextDisabled("in use: %s", detail_name(effective_detail_));
+        if (draw_params(params_, "steps")) changed();
     }
 
     // The painted mask: {"custom_mask": {"n": 4, "rows": ["1000", "1100", "1110", "1111"]}}.
@@ -200,7 +169,8 @@ public:
         if (!m.is_object()) return "custom_mask must be an object with \"n\" and \"rows\"";
         if (!m.contains("n") || !m["n"].is_number_integer()) return "custom_mask.n must be a whole number";
         const long long n = m["n"].get<long long>();
-        if (n < 2 || n > kMaxTokens) return "custom_mask.n is " + std::to_string(n) + ", outside 2.." + std::to_string(kMaxTokens);
+        if (n < 2 || n > kMaxTokens)
+            return "custom_mask.n is " + std::to_string(n) + ", outside 2.." + std::to_string(kMaxTokens);
         if (n != n_)
             return "custom_mask is " + std::to_string(n) + "×" + std::to_string(n) + " but n is " + std::to_string(n_);
         if (!m.contains("rows") || !m["rows"].is_array()) return "custom_mask.rows must be an array of strings";
@@ -217,8 +187,7 @@ public:
                        " characters, expected " + std::to_string(n);
             for (std::size_t k = 0; k < un; ++k) {
                 if (r[k] != '0' && r[k] != '1')
-                    return "custom_mask.rows[" + std::to_string(i) + "][" + std::to_string(k) +
-                           "] is not '0' or '1'";
+                    return "custom_mask.rows[" + std::to_string(i) + "][" + std::to_string(k) + "] is not '0' or '1'";
                 cells[i * un + k] = r[k] == '1';
             }
         }
@@ -264,7 +233,8 @@ public:
                    positions_ ? "x_i = embedding(token_i) + PE(i)   (sinusoidal positions)"
                               : "x_i = embedding(token_i)   (no positions: equal words give equal rows)",
                    {}, {"X"});
-        trace_.add(StepKind::projection, "Project queries", "Q = X·W_q   (n×d · d×d)", {"X"}, {"Q"}).value("multiply-adds", macs_proj);
+        trace_.add(StepKind::projection, "Project queries", "Q = X·W_q   (n×d · d×d)", {"X"}, {"Q"})
+            .value("multiply-adds", macs_proj);
         trace_.add(StepKind::projection, "Project keys", "K = X·W_k", {"X"}, {"K"}).value("multiply-adds", macs_proj);
         trace_.add(StepKind::projection, "Project values", "V = X·W_v", {"X"}, {"V"}).value("multiply-adds", macs_proj);
 
@@ -282,7 +252,8 @@ public:
         max_diff_ = 0.0;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t c = 0; c < d; ++c)
-                max_diff_ = std::max(max_diff_, std::fabs(static_cast<double>(tiled_out_(i, c)) - result_.output(i, c)));
+                max_diff_ =
+                    std::max(max_diff_, std::fabs(static_cast<double>(tiled_out_(i, c)) - result_.output(i, c)));
         scores_step_ = weights_step_ = trace_.steps().size();
         for (const Step& st : trace_.steps()) {
             const bool writes_s = std::find(st.writes.begin(), st.writes.end(), "scores") != st.writes.end();
@@ -293,7 +264,7 @@ public:
         allowed_ = 0;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < n; ++j) allowed_ += mask_.allows(i, j) ? 1 : 0;
-        mask_dirty_ = true;
+        mask_painter_.invalidate();
         recompute_ms_ = ms_since(t0);
     }
 
@@ -323,8 +294,8 @@ public:
                 ImGui::EndGroup();
             }
         } else {
-            ImGui::TextDisabled("X, Q, K, V and the output are %zu×%zu: not drawn above n = %zu (see the counters).", n, d,
-                                kMaxTokensForColumns);
+            ImGui::TextDisabled("X, Q, K, V and the output are %zu×%zu: not drawn above n = %zu (see the counters).", n,
+                                d, kMaxTokensForColumns);
         }
         ImGui::Spacing();
 
@@ -340,7 +311,8 @@ public:
             ImGui::Spacing();
         }
         {
-            const float side = std::max(min_side, (full - gap * static_cast<float>(per_row)) / static_cast<float>(per_row));
+            const float side =
+                std::max(min_side, (full - gap * static_cast<float>(per_row)) / static_cast<float>(per_row));
             const float hgt = std::min(side, std::max(font * 8, ImGui::GetContentRegionAvail().y - font * 15));
             const ImVec2 sz(side, hgt);
             // Column labels (tokens) only when a cell is wide enough for a short word.
@@ -358,9 +330,10 @@ public:
                 if (k == 2 && !big)
                     matrix_view("weights α = softmax(S)", "weights", result_.weights, ctx, sz, &tokens_, cols_, &mask_);
                 if (k == 3)
-                    matrix_view("output O = α·V", "output", result_.output, ctx,
-                                ImVec2(std::min(side, font * 2 + static_cast<float>(d) * hgt / static_cast<float>(n)), hgt),
-                                &tokens_, nullptr);
+                    matrix_view(
+                        "output O = α·V", "output", result_.output, ctx,
+                        ImVec2(std::min(side, font * 2 + static_cast<float>(d) * hgt / static_cast<float>(n)), hgt),
+                        &tokens_, nullptr);
                 ImGui::EndGroup();
             }
         }
@@ -382,7 +355,9 @@ public:
 
 private:
     static const char* detail_name(int d) {
-        return d == kCoarse ? "coarse (one step per stage)" : d == kRows ? "rows (one step per row)" : "cells (one step per cell)";
+        return d == kCoarse ? "coarse (one step per stage)"
+               : d == kRows ? "rows (one step per row)"
+                            : "cells (one step per cell)";
     }
 
     attn::Mask build_mask() {
@@ -446,7 +421,8 @@ private:
         ImGui::TextUnformatted(label);
         if (ctx.step < reveal_step) {  // the heatmap's own size: one cell ≥ 0.25 px, as Heatmap::draw
             const float cell = std::max(0.25f, std::min(size.x, size.y) / static_cast<float>(n_));
-            const ImVec2 a = ImGui::GetCursorScreenPos(), b(a.x + cell * static_cast<float>(n_), a.y + cell * static_cast<float>(n_));
+            const ImVec2 a = ImGui::GetCursorScreenPos(),
+                         b(a.x + cell * static_cast<float>(n_), a.y + cell * static_cast<float>(n_));
             ImGui::GetWindowDrawList()->AddRectFilled(a, b, IM_COL32(33, 36, 41, 255));
             ImGui::Dummy(ImVec2(b.x - a.x, b.y - a.y));
             ImGui::SetCursorScreenPos(ImVec2(a.x + 6, a.y + 6));
@@ -465,21 +441,6 @@ private:
     // The mask as 1 (may attend) / hatched (masked); click or drag toggles cells.
     void mask_view(const LessonContext& ctx, ImVec2 size) {
         const auto n = static_cast<std::size_t>(n_);
-        if (mask_dirty_ || mask_map_.rows() != n) {
-            // Buffers kept across updates: at n = 2048 they are 16 MiB and 4 MiB.
-            mask_values_.resize(n, n);
-            mask_state_.assign(n * n, CellState::shown);
-            const bool live = mask_kind_ == kCustom && custom_n_ == n;  // reflects painting before the recompute
-            for (std::size_t i = 0; i < n; ++i)
-                for (std::size_t j = 0; j < n; ++j) {
-                    const bool ok = live ? custom_[i * n + j] != 0 : mask_.allows(i, j);
-                    mask_values_(i, j) = ok ? 1.0f : 0.0f;
-                    if (!ok) mask_state_[i * n + j] = CellState::masked;
-                }
-            mask_map_.set(mask_values_, mask_state_, 0.0f, 1.0f);
-            mask_dirty_ = false;
-        }
-        mask_map_.set_colormap(ctx.colormap);
         char label[96];
         std::snprintf(label, sizeof label, "mask: %s (%.0f%% allowed)", mask_.describe().c_str(),
                       100.0 * static_cast<double>(allowed_) / static_cast<double>(n * n));
@@ -487,54 +448,29 @@ private:
         HeatmapOptions opt;
         opt.row_labels = &tokens_;
         opt.col_labels = cols_;
-        opt.show_values = false;
-        const HeatmapHover hv = mask_map_.draw("mask", size, opt);
-        // Painting: the first cell decides whether the drag allows or masks.
-        if (ImGui::IsItemActivated() && hv.active) {
-            start_custom(true);
-            paint_value_ = custom_[hv.row * n + hv.col] ? 0 : 1;
-            painting_ = true;
-            last_row_ = last_col_ = ~std::size_t{0};
+        const bool live = mask_kind_ == kCustom && custom_n_ == n;  // reflects painting before the recompute
+        mask_painter_.draw(
+            "mask", n,
+            [&](std::size_t i, std::size_t j) { return live ? custom_[i * n + j] != 0 : mask_.allows(i, j); },
+            ctx.colormap, size, opt);
+        if (mask_painter_.stroke_starts()) start_custom(true);  // painting edits the mask as shown
+        const MaskPainter::Paint paint = mask_painter_.paint(custom_, n);
+        if (paint.painted) {
+            if (n <= kLiveTokens)
+                changed();
+            else
+                paint_pending_ = true;
         }
-        if (painting_ && ImGui::IsItemActive() && hv.active && (hv.row != last_row_ || hv.col != last_col_)) {
-            paint_line(hv.row, hv.col);
-            last_row_ = hv.row;
-            last_col_ = hv.col;
-            mask_dirty_ = true;
-            if (n <= kLiveTokens) changed();
-            else paint_pending_ = true;
-        }
-        if (painting_ && !ImGui::IsItemActive()) {
-            painting_ = false;
+        if (paint.released) {
             if (paint_pending_) changed();
             paint_pending_ = false;
         }
     }
 
-    // Sets every cell from the previous drag position to (r, c), so a fast drag leaves no gaps.
-    void paint_line(std::size_t r, std::size_t c) {
-        const auto n = static_cast<std::size_t>(n_);
-        if (last_row_ >= n || last_col_ >= n) {
-            custom_[r * n + c] = paint_value_;
-            return;
-        }
-        const long r0 = static_cast<long>(last_row_), c0 = static_cast<long>(last_col_);
-        const long dr = static_cast<long>(r) - r0, dc = static_cast<long>(c) - c0;
-        const long steps = std::max(std::labs(dr), std::labs(dc));
-        for (long s = 0; s <= steps; ++s) {
-            const long rr = r0 + (steps ? dr * s / steps : 0), cc = c0 + (steps ? dc * s / steps : 0);
-            custom_[static_cast<std::size_t>(rr) * n + static_cast<std::size_t>(cc)] = paint_value_;
-        }
-    }
-
     // Multiply-adds and bytes as n grows, for the plain and the tiled path.
     void counters() {
-        const double n = n_, d = d_;
-        const double proj = 3 * n * d * d, qk = n * n * d, pv = n * n * d;
-        const double nn_bytes = 4 * n * n;
-        const double tile = 4.0 * static_cast<double>(kDefaultBlockQ * kDefaultBlockK);
-        const double io_bytes = 4 * 4 * n * d;  // Q, K, V, O in float32
-        const double tiled_extra = 2 * 4 * n + tile;
+        const double n = n_;
+        const AttentionCost cost = attention_cost(n_, d_, kDefaultBlockQ, kDefaultBlockK);
         const float font = ImGui::GetFontSize();
         const float full = ImGui::GetContentRegionAvail().x;
         ImGui::BeginGroup();
@@ -550,24 +486,27 @@ private:
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(c.c_str());
             };
-            row("projections Q, K, V", "3·n·d²", count_text(proj));
-            row("scores Q·Kᵀ", "n²·d", count_text(qk));
-            row("output α·V", "n²·d", count_text(pv));
-            row("total", "3·n·d² + 2·n²·d", count_text(proj + qk + pv));
-            row("softmax", "n² exponentials", count_text(n * n));
-            row("one n×n matrix (float32)", "4·n² bytes", bytes_text(nn_bytes));
-            row("plain: Q, K, V, O + S and α", "16·n·d + 8·n² bytes", bytes_text(io_bytes + 2 * nn_bytes));
+            row("projections Q, K, V", "3·n·d²", count_text(cost.projections));
+            row("scores Q·Kᵀ", "n²·d", count_text(cost.scores));
+            row("output α·V", "n²·d", count_text(cost.output));
+            row("total", "3·n·d² + 2·n²·d", count_text(cost.total));
+            row("softmax", "n² exponentials", count_text(cost.exponentials));
+            row("one n×n matrix (float32)", "4·n² bytes", bytes_text(cost.matrix_bytes));
+            row("plain: Q, K, V, O + S and α", "16·n·d + 8·n² bytes", bytes_text(cost.plain_bytes));
             char tiled_formula[64];
-            std::snprintf(tiled_formula, sizeof tiled_formula, "16·n·d + 8·n + 4·%zu·%zu", kDefaultBlockQ, kDefaultBlockK);
-            row("tiled: Q, K, V, O + m, l + a tile", tiled_formula, bytes_text(io_bytes + tiled_extra));
+            std::snprintf(tiled_formula, sizeof tiled_formula, "16·n·d + 8·n + 4·%zu·%zu", kDefaultBlockQ,
+                          kDefaultBlockK);
+            row("tiled: Q, K, V, O + m, l + a tile", tiled_formula, bytes_text(cost.tiled_bytes));
             ImGui::EndTable();
         }
-        ImGui::Text("The mask allows %.0f%% of the pairs: a kernel that skips masked tiles does about that share of "
-                    "the n² work.",
-                    100.0 * static_cast<double>(allowed_) / (n * n));
-        ImGui::Text("Measured here: plain path with its trace %.3g ms, tiled fast path %.3g ms, max |plain − tiled| = "
-                    "%.1e; whole recompute %.3g ms.",
-                    plain_ms_, tiled_ms_, max_diff_, recompute_ms_);
+        ImGui::Text(
+            "The mask allows %.0f%% of the pairs: a kernel that skips masked tiles does about that share of "
+            "the n² work.",
+            100.0 * static_cast<double>(allowed_) / (n * n));
+        ImGui::Text(
+            "Measured here: plain path with its trace %.3g ms, tiled fast path %.3g ms, max |plain − tiled| = "
+            "%.1e; whole recompute %.3g ms.",
+            plain_ms_, tiled_ms_, max_diff_, recompute_ms_);
         ImGui::PopTextWrapPos();
         ImGui::EndGroup();
         ImGui::SameLine();
@@ -575,11 +514,11 @@ private:
         ImGui::TextUnformatted("log₁₀ of bytes and multiply-adds against n");
         std::vector<float> xs, plain, tiled, work;
         for (int k = 2; k <= kMaxTokens; k *= 4) {  // 2, 8, … 2048: x labels that do not collide
-            const double kn = k;
+            const AttentionCost at = attention_cost(k, d_, kDefaultBlockQ, kDefaultBlockK);
             xs.push_back(static_cast<float>(k));
-            plain.push_back(static_cast<float>(std::log10(16 * kn * d + 8 * kn * kn)));
-            tiled.push_back(static_cast<float>(std::log10(16 * kn * d + 2 * 4 * kn + tile)));
-            work.push_back(static_cast<float>(std::log10(3 * kn * d * d + 2 * kn * kn * d)));
+            plain.push_back(static_cast<float>(std::log10(at.plain_bytes)));
+            tiled.push_back(static_cast<float>(std::log10(at.tiled_bytes)));
+            work.push_back(static_cast<float>(std::log10(at.total)));
         }
         const float w = std::max(font * 14, ImGui::GetContentRegionAvail().x);
         line_plot("cost", xs,
@@ -590,11 +529,9 @@ private:
         ImGui::EndGroup();
     }
 
-    int n_ = 8, d_ = 8, seed_ = 1, mask_kind_ = kCausal, pad_ = 2, window_ = 2, detail_ = kAuto;
+    int n_, d_, seed_, mask_kind_, pad_, window_, detail_;  // values: the declarations in the constructor
     int effective_detail_ = kRows;
-    int n_slider_ = 8;  // the n slider's value while it is dragged
-    bool n_dragging_ = false;
-    bool positions_ = false;
+    bool positions_;
     std::vector<std::string> tokens_;
     const std::vector<std::string>* cols_ = nullptr;  // column labels of the n×n views this frame
     Matrix x_, pe_, q_, k_, v_, tiled_out_;
@@ -606,14 +543,12 @@ private:
     // The painted mask (custom_n_ × custom_n_, 1 = may attend); custom_n_ = 0: never painted.
     std::vector<std::uint8_t> custom_;
     std::size_t custom_n_ = 0;
-    Heatmap mask_map_, scores_map_, weights_map_;
-    Matrix mask_values_;
-    std::vector<CellState> mask_state_, big_state_;
+    MaskPainter mask_painter_;
+    Heatmap scores_map_, weights_map_;
+    std::vector<CellState> big_state_;
     std::uint64_t big_version_ = ~0ull;
     std::size_t scores_step_ = 0, weights_step_ = 0;  // first steps that write S and α
-    bool mask_dirty_ = true, painting_ = false, paint_pending_ = false;
-    std::uint8_t paint_value_ = 0;
-    std::size_t last_row_ = ~std::size_t{0}, last_col_ = ~std::size_t{0};
+    bool paint_pending_ = false;                      // a stroke above kLiveTokens: recompute when it ends
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// tiled.cpp — lesson 7: tiled attention with an online softmax (FlashAttention's algorithm).
+// tiled.cpp — the lesson on tiled attention with an online softmax (FlashAttention's algorithm).
 //
 // The player walks attn::tiled_attention's traced path tile by tile: tile scores, running max m
 // and rescale factor α = e^(m − m'), exponentials and running sum l, partial output O, and the
@@ -19,6 +19,7 @@
 
 #include "attn/attention.hpp"
 #include "attn/tiled.hpp"
+#include "cost.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
 
@@ -46,7 +47,7 @@ struct BlockState {
     const Matrix* s_tile = nullptr;  // current tile only
     const Matrix* p = nullptr;       // current tile only
     const Matrix* m = nullptr;
-    const Matrix* alpha = nullptr;   // rescale factors of the latest max update
+    const Matrix* alpha = nullptr;  // rescale factors of the latest max update
     const Matrix* l = nullptr;
     const Matrix* o = nullptr;
 };
@@ -109,26 +110,17 @@ double max_abs_diff(const Matrix& a, const Matrix& b) {
     return d;
 }
 
-std::string bytes_text(double b) {
-    char buf[32];
-    if (b < 1024)
-        std::snprintf(buf, sizeof buf, "%.0f B", b);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024);
-    return buf;
-}
-
 // [SECTION] the lesson
 
 class TiledLesson final : public Lesson {
 public:
     TiledLesson() {
-        params_.add_int("n", &n_, 4, kMaxN);
-        params_.add_int("d", &d_, 2, kMaxD);
-        params_.add_int("block_q", &block_q_, 1, kMaxN);
-        params_.add_int("block_k", &block_k_, 1, kMaxN);
-        params_.add_bool("causal", &causal_);
-        params_.add_int("seed", &seed_, 0, 9999);
+        params_.add_int("n", &n_, 4, kMaxN, 16).label("tokens n");
+        params_.add_int("d", &d_, 2, kMaxD, 8);
+        params_.add_int("block_q", &block_q_, 1, kMaxN, 4);
+        params_.add_int("block_k", &block_k_, 1, kMaxN, 4);
+        params_.add_bool("causal", &causal_, false).label("causal mask");
+        params_.add_seed("seed", &seed_, 1);
     }
     const char* id() const override { return "tiled"; }
     const char* title() const override { return "Tiled (online softmax)"; }
@@ -153,18 +145,6 @@ public:
         ImGui::TextUnformatted(
             "The colours of the weight matrix are the final weights, computed by the plain method for display; a "
             "tile lights up when the tiled pass visits it.");
-    }
-
-    void controls() override {
-        if (ImGui::SliderInt("tokens n", &n_, 4, kMaxN)) changed();
-        if (ImGui::SliderInt("d", &d_, 2, kMaxD)) changed();
-        if (ImGui::SliderInt("block_q", &block_q_, 1, kMaxN)) changed();
-        if (ImGui::SliderInt("block_k", &block_k_, 1, kMaxN)) changed();
-        if (ImGui::Checkbox("causal mask", &causal_)) changed();
-        if (ImGui::InputInt("seed", &seed_)) {
-            seed_ = std::clamp(seed_, 0, 9999);
-            changed();
-        }
     }
 
     void recompute() override {
@@ -266,8 +246,7 @@ private:
             ImGui::Text("Query block q%zu..q%zu: divide O by l", b.i0, i1);
         else
             ImGui::Text("Query block q%zu..q%zu, key tile k%zu..k%zu", b.i0, i1, b.j0, b.j0 + b.nk - 1);
-        if (b.skipped)
-            ImGui::TextWrapped("Every pair in this tile is masked: no scores, no exponentials, no update.");
+        if (b.skipped) ImGui::TextWrapped("Every pair in this tile is masked: no scores, no exponentials, no update.");
         tile_labels(b);
         block_labels(b);
         const float col = std::max(font * 7.0f, (width - font * 2.5f) * 0.5f);
@@ -280,8 +259,7 @@ private:
         ImGui::BeginGroup();
         if (tile && b.s_tile) {
             const Mask mk = finite_mask(*b.s_tile);
-            matrix_view("tile scores S", kLive, *b.s_tile, ctx, ImVec2(col, tile_h), &tile_rows_,
-                        &tile_cols_, &mk);
+            matrix_view("tile scores S", kLive, *b.s_tile, ctx, ImVec2(col, tile_h), &tile_rows_, &tile_cols_, &mk);
         }
         auto vector_view = [&](const char* label, const Matrix* m, const char* missing) {
             if (!m) {
@@ -300,9 +278,10 @@ private:
         ImGui::BeginGroup();
         if (tile && b.p) matrix_view("P = e^(S − m')", kLive, *b.p, ctx, ImVec2(col, tile_h), &tile_rows_, &tile_cols_);
         if (b.o) {
-            const float h = std::clamp(col * static_cast<float>(b.nq) / static_cast<float>(d_), font * 3.0f, font * 9.0f);
-            matrix_view(b.normalised ? "O before ÷ l" : "partial output O", kLive, *b.o, ctx,
-                        ImVec2(col, h), &block_rows_, nullptr);
+            const float h =
+                std::clamp(col * static_cast<float>(b.nq) / static_cast<float>(d_), font * 3.0f, font * 9.0f);
+            matrix_view(b.normalised ? "O before ÷ l" : "partial output O", kLive, *b.o, ctx, ImVec2(col, h),
+                        &block_rows_, nullptr);
         } else {
             ImGui::TextUnformatted("partial output O");
             ImGui::TextDisabled("0 (no tile yet)");
@@ -325,8 +304,9 @@ private:
         ImGui::TextDisabled("(float32 rounding is about 1e−7)");
         ImGui::Spacing();
         const double n = n_, bq = std::min(block_q_, n_), bk = std::min(block_k_, n_);
-        ImGui::TextWrapped("Extra memory: m, l and one tile = %s", bytes_text(4 * (2 * n + bq * bk)).c_str());
-        ImGui::TextWrapped("The n × n matrix would take %s", bytes_text(4 * n * n).c_str());
+        ImGui::TextWrapped("Extra memory: m, l and one tile = %s", bytes_text(tiled_extra_bytes(n, bq, bk)).c_str());
+        ImGui::TextWrapped("The n × n matrix would take %s",
+                           bytes_text(attention_cost(n, d_, 0, 0).matrix_bytes).c_str());
         ImGui::PopTextWrapPos();
     }
 
@@ -337,8 +317,8 @@ private:
     }
     void block_labels(const BlockState& b) { block_rows_ = index_labels("q", b.i0, b.nq); }
 
-    int n_ = 16, d_ = 8, block_q_ = 4, block_k_ = 4, seed_ = 1;
-    bool causal_ = false;
+    int n_, d_, block_q_, block_k_, seed_;  // values: the declarations in the constructor
+    bool causal_;
     Matrix q_, k_, v_, tiled_, fast_;
     Mask mask_;
     AttentionResult full_;

@@ -1,4 +1,4 @@
-// viz.cpp — lesson 5: ways to look at attention weights.
+// viz.cpp — the lesson on ways to look at attention weights.
 //
 // One multi-head self-attention layer (attn::multi_head_attention, PyTorch layout) over a short
 // sentence, seen four ways: a heatmap of one head with a hover tooltip (query token, key token,
@@ -9,9 +9,8 @@
 // "it" looks at "cat" — and one random head for contrast); "random" uses seeded weights.
 //
 // What it deliberately does not do: training, or more than one layer (the examples stand in
-// for "a head in some layer").
+// for "a head in some layer"). Splitting the sentence and checking tokens: tokens.hpp (ui/logic).
 //
-// [SECTION] Tokens      validation of custom tokens (count, length, UTF-8)
 // [SECTION] Example     hand-built embeddings and projections for the crafted heads
 // [SECTION] Lesson      parameters, recompute, view, export
 #include <imgui.h>
@@ -25,108 +24,15 @@
 #include "attn/multihead.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
+#include "tokens.hpp"
+#include "widgets/param_widgets.hpp"
 #include "widgets/token_lines.hpp"
 
 namespace attn::ui {
 
 namespace {
 
-// ============================================================================================
-// [SECTION] Tokens
-// ============================================================================================
-
-constexpr std::size_t kMaxTokens = 64;
-constexpr std::size_t kMaxTokenBytes = 32;
 constexpr std::size_t kDefaultTokens = 10;  // "the cat sat on the mat because it was tired"
-
-// Index of the first byte that breaks UTF-8 (overlong forms, surrogates and code points past
-// U+10FFFF included), or npos when the text is valid.
-std::size_t utf8_error_at(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        std::uint32_t cp = 0, min = 0;
-        if (b < 0x80) len = 1, cp = b;
-        else if ((b & 0xE0) == 0xC0) len = 2, cp = b & 0x1Fu, min = 0x80;
-        else if ((b & 0xF0) == 0xE0) len = 3, cp = b & 0x0Fu, min = 0x800;
-        else if ((b & 0xF8) == 0xF0) len = 4, cp = b & 0x07u, min = 0x10000;
-        else return i;
-        if (i + len > s.size()) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto c = static_cast<unsigned char>(s[i + k]);
-            if ((c & 0xC0) != 0x80) return i + k;
-            cp = (cp << 6) | (c & 0x3Fu);
-        }
-        if (len > 1 && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) return i;
-        i += len;
-    }
-    return std::string::npos;
-}
-
-// "" when the tokens can be shown, else a message naming the first problem.
-std::string check_tokens(const std::vector<std::string>& t) {
-    if (t.empty()) return "tokens is empty: give at least 1 token";
-    if (t.size() > kMaxTokens)
-        return "tokens has " + std::to_string(t.size()) + " entries, at most " + std::to_string(kMaxTokens);
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const std::string at = "tokens[" + std::to_string(i) + "]";
-        if (t[i].empty()) return at + " is empty";
-        if (t[i].size() > kMaxTokenBytes)
-            return at + " is " + std::to_string(t[i].size()) + " bytes long, at most " + std::to_string(kMaxTokenBytes);
-        const std::size_t bad = utf8_error_at(t[i]);
-        if (bad != std::string::npos) return at + " is not valid UTF-8 (byte " + std::to_string(bad) + ")";
-        for (std::size_t k = 0; k < t[i].size(); ++k) {
-            const auto c = static_cast<unsigned char>(t[i][k]);
-            if (c < 0x20 || c == 0x7F)
-                return at + " contains a control character (byte " + std::to_string(k) + ")";
-        }
-    }
-    return "";
-}
-
-// "a string", "an array", "null": a JSON value's type for messages.
-std::string a_type(const nlohmann::json& j) {
-    const std::string t = j.type_name();
-    return j.is_null() ? t : (t[0] == 'a' || t[0] == 'o' ? "an " : "a ") + t;
-}
-
-std::string check_tokens(const nlohmann::json& j, std::vector<std::string>& out) {
-    if (!j.is_array()) return "tokens must be an array of strings, got " + a_type(j);
-    if (j.size() > kMaxTokens)
-        return "tokens has " + std::to_string(j.size()) + " entries, at most " + std::to_string(kMaxTokens);
-    std::vector<std::string> t;
-    for (std::size_t i = 0; i < j.size(); ++i) {
-        if (!j[i].is_string())
-            return "tokens[" + std::to_string(i) + "] is " + a_type(j[i]) + ", expected a string";
-        t.push_back(j[i].get<std::string>());
-    }
-    std::string err = check_tokens(t);
-    if (err.empty()) out = std::move(t);
-    return err;
-}
-
-// Words split on ASCII white space.
-std::vector<std::string> split_words(const std::string& text) {
-    std::vector<std::string> words;
-    std::string w;
-    for (char c : text) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            if (!w.empty()) words.push_back(std::move(w));
-            w.clear();
-        } else {
-            w += c;
-        }
-    }
-    if (!w.empty()) words.push_back(std::move(w));
-    return words;
-}
-
-std::string join_words(const std::vector<std::string>& t) {
-    std::string s;
-    for (const auto& w : t) s += (s.empty() ? "" : " ") + w;
-    return s;
-}
 
 // ============================================================================================
 // [SECTION] Example
@@ -158,13 +64,14 @@ int word_class(const std::string& raw, std::size_t position) {
     std::string w;
     for (char c : raw) w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (position == 0 || in(w, {".", ",", "!", "?", ";", ":"})) return start_or_punct;
-    if (in(w, {"cat", "cats", "dog", "dogs", "bird", "man", "woman", "boy", "girl", "child", "fox", "horse", "mouse",
-               "teacher", "student", "friend", "king", "queen", "people", "animal"}))
+    if (in(w, {"cat", "cats",  "dog",   "dogs",    "bird",    "man",    "woman", "boy",   "girl",   "child",
+               "fox", "horse", "mouse", "teacher", "student", "friend", "king",  "queen", "people", "animal"}))
         return animate;
-    if (in(w, {"it", "he", "she", "they", "him", "her", "them", "its", "his", "their", "i", "you", "we"})) return pronoun;
+    if (in(w, {"it", "he", "she", "they", "him", "her", "them", "its", "his", "their", "i", "you", "we"}))
+        return pronoun;
     if (in(w, {"the", "a", "an", "this", "that", "these", "those", "my", "your", "our"})) return determiner;
-    if (in(w, {"sat", "was", "is", "are", "were", "ran", "saw", "ate", "slept", "went", "had", "has", "be", "been",
-               "jumped", "sits", "sleeps", "chased", "liked", "likes", "loves", "looked", "felt"}))
+    if (in(w, {"sat", "was",  "is",     "are",  "were",   "ran",    "saw",   "ate",   "slept", "went",   "had", "has",
+               "be",  "been", "jumped", "sits", "sleeps", "chased", "liked", "likes", "loves", "looked", "felt"}))
         return verb;
     if (in(w, {"tired", "warm", "big", "small", "happy", "red", "old", "new", "hungry", "cold", "lazy", "quick",
                "brown", "soft", "sleepy"}))
@@ -290,22 +197,37 @@ void random_example(const std::vector<std::string>& tokens, std::size_t heads, s
 class VizLesson final : public Lesson {
 public:
     VizLesson() {
-        trace_ = Trace(Trace::Detail::rows, 50000);  // a step per row: the grid fills row by row
-        params_.add_choice("example", &example_, {"crafted", "random"});
-        params_.add_int("heads", &heads_, 1, 8);
-        params_.add_int("head", &head_, 0, 7);
-        params_.add_int("seed", &seed_, 0, 9999);
-        params_.add_bool("causal", &causal_);
-        params_.add_float("min_weight", &min_weight_, 0.0f, 0.5f);
-        params_.add_bool("previews", &previews_);
+        trace_.reset(Trace::Detail::rows, 50000);  // a step per row: the grid fills row by row
+        // Group "" (drawn by the app): the example, its heads and seed; group "view" (drawn by
+        // controls(), above the sentence box): the head shown and how it is drawn.
+        params_.set_widget_width(10.0f);
+        params_.add_choice("example", &example_, {"crafted", "random"}, 0).note([this] {
+            return example_ == 0 ? std::string("4 heads of 8 dimensions; the seed sets head 3") : std::string();
+        });
+        params_.add_int("heads", &heads_, 1, 8, 4).shown([this] { return example_ == 1; });
+        params_.add_int("head", &head_, 0, 7, 2)
+            .label("head shown")
+            .group("view")
+            .view_only()
+            .slider_max([this] { return static_cast<double>(head_count()) - 1; })
+            .note([this] {
+                return example_ == 0 ? "head " + std::to_string(head_) + ": " + kCraftedHeadNames[shown_head()]
+                                     : std::string();
+            });
+        params_.add_seed("seed", &seed_, 1);
+        params_.add_bool("causal", &causal_, false).label("causal mask").group("view");
+        params_.add_float("min_weight", &min_weight_, 0.0f, 0.5f, 0.02f)
+            .label("min line weight")
+            .format("%.2f")
+            .group("view")
+            .view_only();
+        params_.add_bool("previews", &previews_, true).label("colormap previews").group("view").view_only();
         tokens_ = example_tokens(kDefaultTokens);
         sentence_ = join_words(tokens_);
     }
     const char* id() const override { return "viz"; }
     const char* title() const override { return "Visualization"; }
-    std::size_t default_step() const override {
-        return trace_.steps().empty() ? 0 : trace_.steps().size() - 1;
-    }
+    std::size_t default_step() const override { return trace_.steps().empty() ? 0 : trace_.steps().size() - 1; }
 
     void explain() override {
         ImGui::TextUnformatted("Looking at attention");
@@ -324,44 +246,20 @@ public:
             "compare them below, or pick one in View….");
     }
 
+    // The view's parameters, then the sentence box.
     void controls() override {
-        ImGui::PushItemWidth(ImGui::GetFontSize() * 10.0f);
-        if (ImGui::Combo("example", &example_, "crafted\0random\0")) changed();
-        if (example_ == 1) {
-            if (ImGui::SliderInt("heads", &heads_, 1, 8)) changed();
-            if (ImGui::InputInt("seed", &seed_)) {
-                seed_ = std::clamp(seed_, 0, 9999);
-                changed();
-            }
-        } else {
-            ImGui::TextDisabled("4 heads of 8 dimensions; the seed sets head 3");
-            if (ImGui::InputInt("seed", &seed_)) {
-                seed_ = std::clamp(seed_, 0, 9999);
-                changed();
-            }
-        }
-        const int max_head = static_cast<int>(head_count()) - 1;
-        if (ImGui::SliderInt("head shown", &head_, 0, max_head)) head_ = std::clamp(head_, 0, max_head);
-        if (example_ == 0) ImGui::TextDisabled("head %d: %s", head_, kCraftedHeadNames[shown_head()]);
-        if (ImGui::Checkbox("causal mask", &causal_)) changed();
-        ImGui::SliderFloat("min line weight", &min_weight_, 0.0f, 0.5f, "%.2f");
-        ImGui::Checkbox("colormap previews", &previews_);
-        ImGui::PopItemWidth();
+        if (draw_params(params_, "view")) changed();
 
         ImGui::Spacing();
         ImGui::TextUnformatted("Sentence (words split at spaces)");
-        char buf[kMaxTokens * (kMaxTokenBytes + 1) + 1];
+        char buf[kMaxSentenceTokens * (kMaxTokenBytes + 1) + 1];
         std::snprintf(buf, sizeof buf, "%s", sentence_.c_str());
         ImGui::SetNextItemWidth(-1);
         const bool enter = ImGui::InputText("##sentence", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
         sentence_ = buf;
         if (enter || ImGui::Button("Use sentence")) {
-            const std::vector<std::string> words = split_words(sentence_);
-            sentence_error_ = check_tokens(words);
-            if (sentence_error_.empty()) {
-                tokens_ = words;
-                changed();
-            }
+            sentence_error_ = parse_sentence(sentence_, tokens_);
+            if (sentence_error_.empty()) changed();
         }
         ImGui::SameLine();
         if (ImGui::Button("Reset")) {
@@ -404,9 +302,10 @@ public:
         // Two rows: the chosen head large (heatmap | lines), then the head grid and the
         // colormap previews in small multiples.
         const float line = ImGui::GetTextLineHeightWithSpacing();
-        const float small = std::clamp(std::min((avail.y - 4 * line) * 0.3f,
-                                                (avail.x * (previews_ ? 0.6f : 1.0f)) / static_cast<float>(std::max<std::size_t>(nh, 4)) - font),
-                                        56.0f, font * 9.0f);
+        const float small = std::clamp(
+            std::min((avail.y - 4 * line) * 0.3f,
+                     (avail.x * (previews_ ? 0.6f : 1.0f)) / static_cast<float>(std::max<std::size_t>(nh, 4)) - font),
+            56.0f, font * 9.0f);
         const float big = std::clamp(std::min(avail.x * 0.5f - font, avail.y - small - 5 * line), 160.0f, font * 28.0f);
         const Mask* mask = causal_ ? &mask_ : nullptr;
 
@@ -426,10 +325,11 @@ public:
         opt.colormap = ctx.colormap;
         opt.row_pending = &pending;
         opt.highlight_query = hv.active ? static_cast<int>(hv.row) : -1;
-        token_lines("lines", w, tokens_, tokens_,
-                    ImVec2(std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, 160.0f),
-                           stacked ? std::max(big, font * 1.2f * static_cast<float>(tokens_.size())) : big - line * 0.5f),
-                    opt);
+        token_lines(
+            "lines", w, tokens_, tokens_,
+            ImVec2(std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, 160.0f),
+                   stacked ? std::max(big, font * 1.2f * static_cast<float>(tokens_.size())) : big - line * 0.5f),
+            opt);
         ImGui::EndGroup();
 
         // Head grid: every head in small multiples; click one to show it above.
@@ -478,12 +378,10 @@ public:
     nlohmann::json data() const override { return {{"tokens", tokens_}}; }
 
     std::string load_data(const nlohmann::json& data) override {
-        if (!data.is_object()) return "viz data must be a JSON object, got " + a_type(data);
+        if (!data.is_object()) return "viz data must be a JSON object, got " + a_json_type(data);
         if (!data.contains("tokens")) return "";
-        std::vector<std::string> t;
-        const std::string err = check_tokens(data["tokens"], t);
+        const std::string err = tokens_from_json(data["tokens"], tokens_);
         if (!err.empty()) return "viz data: " + err;
-        tokens_ = std::move(t);
         sentence_ = join_words(tokens_);
         sentence_error_.clear();
         changed();
@@ -506,12 +404,15 @@ private:
         bool any = false;
         for (std::size_t s = 0; s < steps.size(); ++s) {
             const Focus& f = steps[s].focus;
-            const bool writes = std::find(steps[s].writes.begin(), steps[s].writes.end(), name) != steps[s].writes.end();
+            const bool writes =
+                std::find(steps[s].writes.begin(), steps[s].writes.end(), name) != steps[s].writes.end();
             if (!writes) continue;
             any = true;
             if (s > step) continue;
-            if (f.kind == Focus::Kind::row && f.matrix == name && f.row < rows) done[f.row] = true;
-            else std::fill(done.begin(), done.end(), true);
+            if (f.kind == Focus::Kind::row && f.matrix == name && f.row < rows)
+                done[f.row] = true;
+            else
+                std::fill(done.begin(), done.end(), true);
         }
         if (!any) return pending;
         for (std::size_t i = 0; i < rows; ++i) pending[i] = !done[i];
@@ -528,8 +429,10 @@ private:
             std::vector<CellState> state(w.rows() * w.cols(), CellState::shown);
             for (std::size_t i = 0; i < w.rows(); ++i)
                 for (std::size_t j = 0; j < w.cols(); ++j)
-                    if (i < pending.size() && pending[i]) state[i * w.cols() + j] = CellState::pending;
-                    else if (causal_ && !mask_.allows(i, j)) state[i * w.cols() + j] = CellState::masked;
+                    if (i < pending.size() && pending[i])
+                        state[i * w.cols() + j] = CellState::pending;
+                    else if (causal_ && !mask_.allows(i, j))
+                        state[i * w.cols() + j] = CellState::masked;
             for (int c = 0; c < 4; ++c) {
                 previews_maps_[c].set(w, state, 0.0f, 1.0f);  // weights: a fixed 0..1 scale
                 previews_maps_[c].set_colormap(static_cast<Colormap>(c));
@@ -550,9 +453,9 @@ private:
         ImGui::EndGroup();
     }
 
-    int example_ = 0, heads_ = 4, head_ = 2, seed_ = 1;
-    bool causal_ = false, previews_ = true;
-    float min_weight_ = 0.02f;
+    int example_, heads_, head_, seed_;  // values: the declarations in the constructor
+    bool causal_, previews_;
+    float min_weight_;
     std::vector<std::string> tokens_;
     std::string sentence_, sentence_error_;
     Mask mask_;

@@ -73,7 +73,8 @@ int bar_chart(const char* id, const std::vector<float>& values, const std::vecto
             const ImVec2 m = ImGui::GetIO().MousePos;
             if (hovered && m.x >= a.x + w * static_cast<float>(i) && m.x < a.x + w * static_cast<float>(i + 1)) {
                 hit = static_cast<int>(i);
-                ImGui::SetTooltip("%s: %.4f", labels && i < labels->size() ? (*labels)[i].c_str() : std::to_string(i).c_str(),
+                ImGui::SetTooltip("%s: %.4f",
+                                  labels && i < labels->size() ? (*labels)[i].c_str() : std::to_string(i).c_str(),
                                   static_cast<double>(values[i]));
             }
         }

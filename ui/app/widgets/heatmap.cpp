@@ -140,7 +140,7 @@ void Heatmap::set(ConstMatrixView values, const std::vector<CellState>& state, f
             texels[2 * (i * cols_ + j)] = v;
             texels[2 * (i * cols_ + j) + 1] = static_cast<float>(state_[i * cols_ + j]);
             if (state_[i * cols_ + j] != CellState::masked) {  // the range of the whole matrix, so
-                vmin = std::min(vmin, v);                         // colours do not shift as cells appear
+                vmin = std::min(vmin, v);                      // colours do not shift as cells appear
                 vmax = std::max(vmax, v);
             }
         }
@@ -168,8 +168,8 @@ void Heatmap::upload() {
     glBindTexture(GL_TEXTURE_2D, texture_);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     if (rows_ == texture_rows_ && cols_ == texture_cols_) {
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, static_cast<GLsizei>(cols_), static_cast<GLsizei>(rows_), GL_RG, GL_FLOAT,
-                        texels.data());
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, static_cast<GLsizei>(cols_), static_cast<GLsizei>(rows_), GL_RG,
+                        GL_FLOAT, texels.data());
     } else {
         glTexImage2D(GL_TEXTURE_2D, 0, GL_RG32F, static_cast<GLsizei>(cols_), static_cast<GLsizei>(rows_), 0, GL_RG,
                      GL_FLOAT, texels.data());
@@ -223,8 +223,9 @@ HeatmapHover Heatmap::draw(const char* id, ImVec2 avail, const HeatmapOptions& o
         gutter_x += labels && opt.row_labels ? font * 0.5f : 0.0f;
         gutter_y = opt.col_labels ? font * 1.4f : 0.0f;
     }
-    float cell = std::min({(avail.x - gutter_x) / static_cast<float>(cols_), (avail.y - gutter_y) / static_cast<float>(rows_),
-                           opt.max_cell * ImGui::GetIO().FontGlobalScale * font / 16.0f});
+    float cell =
+        std::min({(avail.x - gutter_x) / static_cast<float>(cols_), (avail.y - gutter_y) / static_cast<float>(rows_),
+                  opt.max_cell * ImGui::GetIO().FontGlobalScale * font / 16.0f});
     cell = std::max(cell, 0.25f);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 p0(origin.x + gutter_x, origin.y + gutter_y);
@@ -250,7 +251,9 @@ HeatmapHover Heatmap::draw(const char* id, ImVec2 avail, const HeatmapOptions& o
             for (std::size_t i = 0; i < std::min(rows_, opt.row_labels->size()); ++i) {
                 const char* t = (*opt.row_labels)[i].c_str();
                 const ImVec2 sz = ImGui::CalcTextSize(t);
-                dl->AddText(ImVec2(p0.x - sz.x - font * 0.3f, p0.y + (static_cast<float>(i) + 0.5f) * cell - sz.y * 0.5f), col, t);
+                dl->AddText(
+                    ImVec2(p0.x - sz.x - font * 0.3f, p0.y + (static_cast<float>(i) + 0.5f) * cell - sz.y * 0.5f), col,
+                    t);
             }
         if (opt.col_labels)
             for (std::size_t j = 0; j < std::min(cols_, opt.col_labels->size()); ++j) {
@@ -279,8 +282,10 @@ HeatmapHover Heatmap::draw(const char* id, ImVec2 avail, const HeatmapOptions& o
             }
     }
     if (opt.focus_rows && opt.focus_cols) {
-        const ImVec2 a(p0.x + static_cast<float>(opt.focus_col) * cell, p0.y + static_cast<float>(opt.focus_row) * cell);
-        const ImVec2 b(a.x + static_cast<float>(opt.focus_cols) * cell, a.y + static_cast<float>(opt.focus_rows) * cell);
+        const ImVec2 a(p0.x + static_cast<float>(opt.focus_col) * cell,
+                       p0.y + static_cast<float>(opt.focus_row) * cell);
+        const ImVec2 b(a.x + static_cast<float>(opt.focus_cols) * cell,
+                       a.y + static_cast<float>(opt.focus_rows) * cell);
         dl->AddRect(a, b, IM_COL32(255, 80, 60, 255), 0.0f, 0, std::max(2.0f, font * 0.15f));
     }
     if (ImGui::IsItemHovered()) {

@@ -31,7 +31,7 @@ struct HeatmapOptions {
     const std::vector<std::string>* col_labels = nullptr;
     // Focus outline (rows/cols = 0: none).
     std::size_t focus_row = 0, focus_col = 0, focus_rows = 0, focus_cols = 0;
-    float max_cell = 48.0f;  // largest cell edge in pixels
+    float max_cell = 48.0f;   // largest cell edge in pixels
     bool show_values = true;  // print numbers in cells when they fit
 };
 
@@ -67,13 +67,13 @@ private:
     std::size_t rows_ = 0, cols_ = 0;
     float lo_ = 0.0f, hi_ = 1.0f;
     Colormap colormap_ = Colormap::viridis;
-    std::vector<float> values_;   // host copy for tooltips and labels
+    std::vector<float> values_;  // host copy for tooltips and labels
     std::vector<CellState> state_;
     // Upload staging and the texture's allocated size, kept between uploads: a fresh 32 MiB
     // buffer and fresh texture storage per upload (n = 2048) cost more in page faults than the copy.
     std::vector<float> texels_;
     std::size_t texture_rows_ = 0, texture_cols_ = 0;
-    bool stale_ = false;  // texels_ changed since the last upload
+    bool stale_ = false;           // texels_ changed since the last upload
     std::vector<DrawData> draws_;  // alive until ImGui renders this frame
     int draws_frame_ = -1;
 };

@@ -76,14 +76,17 @@ TokenLinesHover token_lines(const char* id, ConstMatrixView weights, const std::
     const float xq = origin.x + wq, xk = origin.x + size.x - wk;  // line ends
     auto yq = [&](std::size_t i) { return top_q + (static_cast<float>(i) + 0.5f) * row_h; };
     auto yk = [&](std::size_t j) { return top_k + (static_cast<float>(j) + 0.5f) * row_h; };
-    auto pending = [&](std::size_t i) { return opt.row_pending && i < opt.row_pending->size() && (*opt.row_pending)[i]; };
+    auto pending = [&](std::size_t i) {
+        return opt.row_pending && i < opt.row_pending->size() && (*opt.row_pending)[i];
+    };
 
     // Which token the mouse is on: the label columns are the hit areas.
     if (item_hovered) {
         const ImVec2 m = ImGui::GetIO().MousePos;
         if (m.x >= origin.x && m.x < xq + pad && m.y >= top_q && m.y < top_q + row_h * static_cast<float>(nq))
             hover.query = static_cast<int>(std::min(nq - 1, static_cast<std::size_t>((m.y - top_q) / row_h)));
-        else if (m.x >= xk - pad && m.x < origin.x + size.x && m.y >= top_k && m.y < top_k + row_h * static_cast<float>(nk))
+        else if (m.x >= xk - pad && m.x < origin.x + size.x && m.y >= top_k &&
+                 m.y < top_k + row_h * static_cast<float>(nk))
             hover.key = static_cast<int>(std::min(nk - 1, static_cast<std::size_t>((m.y - top_k) / row_h)));
     }
     const int focus_q = hover.key >= 0 ? -1 : hover.query >= 0 ? hover.query : opt.highlight_query;

@@ -20,7 +20,7 @@
 namespace attn::ui {
 
 struct TokenLinesOptions {
-    float min_weight = 0.02f;   // lines below this weight are not drawn
+    float min_weight = 0.02f;    // lines below this weight are not drawn
     float max_thickness = 7.0f;  // pixels at weight 1 (scaled with the font)
     Colormap colormap = Colormap::viridis;
     // Rows (queries) whose weights are not computed yet at this step: no lines, label dimmed.

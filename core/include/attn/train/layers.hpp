@@ -61,8 +61,8 @@ void layer_norm_backward(ConstMatrixView x, const float* gamma, const double* me
 void linear_forward(ConstMatrixView x, ConstMatrixView W, const float* b, MatrixView y);
 // dy: (N, out)  dx: (N, in) = dy·W (skipped when dx.data is null)  dW: (out, in) += dyᵀ·x
 // db: out += Σ_rows dy (skipped when null). scratch holds dyᵀ: (out, N).
-void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, MatrixView dx, MatrixView dW,
-                     float* db, Matrix& scratch);
+void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, MatrixView dx, MatrixView dW, float* db,
+                     Matrix& scratch);
 
 // ---- [activations] --------------------------------------------------------------------
 // relu(x) = max(x, 0)  (gradient 0 at x = 0, as PyTorch);
@@ -86,10 +86,10 @@ void add_inplace(MatrixView y, ConstMatrixView x);
 //   O_h = P V_h;  y = [O_0 | … | O_{H−1}]·out_proj_weightᵀ + out_proj_bias
 struct SelfAttentionWeights {
     std::size_t heads = 1;
-    ConstMatrixView in_proj_weight;       // (3E, E)
-    const float* in_proj_bias = nullptr;  // 3E (or null)
-    ConstMatrixView out_proj_weight;      // (E, E)
-    const float* out_proj_bias = nullptr; // E (or null)
+    ConstMatrixView in_proj_weight;        // (3E, E)
+    const float* in_proj_bias = nullptr;   // 3E (or null)
+    ConstMatrixView out_proj_weight;       // (E, E)
+    const float* out_proj_bias = nullptr;  // E (or null)
 };
 struct SelfAttentionGrads {
     MatrixView in_proj_weight;       // (3E, E)  +=

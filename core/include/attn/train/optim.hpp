@@ -38,9 +38,9 @@ struct AdamConfig {
 };
 
 struct AdamStep {
-    std::size_t step = 0;     // t, from 1
-    double lr = 0.0;          // lr_t used by this step
-    double grad_norm = 0.0;   // global L2 norm of the gradients before clipping
+    std::size_t step = 0;    // t, from 1
+    double lr = 0.0;         // lr_t used by this step
+    double grad_norm = 0.0;  // global L2 norm of the gradients before clipping
 };
 
 // g ← g·min(1, max_norm/(‖g‖₂ + 1e-6)); returns ‖g‖₂ before clipping (computed in double).

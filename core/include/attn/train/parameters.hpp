@@ -33,8 +33,8 @@ public:
     // a zero dimension or more than 2 dimensions. Returns its index.
     std::size_t add(const std::string& name, std::vector<std::size_t> shape);
 
-    std::size_t size() const { return infos_.size(); }         // number of tensors
-    std::size_t total() const { return values_.size(); }       // number of floats
+    std::size_t size() const { return infos_.size(); }    // number of tensors
+    std::size_t total() const { return values_.size(); }  // number of floats
     const ParameterInfo& info(std::size_t i) const { return infos_.at(i); }
     const std::vector<ParameterInfo>& infos() const { return infos_; }
     // Index of a tensor, npos when absent / throwing attn::Error naming it.

@@ -31,10 +31,10 @@ TaskKind parse_task(const std::string& name);
 
 struct TaskConfig {
     TaskKind kind = TaskKind::reverse;
-    std::size_t length = 8;   // n: the model's input length
-    std::size_t vocab = 10;   // token tasks
-    std::size_t k = 3;        // induction: copied segment length (n + 1 ≥ 2k)
-    float noise = 0.05f;      // series: standard deviation of ε
+    std::size_t length = 8;  // n: the model's input length
+    std::size_t vocab = 10;  // token tasks
+    std::size_t k = 3;       // induction: copied segment length (n + 1 ≥ 2k)
+    float noise = 0.05f;     // series: standard deviation of ε
 
     // Throws attn::Error naming the field.
     void check() const;
@@ -43,12 +43,12 @@ struct TaskConfig {
 };
 
 struct TaskBatch {
-    std::size_t size = 0, length = 0;    // B sequences of n positions
-    std::vector<std::int32_t> input;     // (B, n) token tasks
-    std::vector<std::int32_t> target;    // (B, n) token tasks
-    std::vector<float> input_values;     // (B, n) series
-    std::vector<float> target_values;    // (B, n) series
-    std::vector<std::uint8_t> scored;    // (B, n) 1 where accuracy counts (all of copy/reverse/sort)
+    std::size_t size = 0, length = 0;  // B sequences of n positions
+    std::vector<std::int32_t> input;   // (B, n) token tasks
+    std::vector<std::int32_t> target;  // (B, n) token tasks
+    std::vector<float> input_values;   // (B, n) series
+    std::vector<float> target_values;  // (B, n) series
+    std::vector<std::uint8_t> scored;  // (B, n) 1 where accuracy counts (all of copy/reverse/sort)
 };
 
 // Fills `batch` with B fresh examples drawn from rng.

@@ -31,8 +31,8 @@ namespace attn {
 enum class Positions { learned, sinusoidal };
 enum class ModelInput { tokens, series };
 
-const char* positions_name(Positions p);    // "learned", "sinusoidal"
-const char* model_input_name(ModelInput i); // "tokens", "series"
+const char* positions_name(Positions p);     // "learned", "sinusoidal"
+const char* model_input_name(ModelInput i);  // "tokens", "series"
 
 struct TransformerConfig {
     ModelInput input = ModelInput::tokens;
@@ -50,8 +50,7 @@ struct TransformerConfig {
 };
 
 // Size limits (a teaching lab, not a language model).
-inline constexpr std::size_t kMaxVocab = 65536, kMaxDModel = 4096, kMaxDff = 16384, kMaxLayers = 64,
-                             kMaxLength = 4096;
+inline constexpr std::size_t kMaxVocab = 65536, kMaxDModel = 4096, kMaxDff = 16384, kMaxLayers = 64, kMaxLength = 4096;
 
 class Transformer {
 public:
@@ -99,14 +98,14 @@ private:
     };
     // What one encoder layer's forward keeps.
     struct LayerState {
-        Matrix x;                         // (N, E) the layer's input
-        Matrix ln1;                       // (N, E) norm1(x)
+        Matrix x;                          // (N, E) the layer's input
+        Matrix ln1;                        // (N, E) norm1(x)
         std::vector<double> mean1, rstd1;  // N
         nn::SelfAttentionCache attn;
-        Matrix x_mid;                     // (N, E) x + self_attn(norm1(x))
-        Matrix ln2;                       // (N, E) norm2(x_mid)
+        Matrix x_mid;                      // (N, E) x + self_attn(norm1(x))
+        Matrix ln2;                        // (N, E) norm2(x_mid)
         std::vector<double> mean2, rstd2;  // N
-        Matrix hidden_pre, hidden;        // (N, F) linear1(ln2), act(linear1(ln2))
+        Matrix hidden_pre, hidden;         // (N, F) linear1(ln2), act(linear1(ln2))
     };
 
     void begin_forward(std::size_t batch, std::size_t length);
@@ -116,7 +115,7 @@ private:
     TransformerConfig config_;
     Parameters params_;
     std::size_t input_w_ = 0, input_b_ = Parameters::npos;  // tok_emb.weight, or in_proj.weight / in_proj.bias
-    std::size_t pos_ = Parameters::npos;                     // pos_emb.weight (learned)
+    std::size_t pos_ = Parameters::npos;                    // pos_emb.weight (learned)
     std::vector<LayerIds> layer_ids_;
     std::size_t norm_w_ = 0, norm_b_ = 0, head_w_ = 0, head_b_ = 0;
     Matrix sinusoids_;  // (max_len, E) for sinusoidal positions

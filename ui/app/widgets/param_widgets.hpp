@@ -1,0 +1,20 @@
+// param_widgets.hpp: the widgets of a ParamSet (ui/logic/params.hpp), drawn from the
+// declarations: sliders (linear or logarithmic, clamped to the declared range), checkboxes,
+// combos, and seed boxes with − and + buttons, with their headings, notes and tooltips.
+//
+// The app draws every lesson's group "" just before the lesson's controls(); a lesson that
+// puts widgets of its own between its parameters declares the later ones in a named group and
+// draws that group itself, from controls().
+#pragma once
+
+#include <string>
+
+#include "params.hpp"
+
+namespace attn::ui {
+
+// Draws the parameters of `group` in declaration order. Returns true when a value that needs
+// a recompute changed (the caller marks the lesson changed).
+bool draw_params(ParamSet& params, const std::string& group = "");
+
+}  // namespace attn::ui
