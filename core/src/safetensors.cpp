@@ -150,11 +150,9 @@ struct Entry {
     std::uint64_t begin = 0, end = 0;
 };
 
-const json& entry_field(const json& info, const char* field, const std::string& name,
-                        const char* expected) {
+const json& entry_field(const json& info, const char* field, const std::string& name, const char* expected) {
     auto it = info.find(field);
-    if (it == info.end())
-        throw FormatError(name, std::string("has no ") + field + " (expected " + expected + ")");
+    if (it == info.end()) throw FormatError(name, std::string("has no ") + field + " (expected " + expected + ")");
     return *it;
 }
 
@@ -170,7 +168,7 @@ std::uint64_t element_count(const std::vector<std::size_t>& shape, const std::st
     }
     if (n > kMaxElements)
         throw FormatError(name, "has shape " + shape_text(shape) + " = " + str(n) +
-                                             " elements, more than the limit of " + str(kMaxElements) + " (2^26)");
+                                    " elements, more than the limit of " + str(kMaxElements) + " (2^26)");
     return n;
 }
 
@@ -178,12 +176,12 @@ Entry read_entry(const std::string& name, const json& info, std::uint64_t buffer
     Entry e;
     e.name = name;
     if (!info.is_object())
-        throw FormatError(name,
-                           "is " + json_text::type_phrase(info) + ", expected an object {\"dtype\", \"shape\", \"data_offsets\"}");
+        throw FormatError(name, "is " + json_text::type_phrase(info) +
+                                    ", expected an object {\"dtype\", \"shape\", \"data_offsets\"}");
     for (auto it = info.begin(); it != info.end(); ++it)
         if (it.key() != "dtype" && it.key() != "shape" && it.key() != "data_offsets")
-            throw FormatError(name,
-                               "has an unknown field " + describe(json(it.key())) + " (an entry has dtype, shape and data_offsets)");
+            throw FormatError(name, "has an unknown field " + describe(json(it.key())) +
+                                        " (an entry has dtype, shape and data_offsets)");
 
     const json& dtype = entry_field(info, "dtype", name, "a string such as \"F32\"");
     if (!dtype.is_string())
@@ -199,32 +197,33 @@ Entry read_entry(const std::string& name, const json& info, std::uint64_t buffer
         std::uint64_t d = 0;
         if (!as_u64(shape[i], d) || d > SIZE_MAX)
             throw FormatError(name,
-                               "shape[" + str(i) + "] is " + describe(shape[i]) + ", expected a non-negative integer");
+                              "shape[" + str(i) + "] is " + describe(shape[i]) + ", expected a non-negative integer");
         e.shape.push_back(static_cast<std::size_t>(d));
     }
 
     const json& offsets = entry_field(info, "data_offsets", name, "[begin, end]");
     if (!offsets.is_array() || offsets.size() != 2)
-        throw FormatError(name, "data_offsets is " + (offsets.is_array() ? "an array of " + str(offsets.size()) +
-                                                                                          (offsets.size() == 1 ? " value" : " values")
-                                                                                    : describe(offsets)) +
-                                             ", expected [begin, end]");
+        throw FormatError(name, "data_offsets is " +
+                                    (offsets.is_array() ? "an array of " + str(offsets.size()) +
+                                                              (offsets.size() == 1 ? " value" : " values")
+                                                        : describe(offsets)) +
+                                    ", expected [begin, end]");
     for (std::size_t i = 0; i < 2; ++i)
         if (!as_u64(offsets[i], i == 0 ? e.begin : e.end))
             throw FormatError(name, "data_offsets[" + str(i) + "] is " + describe(offsets[i]) +
-                                                 ", expected a non-negative integer (bytes into the data buffer)");
+                                        ", expected a non-negative integer (bytes into the data buffer)");
     if (e.begin > e.end)
         throw FormatError(name, "data_offsets " + offsets_text(e.begin, e.end) + " end before they begin");
     if (e.end > buffer_bytes)
         throw FormatError(name, "data_offsets " + offsets_text(e.begin, e.end) +
-                                             " run past the end of the data buffer (" + str(buffer_bytes) + " bytes)");
+                                    " run past the end of the data buffer (" + str(buffer_bytes) + " bytes)");
 
     e.elements = element_count(e.shape, name);
     const std::uint64_t need = e.elements * e.dtype->bytes;  // <= 2^26 · 8: no overflow
     if (e.end - e.begin != need)
         throw FormatError(name, "has " + str(e.end - e.begin) + " bytes (data_offsets " + offsets_text(e.begin, e.end) +
-                                             "), but shape " + shape_text(e.shape) + " of " + e.dtype->name + " needs " +
-                                             str(need) + " (" + str(e.elements) + " × " + str(e.dtype->bytes) + " bytes)");
+                                    "), but shape " + shape_text(e.shape) + " of " + e.dtype->name + " needs " +
+                                    str(need) + " (" + str(e.elements) + " × " + str(e.dtype->bytes) + " bytes)");
     return e;
 }
 
@@ -234,7 +233,7 @@ void read_metadata(const json& meta, File& out) {
     for (auto it = meta.begin(); it != meta.end(); ++it) {
         if (!it.value().is_string())
             throw FormatError("__metadata__ \"" + it.key() + "\" is " + describe(it.value()) +
-                                            ", expected a string (the format allows only strings there)");
+                              ", expected a string (the format allows only strings there)");
         out.metadata.emplace_back(it.key(), it.value().get<std::string>());
     }
 }
@@ -247,29 +246,28 @@ void read_metadata(const json& meta, File& out) {
 // where the previous ends, and the last ends at the end of the buffer. Overlaps would let two
 // names alias the same bytes; holes would hide data no tensor accounts for.
 void check_coverage(std::vector<Entry>& entries, std::uint64_t buffer_bytes) {
-    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
     std::uint64_t covered = 0;  // bytes [0, covered) belong to the entries seen so far
     const Entry* previous = nullptr;
     for (const Entry& e : entries) {
         if (e.begin < covered)
             throw FormatError(e.name, "data_offsets " + offsets_text(e.begin, e.end) + " overlap those of " +
-                                                   previous->name + " " + offsets_text(previous->begin, previous->end) +
-                                                   " (every byte of the data buffer belongs to exactly one tensor)");
+                                          previous->name + " " + offsets_text(previous->begin, previous->end) +
+                                          " (every byte of the data buffer belongs to exactly one tensor)");
         if (e.begin > covered)
             throw FormatError(e.name, "starts at byte " + str(e.begin) + " of the data buffer, leaving bytes " +
-                                                   str(covered) + ".." + str(e.begin) + " to no tensor" +
-                                                   (previous ? " (the previous tensor, " + previous->name + ", ends at " +
-                                                                   str(previous->end) + ")"
-                                                             : std::string(" (the first tensor must start at 0)")));
+                                          str(covered) + ".." + str(e.begin) + " to no tensor" +
+                                          (previous ? " (the previous tensor, " + previous->name + ", ends at " +
+                                                          str(previous->end) + ")"
+                                                    : std::string(" (the first tensor must start at 0)")));
         covered = e.end;
         previous = &e;
     }
     if (covered != buffer_bytes)
         throw FormatError("bytes " + str(covered) + ".." + str(buffer_bytes) +
-                                        " of the data buffer belong to no tensor (the format requires the tensors to cover "
-                                        "the buffer exactly; is the header wrong, or something appended to the file?)");
+                          " of the data buffer belong to no tensor (the format requires the tensors to cover "
+                          "the buffer exactly; is the header wrong, or something appended to the file?)");
 }
 
 // =====================================================================================
@@ -306,12 +304,12 @@ Tensor convert(const Entry& e, const unsigned char* buffer) {
         }
         if (!std::isfinite(x))
             throw FormatError(t.name, "has " + nonfinite_phrase(x) + " at index " + str(i) + multi_index(i, t.shape) +
-                                                   "; weights must be finite");
+                                          "; weights must be finite");
         if (std::fabs(x) > static_cast<double>(FLT_MAX)) {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.9g", x);
             throw FormatError(t.name, "has " + std::string(buf) + " at index " + str(i) + multi_index(i, t.shape) +
-                                                   ", too large for a 32-bit float (largest is about 3.4e38)");
+                                          ", too large for a 32-bit float (largest is about 3.4e38)");
         }
         t.values[i] = static_cast<float>(x);
     }
@@ -352,16 +350,16 @@ File parse(const std::string& bytes) {
     const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
     if (bytes.size() < 8)
         throw FormatError("is " + str(bytes.size()) +
-                                        " bytes long, too short for a safetensors file (it starts with an 8-byte header length)");
+                          " bytes long, too short for a safetensors file (it starts with an 8-byte header length)");
     const std::uint64_t header_bytes = load_le(data, 8);
     const std::uint64_t after_length = bytes.size() - 8;
     // The cap first: a length beyond it means "not a safetensors file" whatever the file's size.
     if (header_bytes > kMaxHeaderBytes)
         throw FormatError("the header length is " + str(header_bytes) + " bytes, more than the format's limit of " +
-                                        str(kMaxHeaderBytes) + " (100 MB): not a safetensors file?");
+                          str(kMaxHeaderBytes) + " (100 MB): not a safetensors file?");
     if (header_bytes > after_length)
         throw FormatError("the header length is " + str(header_bytes) + " bytes, but only " + str(after_length) +
-                                        " bytes follow it (a truncated file, or not a safetensors file)");
+                          " bytes follow it (a truncated file, or not a safetensors file)");
     const std::string header(bytes, 8, static_cast<std::size_t>(header_bytes));
     if (header.empty() || header[0] != '{')
         throw FormatError("the header does not start with '{' (it must be a JSON object)");
@@ -372,7 +370,7 @@ File parse(const std::string& bytes) {
     if (nul != std::string::npos) {
         if (header.find_first_not_of('\0', nul) == std::string::npos)
             throw FormatError("the header is padded with NUL bytes from byte " + str(nul) +
-                                            " on; the format pads it with spaces (0x20)");
+                              " on; the format pads it with spaces (0x20)");
         throw FormatError("the header has a NUL byte at byte " + str(nul) + ", which JSON does not allow");
     }
 
@@ -386,7 +384,8 @@ File parse(const std::string& bytes) {
         if (problem.compare(0, tag.size(), tag) == 0) problem.erase(0, tag.size());
         throw FormatError("the header is not valid JSON: " + problem);
     }
-    if (!root.is_object()) throw FormatError("the header is " + json_text::type_phrase(root) + ", expected a JSON object");
+    if (!root.is_object())
+        throw FormatError("the header is " + json_text::type_phrase(root) + ", expected a JSON object");
 
     const std::uint64_t buffer_bytes = after_length - header_bytes;
     std::vector<Entry> entries;
@@ -402,7 +401,6 @@ File parse(const std::string& bytes) {
     for (const Entry& e : entries) out.tensors.push_back(convert(e, buffer));
     return out;
 }
-
 
 // =====================================================================================
 // [SECTION] Writing a file
@@ -453,8 +451,9 @@ std::string write(const std::vector<TensorView>& tensors, const Metadata& metada
                 throw Error(t.name, "[" + str(k) + "] is " + (std::isnan(t.values[k]) ? "NaN" : "infinite") +
                                         "; only finite values are written");
         counts.push_back(n);
-        header += (header.size() > 1 ? "," : "") + quoted(t.name) + ":{\"dtype\":\"F32\",\"shape\":" + shape_text(t.shape) +
-                  ",\"data_offsets\":[" + str(offset) + "," + str(offset + 4 * n) + "]}";
+        header += (header.size() > 1 ? "," : "") + quoted(t.name) +
+                  ":{\"dtype\":\"F32\",\"shape\":" + shape_text(t.shape) + ",\"data_offsets\":[" + str(offset) + "," +
+                  str(offset + 4 * n) + "]}";
         offset += 4 * n;
     }
     header += "}";

@@ -43,8 +43,8 @@ std::string describe(const json& x) {
     return json_text::type_phrase(x);
 }
 
-constexpr const char* kConfigKeys[] = {"model",     "vocab",      "d_model", "heads", "d_ff", "layers",
-                                       "max_len",   "positions",  "activation", "causal", "task"};
+constexpr const char* kConfigKeys[] = {"model",   "vocab",     "d_model",    "heads",  "d_ff", "layers",
+                                       "max_len", "positions", "activation", "causal", "task"};
 
 const char* const kConfigKeyList =
     "model, vocab, d_model, heads, d_ff, layers, max_len, positions, activation, causal, task";
@@ -102,8 +102,9 @@ std::string model_config_json(const ModelConfig& config) {
     std::string s = "{\"model\":\"transformer\",\"vocab\":" + str(m.vocab) + ",\"d_model\":" + str(m.d_model) +
                     ",\"heads\":" + str(m.heads) + ",\"d_ff\":" + str(m.d_ff) + ",\"layers\":" + str(m.layers) +
                     ",\"max_len\":" + str(m.max_len) + ",\"positions\":\"" + positions_name(m.positions) +
-                    "\",\"activation\":\"" + nn::activation_name(m.activation) + "\",\"causal\":" +
-                    (m.causal ? "true" : "false") + ",\"task\":{\"name\":\"" + task_name(t.kind) + "\"";
+                    "\",\"activation\":\"" + nn::activation_name(m.activation) +
+                    "\",\"causal\":" + (m.causal ? "true" : "false") + ",\"task\":{\"name\":\"" + task_name(t.kind) +
+                    "\"";
     for (const char* k : task_keys(t.kind)) {
         const std::string key = k;
         s += ",\"" + key + "\":";
@@ -128,7 +129,8 @@ const char* const kConfigSource = "\x01config";
     throw Error(key.empty() ? "config" : "config." + key, problem);
 }
 
-std::size_t whole_number(const json& x, const std::string& key, std::size_t lo, std::size_t hi, const std::string& why = "") {
+std::size_t whole_number(const json& x, const std::string& key, std::size_t lo, std::size_t hi,
+                         const std::string& why = "") {
     // nlohmann reads non-negative integer literals as unsigned; -1, 8.0 and "8" are refused.
     if (!x.is_number_unsigned())
         config_error(key, "is " + describe(x) + ", expected a whole number from " + str(lo) + " to " + str(hi) + why);
@@ -150,18 +152,22 @@ std::string choice(const json& x, const std::string& key, const std::vector<std:
 
 // Unknown keys first (a misspelt key would otherwise read as a missing one), then each known
 // key in order.
-void check_keys(const json& obj, const std::string& where, const std::vector<std::string>& keys, const std::string& list) {
+void check_keys(const json& obj, const std::string& where, const std::vector<std::string>& keys,
+                const std::string& list) {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
         bool known = false;
         for (const std::string& k : keys) known = known || it.key() == k;
-        if (!known) config_error((where.empty() ? "" : where + ".") + it.key(), "is not a config key (the keys are " + list + ")");
+        if (!known)
+            config_error((where.empty() ? "" : where + ".") + it.key(),
+                         "is not a config key (the keys are " + list + ")");
     }
     for (const std::string& k : keys)
         if (!obj.contains(k)) config_error(where, "has no \"" + k + "\" (the keys are " + list + ")");
 }
 
 void read_task(const json& j, const TransformerConfig& model, TaskConfig& task) {
-    if (!j.is_object()) config_error("task", "is " + describe(j) + ", expected an object {\"name\": ..., and the task's parameters}");
+    if (!j.is_object())
+        config_error("task", "is " + describe(j) + ", expected an object {\"name\": ..., and the task's parameters}");
     if (!j.contains("name")) config_error("task", "has no \"name\" (copy, reverse, sort, induction or series)");
     const std::string name = choice(j["name"], "task.name", {"copy", "reverse", "sort", "induction", "series"});
     task.kind = parse_task(name);
@@ -178,7 +184,8 @@ void read_task(const json& j, const TransformerConfig& model, TaskConfig& task) 
         config_error("vocab", "is " + str(model.vocab) + ", expected 1 for the series task (one value per position)");
     }
     if (task.kind == TaskKind::induction)
-        task.k = whole_number(j["k"], "task.k", 1, (task.length + 1) / 2, " (a copy of k tokens needs length + 1 ≥ 2k)");
+        task.k =
+            whole_number(j["k"], "task.k", 1, (task.length + 1) / 2, " (a copy of k tokens needs length + 1 ≥ 2k)");
     if (task.kind == TaskKind::series) {
         const json& noise = j["noise"];
         if (!noise.is_number() || !(noise.get<double>() >= 0.0) || noise.get<double>() > 1e6)
@@ -197,7 +204,8 @@ ModelConfig parse_model_config(const std::string& json_text) {
         if (e.field() == kConfigSource) config_error("", e.problem());
         config_error(e.field(), e.problem());
     }
-    if (!j.is_object()) config_error("", "is " + describe(j) + ", expected a JSON object {\"model\": \"transformer\", ...}");
+    if (!j.is_object())
+        config_error("", "is " + describe(j) + ", expected a JSON object {\"model\": \"transformer\", ...}");
     check_keys(j, "", {std::begin(kConfigKeys), std::end(kConfigKeys)}, kConfigKeyList);
 
     ModelConfig c;
@@ -214,8 +222,8 @@ ModelConfig parse_model_config(const std::string& json_text) {
     m.max_len = whole_number(j["max_len"], "max_len", 1, kMaxLength);
     m.positions = choice(j["positions"], "positions", {"learned", "sinusoidal"}) == "learned" ? Positions::learned
                                                                                               : Positions::sinusoidal;
-    m.activation = choice(j["activation"], "activation", {"relu", "gelu"}) == "relu" ? nn::Activation::relu
-                                                                                     : nn::Activation::gelu;
+    m.activation =
+        choice(j["activation"], "activation", {"relu", "gelu"}) == "relu" ? nn::Activation::relu : nn::Activation::gelu;
     if (!j["causal"].is_boolean()) config_error("causal", "is " + describe(j["causal"]) + ", expected true or false");
     m.causal = j["causal"].get<bool>();
     read_task(j["task"], m, c.task);
@@ -263,7 +271,8 @@ std::string shape_meaning(const std::string& name, const TransformerConfig& c) {
 // Why a tensor the file holds is not one of the model's.
 std::string unexpected_reason(const std::string& name, const TransformerConfig& c) {
     if (name == "pos_emb.weight" && c.positions == Positions::sinusoidal)
-        return "is not a tensor of this model: the config says \"positions\": \"sinusoidal\" (a fixed table, no tensor)";
+        return "is not a tensor of this model: the config says \"positions\": \"sinusoidal\" (a fixed table, no "
+               "tensor)";
     if (name == "tok_emb.weight" && c.input == ModelInput::series)
         return "is not a tensor of this model: a series model reads values through in_proj";
     if ((name == "in_proj.weight" || name == "in_proj.bias") && c.input == ModelInput::tokens)
@@ -282,8 +291,7 @@ std::string unexpected_reason(const std::string& name, const TransformerConfig& 
 std::uint64_t parse_step(const std::string& s) {
     const char* field = "__metadata__.step";
     if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string::npos)
-        throw Error(field, "is " + json_text::quote(s) +
-                               ", expected a whole number ≥ 0 in decimal, such as \"400\"");
+        throw Error(field, "is " + json_text::quote(s) + ", expected a whole number ≥ 0 in decimal, such as \"400\"");
     std::uint64_t v = 0;
     for (char ch : s) {
         const std::uint64_t d = static_cast<std::uint64_t>(ch - '0');
@@ -302,7 +310,8 @@ const std::string* ModelFile::find_metadata(const std::string& key) const {
     return nullptr;
 }
 
-std::string write_model_file(const Transformer& model, const TaskConfig& task, std::uint64_t step, const Metadata& extra) {
+std::string write_model_file(const Transformer& model, const TaskConfig& task, std::uint64_t step,
+                             const Metadata& extra) {
     check_extra(extra, {"step", "config"});
     ModelConfig config{model.config(), task};
     // The config written must read back: check it the way the reader will.
@@ -328,8 +337,9 @@ ModelFile read_model_file(const std::string& bytes) {
     const std::string* config_text = file.find_metadata("config");
     const std::string* step_text = file.find_metadata("step");
     if (file.metadata.empty())
-        throw Error("__metadata__", "is missing: a model file's __metadata__ holds \"step\" and \"config\" (the model's "
-                                    "sizes and task); tensors alone do not say which model they are");
+        throw Error("__metadata__",
+                    "is missing: a model file's __metadata__ holds \"step\" and \"config\" (the model's "
+                    "sizes and task); tensors alone do not say which model they are");
     if (!config_text) throw Error("__metadata__", "has no \"config\" (a JSON object: the model's sizes and task)");
     if (!step_text) throw Error("__metadata__", "has no \"step\" (the number of steps trained, such as \"400\")");
     out.step = parse_step(*step_text);
@@ -341,10 +351,9 @@ ModelFile read_model_file(const std::string& bytes) {
     for (const ParameterInfo& p : layout) {
         const safetensors::Tensor* t = file.find(p.name);
         if (!t)
-            throw Error(p.name, "is missing: the config describes a model with this tensor, of shape " + shape_text(p.shape) +
-                                    " (" + shape_meaning(p.name, c) + ")");
-        if (!t->converted)
-            throw Error(p.name, "has dtype " + t->dtype + "; " + safetensors::kReadDtypes);
+            throw Error(p.name, "is missing: the config describes a model with this tensor, of shape " +
+                                    shape_text(p.shape) + " (" + shape_meaning(p.name, c) + ")");
+        if (!t->converted) throw Error(p.name, "has dtype " + t->dtype + "; " + safetensors::kReadDtypes);
         if (t->shape != p.shape)
             throw Error(p.name, "has shape " + shape_text(t->shape) + ", expected " + shape_text(p.shape) + " (" +
                                     shape_meaning(p.name, c) + " in the config)");
@@ -370,7 +379,8 @@ ModelFile read_model_file(const std::string& bytes) {
 
 std::string write_gradients_file(const Transformer& model, float loss, std::size_t targets, const Metadata& extra) {
     check_extra(extra, {"loss", "targets"});
-    if (!std::isfinite(loss)) throw Error("loss", "is " + shortest_float_text(loss) + "; only finite gradients are written");
+    if (!std::isfinite(loss))
+        throw Error("loss", "is " + shortest_float_text(loss) + "; only finite gradients are written");
     const Parameters& p = model.parameters();
     std::vector<safetensors::TensorView> tensors;
     for (std::size_t i = 0; i < p.size(); ++i) tensors.push_back({p.info(i).name, p.info(i).shape, p.grad(i)});

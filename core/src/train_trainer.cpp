@@ -22,7 +22,8 @@ constexpr std::uint64_t kHeldOutStream = 0x1D8E4B7C3A6F5091ull;
 std::size_t eval_chunk(const TransformerConfig& c, std::size_t n) {
     const std::uint64_t N = n;  // 64 bits: wasm's size_t would wrap for large models
     const std::uint64_t per_example = c.layers * (c.heads * N * N + N * (9 * c.d_model + 2 * c.d_ff)) + N * c.outputs();
-    return static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(250, (std::uint64_t{1} << 25) / per_example)));
+    return static_cast<std::size_t>(
+        std::max<std::uint64_t>(1, std::min<std::uint64_t>(250, (std::uint64_t{1} << 25) / per_example)));
 }
 
 }  // namespace
@@ -177,13 +178,14 @@ float Trainer::step() {
         loss = model_.mse_loss(batch_.target_values.data());
     }
     if (!std::isfinite(loss))
-        throw DivergedError(t, "the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " + str(t));
+        throw DivergedError(t,
+                            "the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " + str(t));
     model_.backward();
     Parameters& p = model_.parameters();
     const double norm = grad_norm(p.grads(), p.total());
     if (!std::isfinite(norm))
-        throw DivergedError(t, "the gradient norm is " + std::string(std::isnan(norm) ? "NaN" : "infinite") + " at step " +
-                                   str(t) + " (loss " + shortest_float_text(loss) + ")");
+        throw DivergedError(t, "the gradient norm is " + std::string(std::isnan(norm) ? "NaN" : "infinite") +
+                                   " at step " + str(t) + " (loss " + shortest_float_text(loss) + ")");
     optimizer_.step(p);
     for (std::size_t i = 0; i < p.total(); ++i)
         if (!std::isfinite(p.values()[i]))

@@ -94,8 +94,8 @@ Transformer::Transformer(const TransformerConfig& config) : config_(config) {
     std::uint64_t total = 0;  // 64 bits: wasm's size_t would wrap for absurd sizes
     for (const ParameterInfo& p : layout) total += p.count;
     if (total > kMaxElements)
-        throw Error("the model would have " + std::to_string(total) + " parameters, more than the limit of " + str(kMaxElements) +
-                    " (2^26)");
+        throw Error("the model would have " + std::to_string(total) + " parameters, more than the limit of " +
+                    str(kMaxElements) + " (2^26)");
     for (const ParameterInfo& p : layout) params_.add(p.name, p.shape);
     if (config_.input == ModelInput::tokens) {
         input_w_ = params_.index("tok_emb.weight");

@@ -63,8 +63,10 @@ struct Reader {
     std::int32_t id(const json& x, const std::string& where, bool target) const {
         const std::string range = "a token id from 0 to " + str(model.vocab - 1) + (target ? " or -100 (ignored)" : "");
         if (!x.is_number_integer()) fail(where, "is " + describe(x) + ", expected " + range);
-        const std::int64_t v = x.is_number_unsigned() ? static_cast<std::int64_t>(std::min<std::uint64_t>(x.get<std::uint64_t>(), INT64_MAX))
-                                                      : x.get<std::int64_t>();
+        const std::int64_t v =
+            x.is_number_unsigned()
+                ? static_cast<std::int64_t>(std::min<std::uint64_t>(x.get<std::uint64_t>(), INT64_MAX))
+                : x.get<std::int64_t>();
         if (target && v == nn::kIgnoreIndex) return nn::kIgnoreIndex;
         if (v < 0 || static_cast<std::uint64_t>(v) >= model.vocab)
             fail(where, "is " + x.dump() + ", outside the model's vocabulary (expected " + range + ")");
@@ -95,9 +97,11 @@ Batch parse_batch(const std::string& text, const std::string& source, const Tran
         throw InputError(source, e.field() + p.substr(0, space) + ":" + p.substr(space));
     }
     const Reader r{source, model};
-    if (!root.is_object()) throw InputError(source, "is " + describe(root) + ", expected a JSON object (" + kForm + ")");
+    if (!root.is_object())
+        throw InputError(source, "is " + describe(root) + ", expected a JSON object (" + kForm + ")");
     for (auto it = root.begin(); it != root.end(); ++it)
-        if (it.key() != "input" && it.key() != "target") r.fail(it.key(), std::string("is not a batch key (") + kForm + ")");
+        if (it.key() != "input" && it.key() != "target")
+            r.fail(it.key(), std::string("is not a batch key (") + kForm + ")");
     for (const char* key : {"input", "target"})
         if (!root.contains(key)) r.fail(key, std::string("is missing (") + kForm + ")");
 

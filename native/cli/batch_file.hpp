@@ -18,10 +18,10 @@
 namespace attn::cli {
 
 struct Batch {
-    std::size_t size = 0, length = 0;         // B rows of n positions
-    std::vector<std::int32_t> input, target;  // (B, n) token models
+    std::size_t size = 0, length = 0;                // B rows of n positions
+    std::vector<std::int32_t> input, target;         // (B, n) token models
     std::vector<float> input_values, target_values;  // (B, n) series models
-    std::size_t targets = 0;                  // targets not ignored (token models), B·n (series)
+    std::size_t targets = 0;                         // targets not ignored (token models), B·n (series)
 };
 
 // The largest batch accepted: B·n ≤ 2^20 positions (and the model's activations for it must fit

@@ -51,7 +51,8 @@ int compute(const ComputeOptions& options) {
     for (std::size_t i = 0; i < files.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (files[i].path == files[j].path)
-                throw InputError(files[i].option, "writes to " + files[i].path + ", the same file as " + files[j].option);
+                throw InputError(files[i].option,
+                                 "writes to " + files[i].path + ", the same file as " + files[j].option);
 
     write_files(files);
     if (options.example) write_stdout(example_report(spec, result));

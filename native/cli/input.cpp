@@ -25,7 +25,8 @@ std::string read_all(std::FILE* fp, const std::string& name) {
     std::string text;
     // A regular file tells its size up front: refuse it before reading anything.
     struct stat st {};
-    if (::fstat(::fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uintmax_t>(st.st_size) > kMaxInputBytes)
+    if (::fstat(::fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+        static_cast<std::uintmax_t>(st.st_size) > kMaxInputBytes)
         throw InputError(name, too_large());
     char buf[1 << 16];
     std::size_t n;

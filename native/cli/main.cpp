@@ -26,7 +26,9 @@ namespace {
 // its message rather than CLI11's conversion error).
 CLI::Option* text_option(CLI::App* app, const std::string& name, std::optional<std::string>& target,
                          const std::string& help, const std::string& type) {
-    return app->add_option_function<std::string>(name, [&target](const std::string& v) { target = v; }, help)
+    return app
+        ->add_option_function<std::string>(
+            name, [&target](const std::string& v) { target = v; }, help)
         ->type_name(type);
 }
 
@@ -39,21 +41,21 @@ CLI::Option* text_option(CLI::App* app, const std::string& name, std::optional<s
 int main(int argc, char** argv) {
     using namespace attn::cli;
     CLI::App app{"attnlab: attention mechanisms from the command line", "attnlab"};
-    app.set_version_flag("--version", std::string("attnlab ") + ATTN_VERSION + " (kernels: " + attn::active_backend() + ")");
+    app.set_version_flag("--version",
+                         std::string("attnlab ") + ATTN_VERSION + " (kernels: " + attn::active_backend() + ")");
     app.require_subcommand(1);
 
     ComputeOptions options;
     CLI::App* compute = app.add_subcommand("compute", "Compute attention from a JSON spec (or the built-in example)");
     CLI::Option* spec = compute->add_option("SPEC", options.spec_path, "Spec file (JSON), or - to read it from stdin")
-                              ->type_name("SPEC.json|-");
+                            ->type_name("SPEC.json|-");
     compute->add_flag("--example", options.example, "Run the built-in example and print its weights as a table")
         ->excludes(spec);
     compute->add_option("-o,--output", options.output_path, "Write the result JSON to this file instead of stdout")
         ->type_name("OUT.json");
     compute->add_option("--csv", options.csv_path, "Write the attention weights as CSV (format below)")
         ->type_name("FILE");
-    compute->add_option("--png", options.png_path, "Write the attention weights as a PNG heatmap")
-        ->type_name("FILE");
+    compute->add_option("--png", options.png_path, "Write the attention weights as a PNG heatmap")->type_name("FILE");
     CLI::Option* weights =
         compute
             ->add_option_function<std::string>(
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
     compute->footer(spec_help());
 
     TrainOptions train_options;
-    CLI::App* train = app.add_subcommand("train", "Train a Transformer on a toy task and write it as a safetensors model file");
+    CLI::App* train =
+        app.add_subcommand("train", "Train a Transformer on a toy task and write it as a safetensors model file");
     text_option(train, "--task", train_options.task, "copy, reverse, sort, induction or series", "T");
     text_option(train, "--length", train_options.length, "Input length n", "N");
     text_option(train, "--vocab", train_options.vocab, "Tokens 0..V-1 (token tasks)", "V");
@@ -99,11 +102,13 @@ int main(int argc, char** argv) {
         ->required();
     text_option(eval, "--examples", eval_options.examples, "Held-out examples (default 1000)", "K");
     text_option(eval, "--seed", eval_options.seed,
-                "Held-out examples of this run seed (default: the file's training seed; never its training batches)", "S");
+                "Held-out examples of this run seed (default: the file's training seed; never its training batches)",
+                "S");
     eval->add_flag("--json", eval_options.json, "Print the numbers as JSON");
-    eval->footer("Token tasks: token accuracy (argmax) and exact match (every position right) of the held-out examples,\n"
-                 "and the mean cross-entropy. induction counts the copied tokens after the first of each copy (those an\n"
-                 "induction head can predict). series: the mean squared error, and that of predicting the last value.");
+    eval->footer(
+        "Token tasks: token accuracy (argmax) and exact match (every position right) of the held-out examples,\n"
+        "and the mean cross-entropy. induction counts the copied tokens after the first of each copy (those an\n"
+        "induction head can predict). series: the mean squared error, and that of predicting the last value.");
 
     GradOptions grad_options;
     CLI::App* grad = app.add_subcommand("grad", "The loss of a batch and the gradient of every parameter");
@@ -111,12 +116,14 @@ int main(int argc, char** argv) {
     grad->add_option("BATCH", grad_options.batch, "The batch (JSON), or - to read it from stdin")
         ->type_name("BATCH.json|-")
         ->required();
-    grad->add_option("-o,--output", grad_options.output, "The gradients file to write (same names and shapes as the model's)")
+    grad->add_option("-o,--output", grad_options.output,
+                     "The gradients file to write (same names and shapes as the model's)")
         ->type_name("GRADS.safetensors");
-    grad->footer("BATCH.json: {\"input\": [[ids]], \"target\": [[ids, -100 = ignore]]} (values instead of ids for a series\n"
-                 "model), rows of one length up to the model's max_len. The loss is the mean cross-entropy over the targets\n"
-                 "not ignored (series: the mean squared error); GRADS.safetensors holds d loss / d parameter for every\n"
-                 "tensor (F32), with __metadata__ {\"loss\", \"targets\"}, as PyTorch's .grad after loss.backward().");
+    grad->footer(
+        "BATCH.json: {\"input\": [[ids]], \"target\": [[ids, -100 = ignore]]} (values instead of ids for a series\n"
+        "model), rows of one length up to the model's max_len. The loss is the mean cross-entropy over the targets\n"
+        "not ignored (series: the mean squared error); GRADS.safetensors holds d loss / d parameter for every\n"
+        "tensor (F32), with __metadata__ {\"loss\", \"targets\"}, as PyTorch's .grad after loss.backward().");
 
     AttendOptions attend_options;
     CLI::App* attend = app.add_subcommand("attend", "A model's prediction for one input and every head's attention");
@@ -125,11 +132,14 @@ int main(int argc, char** argv) {
         ->type_name("\"3 1 4 1 5\"")
         ->required();
     attend->add_flag("--json", attend_options.json, "Print the input, prediction and weights as JSON");
-    attend->add_option("--png", attend_options.png, "Write the weights as a heatmap: one panel per layer and head, in order")
+    attend
+        ->add_option("--png", attend_options.png,
+                     "Write the weights as a heatmap: one panel per layer and head, in order")
         ->type_name("FILE");
-    attend->footer("Prints the prediction at every position (causal models: of the next entry) and, for each layer and\n"
-                   "head, the attention weights (rows: queries, columns: keys; \u00b7 = masked). Values starting with -\n"
-                   "go after -- (options before it): attnlab attend series.safetensors --json -- \"-0.5 0.1 0.7\".");
+    attend->footer(
+        "Prints the prediction at every position (causal models: of the next entry) and, for each layer and\n"
+        "head, the attention weights (rows: queries, columns: keys; \u00b7 = masked). Values starting with -\n"
+        "go after -- (options before it): attnlab attend series.safetensors --json -- \"-0.5 0.1 0.7\".");
 
     // CLI11 would report an unknown command as "A subcommand is required"; name it instead.
     const std::string first = argc > 1 ? argv[1] : "";
@@ -144,7 +154,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
         // Usage errors are one line too, in the same "attnlab: ..." form as input errors.
-        const std::string command = first == "train" || first == "eval" || first == "grad" || first == "attend" ? first : "compute";
+        const std::string command =
+            first == "train" || first == "eval" || first == "grad" || first == "attend" ? first : "compute";
         print_error(std::string("usage: ") + e.what() + " (see attnlab " + command + " --help)");
         return kExitBadInput;
     }

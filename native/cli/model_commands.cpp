@@ -69,7 +69,8 @@ std::uint64_t whole(const std::optional<std::string>& text, const char* option, 
     std::uint64_t v = 0;
     for (char c : s) {
         const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) throw InputError(option, "is " + s + ", " + expected);
+        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10)
+            throw InputError(option, "is " + s + ", " + expected);
         v = v * 10 + d;
     }
     if (v < lo || v > hi) throw InputError(option, "is " + s + ", " + expected);
@@ -97,7 +98,8 @@ std::string choice(const std::optional<std::string>& text, const char* option, c
     for (const std::string& a : allowed)
         if (*text == a) return a;
     std::string list;
-    for (std::size_t i = 0; i < allowed.size(); ++i) list += (i ? (i + 1 == allowed.size() ? " or " : ", ") : "") + allowed[i];
+    for (std::size_t i = 0; i < allowed.size(); ++i)
+        list += (i ? (i + 1 == allowed.size() ? " or " : ", ") : "") + allowed[i];
     throw InputError(option, "is " + quote_arg(*text) + ", expected " + list);
 }
 
@@ -151,9 +153,10 @@ TrainPlan plan_train(const TrainOptions& o) {
         throw InputError("--heads", str(r.heads) + " does not divide --d-model " + str(r.d_model) +
                                         " (each head gets d_model / heads columns)");
     r.d_ff = whole(o.d_ff, "--d-ff", r.d_ff, 1, kMaxTrainDff);
-    r.positions = choice(o.positions, "--positions", positions_name(r.positions), {"learned", "sinusoidal"}) == "learned"
-                      ? Positions::learned
-                      : Positions::sinusoidal;
+    r.positions =
+        choice(o.positions, "--positions", positions_name(r.positions), {"learned", "sinusoidal"}) == "learned"
+            ? Positions::learned
+            : Positions::sinusoidal;
     r.activation = choice(o.activation, "--activation", nn::activation_name(r.activation), {"relu", "gelu"}) == "relu"
                        ? nn::Activation::relu
                        : nn::Activation::gelu;
@@ -170,16 +173,19 @@ TrainPlan plan_train(const TrainOptions& o) {
     // Sizes the core can hold: every matrix ≤ 2^26 elements, the parameters ≤ 2^26 floats.
     const std::uint64_t B = r.batch, n = t.length, H = r.heads, E = r.d_model, F = r.d_ff;
     if (B * H * n * n > kMaxElements)
-        throw InputError("--batch", str(B) + " sequences × " + str(H) + " heads × " + str(n) + "² attention weights are " +
-                                        str(B * H * n * n) + " values, more than 2^26; use a smaller --batch or --length");
+        throw InputError("--batch", str(B) + " sequences × " + str(H) + " heads × " + str(n) +
+                                        "² attention weights are " + str(B * H * n * n) +
+                                        " values, more than 2^26; use a smaller --batch or --length");
     if (B * n * std::max(F, 3 * E) > kMaxElements)
-        throw InputError("--batch", str(B) + " sequences × " + str(n) + " positions × " + str(std::max(F, 3 * E)) +
-                                        " activations are more than 2^26 values; use a smaller --batch, --d-ff or --d-model");
+        throw InputError("--batch",
+                         str(B) + " sequences × " + str(n) + " positions × " + str(std::max(F, 3 * E)) +
+                             " activations are more than 2^26 values; use a smaller --batch, --d-ff or --d-model");
     std::uint64_t total = 0;
     for (const ParameterInfo& p : Transformer::layout(r.model())) total += p.count;
     if (total > kMaxElements)
-        throw InputError("--d-model", "the model would have " + str(total) +
-                                          " parameters, more than 2^26; use a smaller --d-model, --d-ff, --layers or --vocab");
+        throw InputError("--d-model",
+                         "the model would have " + str(total) +
+                             " parameters, more than 2^26; use a smaller --d-model, --d-ff, --layers or --vocab");
     return plan;
 }
 
@@ -201,9 +207,10 @@ std::string task_summary(const TaskConfig& t) {
 }
 
 std::string model_summary(const TransformerConfig& c) {
-    return str(c.layers) + (c.layers == 1 ? " layer" : " layers") + ", d_model " + str(c.d_model) + ", " + str(c.heads) +
-           (c.heads == 1 ? " head" : " heads") + ", d_ff " + str(c.d_ff) + ", " + positions_name(c.positions) +
-           " positions, " + nn::activation_name(c.activation) + (c.causal ? ", causal" : "");
+    return str(c.layers) + (c.layers == 1 ? " layer" : " layers") + ", d_model " + str(c.d_model) + ", " +
+           str(c.heads) + (c.heads == 1 ? " head" : " heads") + ", d_ff " + str(c.d_ff) + ", " +
+           positions_name(c.positions) + " positions, " + nn::activation_name(c.activation) +
+           (c.causal ? ", causal" : "");
 }
 
 // "held-out 97.50%" (token accuracy; "copied" for induction) or "held-out mse 0.0123".
@@ -310,17 +317,18 @@ int train(const TrainOptions& options) {
     const double seconds = progress.elapsed();
 
     const Evaluation e = evaluate(model, r.task, kFinalExamples, held_seed);
-    const std::string bytes = write_model_file(model, r.task, r.steps,
-                                               {{"seed", str(plan.seed)}, {"training", training_metadata(plan)}});
+    const std::string bytes =
+        write_model_file(model, r.task, r.steps, {{"seed", str(plan.seed)}, {"training", training_metadata(plan)}});
     write_files({{"-o", plan.output, bytes}});
 
     std::string out = "trained " + task_summary(r.task) + " for " + str(r.steps) + " steps in " + duration(seconds);
     if (r.steps && seconds > 0) out += " (" + fixed(static_cast<double>(r.steps) / seconds, 0) + " steps/s)";
     out += "\n";
     if (r.task.tokens())
-        out += "held-out (" + str(e.examples) + " examples): " +
-               (r.task.kind == TaskKind::induction ? "copied-token accuracy " : "token accuracy ") + percent(e.token_accuracy) +
-               ", exact match " + percent(e.exact_match) + ", loss " + fixed(e.loss, 4) + "\n";
+        out += "held-out (" + str(e.examples) +
+               " examples): " + (r.task.kind == TaskKind::induction ? "copied-token accuracy " : "token accuracy ") +
+               percent(e.token_accuracy) + ", exact match " + percent(e.exact_match) + ", loss " + fixed(e.loss, 4) +
+               "\n";
     else
         out += "held-out (" + str(e.examples) + " examples): mse " + fixed(e.loss, 4) + ", predicting the last value " +
                fixed(e.baseline_mse, 4) + "\n";
@@ -363,8 +371,8 @@ int eval(const EvalOptions& o) {
     const Evaluation e = evaluate(*f.model, t, examples, held_out_seed(seed));
     std::string out;
     if (o.json) {
-        out = "{\"task\": \"" + std::string(task_name(t.kind)) + "\", \"step\": " + str(f.step) + ", \"examples\": " +
-              str(e.examples) + ", \"seed\": " + str(seed);
+        out = "{\"task\": \"" + std::string(task_name(t.kind)) + "\", \"step\": " + str(f.step) +
+              ", \"examples\": " + str(e.examples) + ", \"seed\": " + str(seed);
         if (t.tokens())
             out += ", \"scored\": " + str(e.scored) + ", \"token_accuracy\": " + json_number(e.token_accuracy) +
                    ", \"exact_match\": " + json_number(e.exact_match) + ", \"loss\": " + json_number(e.loss) +
@@ -373,8 +381,8 @@ int eval(const EvalOptions& o) {
             out += ", \"mse\": " + json_number(e.loss) + ", \"baseline_mse\": " + json_number(e.baseline_mse);
         out += "}\n";
     } else {
-        out = task_summary(t) + ", step " + str(f.step) + ": " + str(e.examples) + " held-out examples (seed " + str(seed) +
-              ")\n";
+        out = task_summary(t) + ", step " + str(f.step) + ": " + str(e.examples) + " held-out examples (seed " +
+              str(seed) + ")\n";
         const auto right = static_cast<std::size_t>(std::llround(e.token_accuracy * static_cast<double>(e.scored)));
         const auto exact = static_cast<std::size_t>(std::llround(e.exact_match * static_cast<double>(e.examples)));
         if (t.kind == TaskKind::induction) {
@@ -385,8 +393,10 @@ int eval(const EvalOptions& o) {
             out += "loss on copied tokens  " + fixed(e.scored_loss, 4) + "\n";
             out += "loss on every token    " + fixed(e.loss, 4) + "\n";
         } else if (t.tokens()) {
-            out += "token accuracy  " + percent(e.token_accuracy) + "  (" + str(right) + " of " + str(e.scored) + " tokens)\n";
-            out += "exact match     " + percent(e.exact_match) + "  (" + str(exact) + " of " + str(e.examples) + " examples)\n";
+            out += "token accuracy  " + percent(e.token_accuracy) + "  (" + str(right) + " of " + str(e.scored) +
+                   " tokens)\n";
+            out += "exact match     " + percent(e.exact_match) + "  (" + str(exact) + " of " + str(e.examples) +
+                   " examples)\n";
             out += "loss            " + fixed(e.loss, 4) + "\n";
         } else {
             out += "mse                          " + fixed(e.loss, 4) + "\n";
@@ -404,7 +414,8 @@ int eval(const EvalOptions& o) {
 // =====================================================================================
 
 int grad(const GradOptions& o) {
-    if (o.output.empty()) throw InputError("-o", "missing; give the gradients file to write, e.g. -o grads.safetensors");
+    if (o.output.empty())
+        throw InputError("-o", "missing; give the gradients file to write, e.g. -o grads.safetensors");
     ModelFile f = load_model(o.model);
     const std::string batch_path = o.batch == "-" ? "stdin" : o.batch;
     const Batch b = parse_batch(read_input(o.batch), batch_path, f.model->config());
@@ -423,11 +434,13 @@ int grad(const GradOptions& o) {
         bytes = write_gradients_file(m, loss, b.targets);
     } catch (const attn::Error& e) {
         // A finite model and batch can still overflow float (weights near 1e38).
-        throw InputError(o.model, std::string("the loss or a gradient is not finite for this batch (") + e.what() + ")");
+        throw InputError(o.model,
+                         std::string("the loss or a gradient is not finite for this batch (") + e.what() + ")");
     }
     write_files({{"-o", o.output, bytes}});
     write_stdout("loss " + shortest_float_text(loss) + " (mean over " + str(b.targets) + " targets of " + str(b.size) +
-                 " × " + str(b.length) + "); gradients of " + str(m.parameters().size()) + " tensors -> " + o.output + "\n");
+                 " × " + str(b.length) + "); gradients of " + str(m.parameters().size()) + " tensors -> " + o.output +
+                 "\n");
     return kExitOk;
 }
 
@@ -456,9 +469,11 @@ Sequence parse_sequence(const std::string& text, const TransformerConfig& c) {
     }
     const bool tokens = c.input == ModelInput::tokens;
     if (words.empty())
-        throw InputError("INPUT", std::string("is empty; give ") + (tokens ? "token ids" : "values") + ", e.g. \"3 1 4 1 5\"");
+        throw InputError("INPUT",
+                         std::string("is empty; give ") + (tokens ? "token ids" : "values") + ", e.g. \"3 1 4 1 5\"");
     if (words.size() > c.max_len)
-        throw InputError("INPUT", "has " + str(words.size()) + " entries, more than the model's max_len " + str(c.max_len));
+        throw InputError("INPUT",
+                         "has " + str(words.size()) + " entries, more than the model's max_len " + str(c.max_len));
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string where = "entry " + str(i) + " " + quote_arg(words[i]);
         if (tokens) {
@@ -515,7 +530,8 @@ int attend(const AttendOptions& o) {
     std::vector<OutputFile> files;
     if (!o.png.empty()) {
         try {
-            files.push_back({"--png", o.png, ui::heatmap_png(panels, ui::Colormap::viridis, ui::range_from_zero(panels))});
+            files.push_back(
+                {"--png", o.png, ui::heatmap_png(panels, ui::Colormap::viridis, ui::range_from_zero(panels))});
         } catch (const ui::ExportError& e) {
             throw InputError("--png", e.what());
         }
@@ -525,7 +541,8 @@ int attend(const AttendOptions& o) {
     if (o.json) {
         out = "{\n  \"input\": [";
         for (std::size_t t = 0; t < n; ++t)
-            out += (t ? ", " : "") + (c.input == ModelInput::tokens ? str(s.tokens[t]) : ui::format_number(s.values[t]));
+            out +=
+                (t ? ", " : "") + (c.input == ModelInput::tokens ? str(s.tokens[t]) : ui::format_number(s.values[t]));
         out += "],\n  \"prediction\": [";
         for (std::size_t t = 0; t < n; ++t) out += (t ? ", " : "") + prediction[t];
         out += "],\n  \"attention\": [\n";
@@ -578,13 +595,15 @@ int attend(const AttendOptions& o) {
 // =====================================================================================
 
 std::string train_help() {
-    std::string s = "Defaults per task (each option overrides one):\n"
-                    "  task       length vocab k  layers d_model heads d_ff  lr     batch warmup clip  weight-decay steps\n";
+    std::string s =
+        "Defaults per task (each option overrides one):\n"
+        "  task       length vocab k  layers d_model heads d_ff  lr     batch warmup clip  weight-decay steps\n";
     for (TaskKind k : {TaskKind::copy, TaskKind::reverse, TaskKind::sort, TaskKind::induction, TaskKind::series}) {
         const TrainRecipe r = default_recipe(k);
         char line[256];
-        std::snprintf(line, sizeof line, "  %-10s %-6zu %-5s %-2s %-6zu %-7zu %-5zu %-5zu %-6g %-5zu %-6zu %-5g %-12g %zu\n",
-                      task_name(k), r.task.length, r.task.tokens() ? str(r.task.vocab).c_str() : "-",
+        std::snprintf(line, sizeof line,
+                      "  %-10s %-6zu %-5s %-2s %-6zu %-7zu %-5zu %-5zu %-6g %-5zu %-6zu %-5g %-12g %zu\n", task_name(k),
+                      r.task.length, r.task.tokens() ? str(r.task.vocab).c_str() : "-",
                       k == TaskKind::induction ? str(r.task.k).c_str() : "-", r.layers, r.d_model, r.heads, r.d_ff,
                       r.optim.lr, r.batch, r.optim.warmup_steps, r.optim.clip_norm, r.optim.weight_decay, r.steps);
         s += line;

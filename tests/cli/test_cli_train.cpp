@@ -86,7 +86,8 @@ std::vector<std::string> lines_of(const std::string& s) {
 TEST_CASE("train: a reverse model (length 8, vocab 10) reaches ≥ 99% held-out token accuracy in 200 steps",
           "[cli][train]") {
     TempDir dir;
-    const RunResult r = run_attnlab({"train", "--task", "reverse", "--steps", "200", "-o", dir.path("rev.safetensors")});
+    const RunResult r =
+        run_attnlab({"train", "--task", "reverse", "--steps", "200", "-o", dir.path("rev.safetensors")});
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     // stderr is not a terminal here: plain progress lines, one per tenth of the run.
@@ -116,7 +117,8 @@ TEST_CASE("train: a reverse model (length 8, vocab 10) reaches ≥ 99% held-out 
     CHECK(other["token_accuracy"].get<double>() >= 0.99);
     // The text report says the same.
     const RunResult text = ok(run_attnlab({"eval", dir.path("rev.safetensors")}));
-    CHECK_THAT(text.out, Catch::StartsWith("reverse (length 8, vocab 10), step 200: 1000 held-out examples (seed 0)\n"));
+    CHECK_THAT(text.out,
+               Catch::StartsWith("reverse (length 8, vocab 10), step 200: 1000 held-out examples (seed 0)\n"));
     CHECK_THAT(text.out, Catch::Contains("token accuracy  ") && Catch::Contains("exact match     ") &&
                              Catch::Contains("loss            "));
 }
@@ -145,9 +147,12 @@ TEST_CASE("train: on a terminal, stderr shows one progress bar redrawn in place"
     char buf[4096];
     for (;;) {  // until the child closes the terminal (EIO on Linux)
         const ssize_t n = ::read(master, buf, sizeof buf);
-        if (n > 0) err.append(buf, static_cast<std::size_t>(n));
-        else if (n < 0 && errno == EINTR) continue;
-        else break;
+        if (n > 0)
+            err.append(buf, static_cast<std::size_t>(n));
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else
+            break;
     }
     ::close(master);
     int status = 0;
@@ -164,12 +169,13 @@ TEST_CASE("train: on a terminal, stderr shows one progress bar redrawn in place"
 
 TEST_CASE("train: sort, induction and series train and evaluate with their own measures", "[cli][train]") {
     TempDir dir;
-    const json sort = eval_json(train(dir, "sort.safetensors", {"--task", "sort", "--length", "5", "--vocab", "6", "--steps", "60"}),
-                                {"--examples", "100"});
+    const json sort =
+        eval_json(train(dir, "sort.safetensors", {"--task", "sort", "--length", "5", "--vocab", "6", "--steps", "60"}),
+                  {"--examples", "100"});
     CHECK(sort["token_accuracy"].get<double>() > 0.3);  // learning, not learnt: 60 steps
     const std::string ind = train(dir, "ind.safetensors",
-                                  {"--task", "induction", "--length", "12", "--vocab", "8", "--k", "4", "--d-model", "16",
-                                   "--heads", "2", "--d-ff", "32", "--steps", "20"});
+                                  {"--task", "induction", "--length", "12", "--vocab", "8", "--k", "4", "--d-model",
+                                   "16", "--heads", "2", "--d-ff", "32", "--steps", "20"});
     const json ie = eval_json(ind, {"--examples", "50"});
     CHECK(ie["scored"] == 50 * 3);  // k − 1 copied tokens per example
     const RunResult itext = ok(run_attnlab({"eval", ind, "--examples", "50"}));
@@ -184,15 +190,16 @@ TEST_CASE("train: sort, induction and series train and evaluate with their own m
 TEST_CASE("train: a diverging run stops with exit 3, a precise line, and no model file", "[cli][train][errors]") {
     TempDir dir;
     // AdamW's decay θ ← θ·(1 − lr·wd) = −99·θ every step: the weights overflow within a few steps.
-    const RunResult r = run_attnlab({"train", "--task", "reverse", "--lr", "10", "--weight-decay", "10", "--steps", "300", "-o",
-                                     dir.path("m.safetensors")});
+    const RunResult r = run_attnlab({"train", "--task", "reverse", "--lr", "10", "--weight-decay", "10", "--steps",
+                                     "300", "-o", dir.path("m.safetensors")});
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == 3);
     CHECK(r.out.empty());
     const auto lines = lines_of(r.err);
     REQUIRE(!lines.empty());
-    CHECK_THAT(lines.back(), Catch::Matches("attnlab: training: the (loss|gradient norm) is (NaN|infinite) at step [0-9]+.*; no "
-                                            "model written \\(try a smaller --lr than 10, and a --weight-decay below 1/lr\\)"));
+    CHECK_THAT(lines.back(),
+               Catch::Matches("attnlab: training: the (loss|gradient norm) is (NaN|infinite) at step [0-9]+.*; no "
+                              "model written \\(try a smaller --lr than 10, and a --weight-decay below 1/lr\\)"));
     CHECK(dir.files().empty());
 }
 
@@ -200,11 +207,12 @@ TEST_CASE("train: a diverging run stops with exit 3, a precise line, and no mode
 // [SECTION] Files: round trip, determinism, PyTorch's files
 // =====================================================================================
 
-TEST_CASE("train: the model file reads back bit for bit, and the same seed writes the same bytes", "[cli][train][files]") {
+TEST_CASE("train: the model file reads back bit for bit, and the same seed writes the same bytes",
+          "[cli][train][files]") {
     TempDir dir;
-    const std::vector<std::string> args = {"--task", "copy", "--length", "5", "--vocab", "6", "--d-model", "8", "--d-ff", "12",
-                                           "--layers", "2", "--positions", "sinusoidal", "--activation", "gelu", "--steps",
-                                           "30", "--seed", "9"};
+    const std::vector<std::string> args = {
+        "--task",   "copy", "--length",    "5",          "--vocab",      "6",    "--d-model", "8",  "--d-ff", "12",
+        "--layers", "2",    "--positions", "sinusoidal", "--activation", "gelu", "--steps",   "30", "--seed", "9"};
     const std::string bytes = read_file(train(dir, "a.safetensors", args));
     CHECK(read_file(train(dir, "b.safetensors", args)) == bytes);
     std::vector<std::string> other = args;
@@ -213,16 +221,18 @@ TEST_CASE("train: the model file reads back bit for bit, and the same seed write
 
     const attn::ModelFile f = attn::read_model_file(bytes);
     CHECK(f.step == 30);
-    CHECK(attn::model_config_json(f.config) ==
-          R"({"model":"transformer","vocab":6,"d_model":8,"heads":2,"d_ff":12,"layers":2,"max_len":5,"positions":"sinusoidal",)"
-          R"("activation":"gelu","causal":false,"task":{"name":"copy","length":5,"vocab":6}})");
+    CHECK(
+        attn::model_config_json(f.config) ==
+        R"({"model":"transformer","vocab":6,"d_model":8,"heads":2,"d_ff":12,"layers":2,"max_len":5,"positions":"sinusoidal",)"
+        R"("activation":"gelu","causal":false,"task":{"name":"copy","length":5,"vocab":6}})");
     REQUIRE(f.find_metadata("seed"));
     CHECK(*f.find_metadata("seed") == "9");
     REQUIRE(f.find_metadata("training"));
     CHECK(json::parse(*f.find_metadata("training"))["batch"] == 64);
     // Written again from what was read: the same bytes.
     CHECK(attn::write_model_file(*f.model, f.config.task, f.step,
-                                 {{"seed", *f.find_metadata("seed")}, {"training", *f.find_metadata("training")}}) == bytes);
+                                 {{"seed", *f.find_metadata("seed")}, {"training", *f.find_metadata("training")}}) ==
+          bytes);
     // The tensors are F32 under PyTorch's names, in state_dict order.
     const attn::safetensors::File st = attn::safetensors::parse(bytes);
     REQUIRE(st.tensors.size() == f.model->parameters().size());
@@ -234,7 +244,8 @@ TEST_CASE("train: the model file reads back bit for bit, and the same seed write
     CHECK(st.tensors.back().name == "head.bias");
 }
 
-TEST_CASE("eval and attend: files written by PyTorch load and predict what PyTorch's logits say", "[cli][train][golden]") {
+TEST_CASE("eval and attend: files written by PyTorch load and predict what PyTorch's logits say",
+          "[cli][train][golden]") {
     for (const char* name : {"torch_reverse", "torch_induction", "core_reverse"}) {
         INFO(name);
         const json c = json::parse(read_file(golden(std::string(name) + ".json")));
@@ -268,9 +279,11 @@ TEST_CASE("grad: the loss and every gradient are the core's, bit for bit, under 
     };
     const Case cases[] = {
         {"core_reverse.safetensors",
-         {{"input", {{1, 2, 3, 4, 5, 6}, {0, 0, 1, 1, 2, 2}}}, {"target", {{6, 5, 4, 3, 2, 1}, {2, -100, 1, 1, -100, 0}}}}},
+         {{"input", {{1, 2, 3, 4, 5, 6}, {0, 0, 1, 1, 2, 2}}},
+          {"target", {{6, 5, 4, 3, 2, 1}, {2, -100, 1, 1, -100, 0}}}}},
         {"torch_induction.safetensors", {{"input", {{0, 1, 2, 3, 4}}}, {"target", {{1, 2, 3, 4, -100}}}}},
-        {"core_series.safetensors", {{"input", {{0.5, -0.25, 1e-3}, {1, 2, 3}}}, {"target", {{-0.25, 1e-3, 0.75}, {2, 3, 4}}}}},
+        {"core_series.safetensors",
+         {{"input", {{0.5, -0.25, 1e-3}, {1, 2, 3}}}, {"target", {{-0.25, 1e-3, 0.75}, {2, 3, 4}}}}},
     };
     for (const Case& c : cases) {
         INFO(c.file);
@@ -306,8 +319,8 @@ TEST_CASE("grad: the loss and every gradient are the core's, bit for bit, under 
             targets = B * n;
         }
         m.backward();
-        CHECK(r.out == "loss " + attn::shortest_float_text(loss) + " (mean over " + std::to_string(targets) + " targets of " +
-                           std::to_string(B) + " × " + std::to_string(n) + "); gradients of " +
+        CHECK(r.out == "loss " + attn::shortest_float_text(loss) + " (mean over " + std::to_string(targets) +
+                           " targets of " + std::to_string(B) + " × " + std::to_string(n) + "); gradients of " +
                            std::to_string(m.parameters().size()) + " tensors -> " + dir.path("g.safetensors") + "\n");
 
         const attn::safetensors::File g = attn::safetensors::parse(read_file(dir.path("g.safetensors")));
@@ -337,8 +350,8 @@ TEST_CASE("attend: a trained reverse model predicts the reversal and its heads l
     const json r = json::parse(ok(run_attnlab({"attend", model, "3 1 4 1 5 9 2 6", "--json"})).out);
     CHECK(r["input"] == json::array({3, 1, 4, 1, 5, 9, 2, 6}));
     CHECK(r["prediction"] == json::array({6, 2, 9, 5, 1, 4, 1, 3}));
-    REQUIRE(r["attention"].size() == 1);      // layers
-    REQUIRE(r["attention"][0].size() == 2);   // heads
+    REQUIRE(r["attention"].size() == 1);     // layers
+    REQUIRE(r["attention"][0].size() == 2);  // heads
     for (const auto& head : r["attention"][0]) {
         const Rows w = rows_of(head);
         REQUIRE(w.size() == 8);
@@ -375,7 +388,8 @@ TEST_CASE("attend: a trained reverse model predicts the reversal and its heads l
 }
 
 TEST_CASE("attend: a causal model masks the future, and a series model takes values", "[cli][attend]") {
-    const json ind = json::parse(ok(run_attnlab({"attend", golden("core_induction.safetensors"), "1 2 3 1 2", "--json"})).out);
+    const json ind =
+        json::parse(ok(run_attnlab({"attend", golden("core_induction.safetensors"), "1 2 3 1 2", "--json"})).out);
     REQUIRE(ind["attention"].size() == 2);
     for (const auto& layer : ind["attention"])
         for (const auto& head : layer) {
@@ -385,7 +399,8 @@ TEST_CASE("attend: a causal model masks the future, and a series model takes val
         }
     const RunResult t = ok(run_attnlab({"attend", golden("core_induction.safetensors"), "1 2 3"}));
     CHECK_THAT(t.out, Catch::Contains("\nnext   ") && Catch::Contains("·"));
-    const json ser = json::parse(ok(run_attnlab({"attend", golden("core_series.safetensors"), "--json", "--", "-0.5 0.25 1"})).out);
+    const json ser =
+        json::parse(ok(run_attnlab({"attend", golden("core_series.safetensors"), "--json", "--", "-0.5 0.25 1"})).out);
     CHECK(ser["input"] == json::array({-0.5, 0.25, 1}));
     CHECK(ser["prediction"].size() == 3);
 }
@@ -419,67 +434,98 @@ void check_bad(const Bad& b, const TempDir& dir, const std::vector<std::string>&
 TEST_CASE("train: bad options exit 2 with one line naming the option, and write nothing", "[cli][train][errors]") {
     const std::vector<Bad> cases = {
         {"no task", {"train", "-o", "OUT"}, "--task: missing; choose copy, reverse, sort, induction or series"},
-        {"unknown task", {"train", "--task", "add", "-o", "OUT"},
+        {"unknown task",
+         {"train", "--task", "add", "-o", "OUT"},
          "--task: is \"add\", expected copy, reverse, sort, induction or series"},
-        {"no output", {"train", "--task", "reverse"}, "-o: missing; give the model file to write, e.g. -o model.safetensors"},
-        {"length 0", {"train", "--task", "sort", "--length", "0", "-o", "OUT"},
+        {"no output",
+         {"train", "--task", "reverse"},
+         "-o: missing; give the model file to write, e.g. -o model.safetensors"},
+        {"length 0",
+         {"train", "--task", "sort", "--length", "0", "-o", "OUT"},
          "--length: is 0, expected a whole number from 1 to 512"},
-        {"length too long", {"train", "--task", "sort", "--length", "513", "-o", "OUT"},
+        {"length too long",
+         {"train", "--task", "sort", "--length", "513", "-o", "OUT"},
          "--length: is 513, expected a whole number from 1 to 512"},
-        {"length not a number", {"train", "--task", "sort", "--length", "8x", "-o", "OUT"},
+        {"length not a number",
+         {"train", "--task", "sort", "--length", "8x", "-o", "OUT"},
          "--length: is \"8x\", expected a whole number from 1 to 512"},
-        {"negative vocab", {"train", "--task", "copy", "--vocab", "-3", "-o", "OUT"},
+        {"negative vocab",
+         {"train", "--task", "copy", "--vocab", "-3", "-o", "OUT"},
          "--vocab: is \"-3\", expected a whole number from 2 to 65536"},
-        {"vocab 1", {"train", "--task", "copy", "--vocab", "1", "-o", "OUT"},
+        {"vocab 1",
+         {"train", "--task", "copy", "--vocab", "1", "-o", "OUT"},
          "--vocab: is 1, expected a whole number from 2 to 65536"},
-        {"vocab for series", {"train", "--task", "series", "--vocab", "10", "-o", "OUT"},
+        {"vocab for series",
+         {"train", "--task", "series", "--vocab", "10", "-o", "OUT"},
          "--vocab: the series task has no vocabulary (it reads and predicts values)"},
-        {"k for reverse", {"train", "--task", "reverse", "--k", "2", "-o", "OUT"},
+        {"k for reverse",
+         {"train", "--task", "reverse", "--k", "2", "-o", "OUT"},
          "--k: is the induction task's copied segment length; the reverse task has none"},
-        {"k too long", {"train", "--task", "induction", "--length", "8", "--k", "5", "-o", "OUT"},
+        {"k too long",
+         {"train", "--task", "induction", "--length", "8", "--k", "5", "-o", "OUT"},
          "--k: is 5, expected a whole number from 1 to 4 (a copy of k tokens needs length + 1 ≥ 2k; --length is 8)"},
-        {"noise for sort", {"train", "--task", "sort", "--noise", "0.1", "-o", "OUT"},
+        {"noise for sort",
+         {"train", "--task", "sort", "--noise", "0.1", "-o", "OUT"},
          "--noise: is the series task's noise; the sort task has none"},
-        {"heads do not divide", {"train", "--task", "reverse", "--heads", "3", "-o", "OUT"},
+        {"heads do not divide",
+         {"train", "--task", "reverse", "--heads", "3", "-o", "OUT"},
          "--heads: 3 does not divide --d-model 32 (each head gets d_model / heads columns)"},
-        {"heads beyond d_model", {"train", "--task", "reverse", "--d-model", "4", "--heads", "8", "-o", "OUT"},
+        {"heads beyond d_model",
+         {"train", "--task", "reverse", "--d-model", "4", "--heads", "8", "-o", "OUT"},
          "--heads: is 8, expected a whole number from 1 to 4 (at most --d-model)"},
-        {"layers 0", {"train", "--task", "reverse", "--layers", "0", "-o", "OUT"},
+        {"layers 0",
+         {"train", "--task", "reverse", "--layers", "0", "-o", "OUT"},
          "--layers: is 0, expected a whole number from 1 to 16"},
-        {"d-model too wide", {"train", "--task", "reverse", "--d-model", "2048", "-o", "OUT"},
+        {"d-model too wide",
+         {"train", "--task", "reverse", "--d-model", "2048", "-o", "OUT"},
          "--d-model: is 2048, expected a whole number from 1 to 1024"},
-        {"positions unknown", {"train", "--task", "reverse", "--positions", "rotary", "-o", "OUT"},
+        {"positions unknown",
+         {"train", "--task", "reverse", "--positions", "rotary", "-o", "OUT"},
          "--positions: is \"rotary\", expected learned or sinusoidal"},
-        {"activation unknown", {"train", "--task", "reverse", "--activation", "tanh", "-o", "OUT"},
+        {"activation unknown",
+         {"train", "--task", "reverse", "--activation", "tanh", "-o", "OUT"},
          "--activation: is \"tanh\", expected relu or gelu"},
-        {"lr 0", {"train", "--task", "reverse", "--lr", "0", "-o", "OUT"}, "--lr: is 0, expected a number above 0 up to 10"},
-        {"lr nan", {"train", "--task", "reverse", "--lr", "nan", "-o", "OUT"},
+        {"lr 0",
+         {"train", "--task", "reverse", "--lr", "0", "-o", "OUT"},
+         "--lr: is 0, expected a number above 0 up to 10"},
+        {"lr nan",
+         {"train", "--task", "reverse", "--lr", "nan", "-o", "OUT"},
          "--lr: is \"nan\", expected a number above 0 up to 10"},
-        {"lr inf", {"train", "--task", "reverse", "--lr", "1e999", "-o", "OUT"},
+        {"lr inf",
+         {"train", "--task", "reverse", "--lr", "1e999", "-o", "OUT"},
          "--lr: is \"1e999\", expected a number above 0 up to 10"},
-        {"clip negative", {"train", "--task", "reverse", "--clip", "-1", "-o", "OUT"},
+        {"clip negative",
+         {"train", "--task", "reverse", "--clip", "-1", "-o", "OUT"},
          "--clip: is -1, expected a number from 0 to 1000000"},
-        {"weight decay text", {"train", "--task", "reverse", "--weight-decay", "lots", "-o", "OUT"},
+        {"weight decay text",
+         {"train", "--task", "reverse", "--weight-decay", "lots", "-o", "OUT"},
          "--weight-decay: is \"lots\", expected a number from 0 to 10"},
-        {"batch 0", {"train", "--task", "reverse", "--batch", "0", "-o", "OUT"},
+        {"batch 0",
+         {"train", "--task", "reverse", "--batch", "0", "-o", "OUT"},
          "--batch: is 0, expected a whole number from 1 to 4096"},
-        {"steps fractional", {"train", "--task", "reverse", "--steps", "1.5", "-o", "OUT"},
+        {"steps fractional",
+         {"train", "--task", "reverse", "--steps", "1.5", "-o", "OUT"},
          "--steps: is \"1.5\", expected a whole number from 0 to 100000000"},
-        {"seed beyond 64 bits", {"train", "--task", "reverse", "--seed", "18446744073709551616", "-o", "OUT"},
+        {"seed beyond 64 bits",
+         {"train", "--task", "reverse", "--seed", "18446744073709551616", "-o", "OUT"},
          "--seed: is 18446744073709551616, expected a whole number from 0 to 18446744073709551615"},
         {"attention weights too many",
          {"train", "--task", "sort", "--length", "512", "--batch", "4096", "-o", "OUT"},
-         "--batch: 4096 sequences × 2 heads × 512² attention weights are 2147483648 values, more than 2^26; use a smaller "
+         "--batch: 4096 sequences × 2 heads × 512² attention weights are 2147483648 values, more than 2^26; use a "
+         "smaller "
          "--batch or --length"},
         {"activations too many",
          {"train", "--task", "sort", "--length", "16", "--batch", "4096", "--d-ff", "4096", "-o", "OUT"},
-         "--batch: 4096 sequences × 16 positions × 4096 activations are more than 2^26 values; use a smaller --batch, --d-ff "
+         "--batch: 4096 sequences × 16 positions × 4096 activations are more than 2^26 values; use a smaller --batch, "
+         "--d-ff "
          "or --d-model"},
         {"too many parameters",
          {"train", "--task", "copy", "--vocab", "65536", "--d-model", "1024", "-o", "OUT"},
-         "--d-model: the model would have 138628160 parameters, more than 2^26; use a smaller --d-model, --d-ff, --layers "
+         "--d-model: the model would have 138628160 parameters, more than 2^26; use a smaller --d-model, --d-ff, "
+         "--layers "
          "or --vocab"},
-        {"unknown option", {"train", "--task", "reverse", "--dropout", "0.1", "-o", "OUT"},
+        {"unknown option",
+         {"train", "--task", "reverse", "--dropout", "0.1", "-o", "OUT"},
          "usage: The following arguments were not expected: 0.1 --dropout (see attnlab train --help)"},
     };
     for (const Bad& b : cases) {
@@ -494,17 +540,20 @@ TEST_CASE("eval, grad and attend: broken model files and batches exit 2 with one
     const std::string good = read_file(golden("core_reverse.safetensors"));  // reverse, length 6, vocab 7
     const std::string model = dir.write("m.safetensors", good);
     const std::string truncated = dir.write("short.safetensors", good.substr(0, good.size() - 4));
-    const std::string not_model = dir.write("w.safetensors", read_file(std::string(ATTN_GOLDEN_DIR) + "/mha_weights.safetensors"));
+    const std::string not_model =
+        dir.write("w.safetensors", read_file(std::string(ATTN_GOLDEN_DIR) + "/mha_weights.safetensors"));
     auto batch = [&](const std::string& name, const std::string& text) { return dir.write(name, text); };
     const std::string b_vocab = batch("b_vocab.json", R"({"input": [[1, 2, 7]], "target": [[1, 2, 3]]})");
     const std::string b_neg = batch("b_neg.json", R"({"input": [[1, 2, 3]], "target": [[1, -1, 3]]})");
     const std::string b_float = batch("b_float.json", R"({"input": [[1, 2.5, 3]], "target": [[1, 2, 3]]})");
     const std::string b_inf = batch("b_inf.json", R"({"input": [[1, 2, 3]], "target": [[1, 1e999, 3]]})");
-    const std::string b_ragged = batch("b_ragged.json", R"({"input": [[1, 2, 3], [1, 2]], "target": [[1, 2, 3], [1, 2]]})");
+    const std::string b_ragged =
+        batch("b_ragged.json", R"({"input": [[1, 2, 3], [1, 2]], "target": [[1, 2, 3], [1, 2]]})");
     const std::string b_shape = batch("b_shape.json", R"({"input": [[1, 2, 3]], "target": [[1, 2]]})");
     const std::string b_rows = batch("b_rows.json", R"({"input": [[1, 2, 3]], "target": [[1, 2, 3], [1, 2, 3]]})");
     const std::string b_ignored = batch("b_ignored.json", R"({"input": [[1, 2]], "target": [[-100, -100]]})");
-    const std::string b_long = batch("b_long.json", R"({"input": [[1, 2, 3, 4, 5, 6, 0]], "target": [[1, 2, 3, 4, 5, 6, 0]]})");
+    const std::string b_long =
+        batch("b_long.json", R"({"input": [[1, 2, 3, 4, 5, 6, 0]], "target": [[1, 2, 3, 4, 5, 6, 0]]})");
     const std::string b_key = batch("b_key.json", R"({"input": [[1]], "target": [[1]], "mask": [[1]]})");
     const std::string b_missing = batch("b_missing.json", R"({"input": [[1]]})");
     const std::string b_json = batch("b_json.json", R"({"input": [[1, 2]], )");
@@ -520,48 +569,80 @@ TEST_CASE("eval, grad and attend: broken model files and batches exit 2 with one
     const std::vector<std::string> inputs = dir.files();
 
     const std::vector<Bad> cases = {
-        {"eval: no such file", {"eval", dir.path("none.safetensors")}, dir.path("none.safetensors") + ": cannot open: No such file or directory"},
-        {"eval: truncated model", {"eval", truncated},
+        {"eval: no such file",
+         {"eval", dir.path("none.safetensors")},
+         dir.path("none.safetensors") + ": cannot open: No such file or directory"},
+        {"eval: truncated model",
+         {"eval", truncated},
          truncated + ": head.bias: data_offsets [10304, 10332] run past the end of the data buffer (10328 bytes)"},
-        {"eval: a weights file, not a model", {"eval", not_model},
+        {"eval: a weights file, not a model",
+         {"eval", not_model},
          not_model + ": __metadata__: has no \"config\" (a JSON object: the model's sizes and task)"},
-        {"eval: examples 0", {"eval", model, "--examples", "0"}, "--examples: is 0, expected a whole number from 1 to 1000000"},
-        {"grad: no -o", {"grad", model, ok_batch}, "-o: missing; give the gradients file to write, e.g. -o grads.safetensors"},
-        {"grad: id beyond the vocabulary", {"grad", model, b_vocab, "-o", "OUT"},
+        {"eval: examples 0",
+         {"eval", model, "--examples", "0"},
+         "--examples: is 0, expected a whole number from 1 to 1000000"},
+        {"grad: no -o",
+         {"grad", model, ok_batch},
+         "-o: missing; give the gradients file to write, e.g. -o grads.safetensors"},
+        {"grad: id beyond the vocabulary",
+         {"grad", model, b_vocab, "-o", "OUT"},
          b_vocab + ": input[0][2]: is 7, outside the model's vocabulary (expected a token id from 0 to 6)"},
-        {"grad: negative target", {"grad", model, b_neg, "-o", "OUT"},
-         b_neg + ": target[0][1]: is -1, outside the model's vocabulary (expected a token id from 0 to 6 or -100 (ignored))"},
-        {"grad: fractional id", {"grad", model, b_float, "-o", "OUT"},
+        {"grad: negative target",
+         {"grad", model, b_neg, "-o", "OUT"},
+         b_neg + ": target[0][1]: is -1, outside the model's vocabulary (expected a token id from 0 to 6 or -100 "
+                 "(ignored))"},
+        {"grad: fractional id",
+         {"grad", model, b_float, "-o", "OUT"},
          b_float + ": input[0][1]: is 2.5, expected a token id from 0 to 6"},
-        {"grad: non-finite number", {"grad", model, b_inf, "-o", "OUT"},
+        {"grad: non-finite number",
+         {"grad", model, b_inf, "-o", "OUT"},
          b_inf + ": target[0][1]: is 1e999, which is not a finite number (too large)"},
-        {"grad: ragged rows", {"grad", model, b_ragged, "-o", "OUT"},
+        {"grad: ragged rows",
+         {"grad", model, b_ragged, "-o", "OUT"},
          b_ragged + ": input[1]: has 2 entries, input[0] has 3 (every row has the same length)"},
-        {"grad: target shorter", {"grad", model, b_shape, "-o", "OUT"}, b_shape + ": target[0]: has 2 entries, input[0] has 3"},
+        {"grad: target shorter",
+         {"grad", model, b_shape, "-o", "OUT"},
+         b_shape + ": target[0]: has 2 entries, input[0] has 3"},
         {"grad: target rows", {"grad", model, b_rows, "-o", "OUT"}, b_rows + ": target: has 2 rows, input has 1"},
-        {"grad: all ignored", {"grad", model, b_ignored, "-o", "OUT"},
+        {"grad: all ignored",
+         {"grad", model, b_ignored, "-o", "OUT"},
          b_ignored + ": target: is -100 (ignored) everywhere; the loss needs at least one target"},
-        {"grad: longer than max_len", {"grad", model, b_long, "-o", "OUT"},
+        {"grad: longer than max_len",
+         {"grad", model, b_long, "-o", "OUT"},
          b_long + ": input[0]: has 7 positions, more than the model's max_len 6"},
-        {"grad: unknown key", {"grad", model, b_key, "-o", "OUT"},
+        {"grad: unknown key",
+         {"grad", model, b_key, "-o", "OUT"},
          b_key + ": mask: is not a batch key (a batch is {\"input\": [[ids]], \"target\": [[ids, or -100 to ignore]]}, "
                  "values instead of ids for a series model)"},
-        {"grad: missing target", {"grad", model, b_missing, "-o", "OUT"},
-         b_missing + ": target: is missing (a batch is {\"input\": [[ids]], \"target\": [[ids, or -100 to ignore]]}, values "
-                     "instead of ids for a series model)"},
+        {"grad: missing target",
+         {"grad", model, b_missing, "-o", "OUT"},
+         b_missing +
+             ": target: is missing (a batch is {\"input\": [[ids]], \"target\": [[ids, or -100 to ignore]]}, values "
+             "instead of ids for a series model)"},
         {"grad: duplicate key", {"grad", model, b_dup, "-o", "OUT"}, b_dup + ": input: appears twice"},
-        {"grad: empty batch", {"grad", model, b_empty, "-o", "OUT"}, b_empty + ": input: has no rows; a batch has at least one sequence"},
-        {"grad: a long string, clipped at a character boundary", {"grad", model, b_utf8, "-o", "OUT"},
+        {"grad: empty batch",
+         {"grad", model, b_empty, "-o", "OUT"},
+         b_empty + ": input: has no rows; a batch has at least one sequence"},
+        {"grad: a long string, clipped at a character boundary",
+         {"grad", model, b_utf8, "-o", "OUT"},
          b_utf8 + ": input[0][0]: is \"" + w39 + "...\", expected a token id from 0 to 6"},
-        {"grad: text in a series batch", {"grad", series, b_series, "-o", "OUT"}, b_series + ": input[0][1]: is \"x\", expected a number"},
-        {"attend: id beyond the vocabulary", {"attend", model, "1 2 9"},
+        {"grad: text in a series batch",
+         {"grad", series, b_series, "-o", "OUT"},
+         b_series + ": input[0][1]: is \"x\", expected a number"},
+        {"attend: id beyond the vocabulary",
+         {"attend", model, "1 2 9"},
          "INPUT: entry 2 \"9\" is not a token id of this model (0 to 6)"},
-        {"attend: too long", {"attend", model, "1 2 3 4 5 6 0"}, "INPUT: has 7 entries, more than the model's max_len 6"},
+        {"attend: too long",
+         {"attend", model, "1 2 3 4 5 6 0"},
+         "INPUT: has 7 entries, more than the model's max_len 6"},
         {"attend: empty", {"attend", model, "  "}, "INPUT: is empty; give token ids, e.g. \"3 1 4 1 5\""},
-        {"attend: not a number (series)", {"attend", series, "0.5 x"},
+        {"attend: not a number (series)",
+         {"attend", series, "0.5 x"},
          "INPUT: entry 1 \"x\" is not a number (finite, at most 1e30 in size)"},
-        {"unknown command", {"tran", "--task", "reverse"},
-         "usage: unknown command \"tran\"; the commands are compute, train, eval, grad and attend (see attnlab --help)"},
+        {"unknown command",
+         {"tran", "--task", "reverse"},
+         "usage: unknown command \"tran\"; the commands are compute, train, eval, grad and attend (see attnlab "
+         "--help)"},
     };
     for (const Bad& b : cases) check_bad(b, dir, inputs);
     // A syntax error names the file and nlohmann's position.
@@ -581,14 +662,35 @@ TEST_CASE("help: attnlab --help lists the commands; each command's --help docume
     for (const char* s : {"compute", "train", "eval", "grad", "attend"}) CHECK_THAT(top.out, Catch::Contains(s));
 
     const RunResult train = ok(run_attnlab({"train", "--help"}));
-    for (const char* s : {"--task", "--length", "--vocab", "--k", "--noise", "--layers", "--heads", "--d-model", "--d-ff",
-                          "--positions", "--activation", "--lr", "--batch", "--warmup", "--clip", "--weight-decay", "--steps",
-                          "--seed", "MODEL.safetensors", "Defaults per task", "induction", "Exit status", "3 training diverged",
+    for (const char* s : {"--task",
+                          "--length",
+                          "--vocab",
+                          "--k",
+                          "--noise",
+                          "--layers",
+                          "--heads",
+                          "--d-model",
+                          "--d-ff",
+                          "--positions",
+                          "--activation",
+                          "--lr",
+                          "--batch",
+                          "--warmup",
+                          "--clip",
+                          "--weight-decay",
+                          "--steps",
+                          "--seed",
+                          "MODEL.safetensors",
+                          "Defaults per task",
+                          "induction",
+                          "Exit status",
+                          "3 training diverged",
                           "load_state_dict"})
         CHECK_THAT(train.out, Catch::Contains(s));
     // The defaults table is the core's recipe.
-    CHECK_THAT(train.out, Catch::Contains("  reverse    8      10    -  1      32      2     64    0.003  64    0      1     0.01"
-                                          "         400"));
+    CHECK_THAT(train.out,
+               Catch::Contains("  reverse    8      10    -  1      32      2     64    0.003  64    0      1     0.01"
+                               "         400"));
     const RunResult eval = ok(run_attnlab({"eval", "--help"}));
     for (const char* s : {"--examples", "--seed", "--json", "exact match", "copied tokens"})
         CHECK_THAT(eval.out, Catch::Contains(s));

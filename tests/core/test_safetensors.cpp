@@ -103,4 +103,3 @@ TEST_CASE("safetensors: problems name the tensor or the file as a whole", "[safe
         CHECK_THAT(e.problem(), Catch::StartsWith("bytes 8..9 of the data buffer belong to no tensor"));
     }
 }
-

@@ -93,8 +93,8 @@ std::string config_error(const std::string& text) {
 
 // A model file for the reverse task whose config (metadata) is edited.
 std::string file_with_config(const json& config) {
-    const Transformer m = small_model(task_of(attn::TaskKind::reverse, 5, 7), attn::Positions::learned,
-                                      attn::nn::Activation::relu, 1);
+    const Transformer m =
+        small_model(task_of(attn::TaskKind::reverse, 5, 7), attn::Positions::learned, attn::nn::Activation::relu, 1);
     const std::string bytes = attn::write_model_file(m, task_of(attn::TaskKind::reverse, 5, 7), 3);
     json h = header_of(bytes);
     h["__metadata__"]["config"] = config.dump();
@@ -102,8 +102,9 @@ std::string file_with_config(const json& config) {
 }
 
 json reverse_config() {
-    return json::parse(R"({"model":"transformer","vocab":7,"d_model":8,"heads":2,"d_ff":16,"layers":1,"max_len":5,)"
-                       R"("positions":"learned","activation":"relu","causal":false,"task":{"name":"reverse","length":5,"vocab":7}})");
+    return json::parse(
+        R"({"model":"transformer","vocab":7,"d_model":8,"heads":2,"d_ff":16,"layers":1,"max_len":5,)"
+        R"("positions":"learned","activation":"relu","causal":false,"task":{"name":"reverse","length":5,"vocab":7}})");
 }
 
 }  // namespace
@@ -167,14 +168,16 @@ TEST_CASE("model files: write then read gives the same config, step, metadata an
 TEST_CASE("model files: the config is exactly the issue's keys, in order", "[train][files]") {
     attn::TaskConfig t = task_of(attn::TaskKind::induction, 12, 9, 4);
     const Transformer m = small_model(t);
-    CHECK(attn::model_config_json({m.config(), t}) ==
-          R"({"model":"transformer","vocab":9,"d_model":8,"heads":2,"d_ff":16,"layers":2,"max_len":12,)"
-          R"("positions":"learned","activation":"relu","causal":true,"task":{"name":"induction","length":12,"vocab":9,"k":4}})");
+    CHECK(
+        attn::model_config_json({m.config(), t}) ==
+        R"({"model":"transformer","vocab":9,"d_model":8,"heads":2,"d_ff":16,"layers":2,"max_len":12,)"
+        R"("positions":"learned","activation":"relu","causal":true,"task":{"name":"induction","length":12,"vocab":9,"k":4}})");
     attn::TaskConfig s = task_of(attn::TaskKind::series, 7, 1);
     s.noise = 0.05f;
-    CHECK_THAT(attn::model_config_json({small_model(s).config(), s}),
-               Catch::EndsWith(R"("vocab":1,"d_model":8,"heads":2,"d_ff":16,"layers":2,"max_len":7,"positions":"learned",)"
-                               R"("activation":"relu","causal":true,"task":{"name":"series","length":7,"noise":0.05}})"));
+    CHECK_THAT(
+        attn::model_config_json({small_model(s).config(), s}),
+        Catch::EndsWith(R"("vocab":1,"d_model":8,"heads":2,"d_ff":16,"layers":2,"max_len":7,"positions":"learned",)"
+                        R"("activation":"relu","causal":true,"task":{"name":"series","length":7,"noise":0.05}})"));
     CHECK(attn::shortest_float_text(0.1f) == "0.1");
     CHECK(attn::shortest_float_text(1e-8f) == "1e-08");
     CHECK(attn::shortest_float_text(3.4028235e38f) == "3.4028235e+38");
@@ -210,7 +213,8 @@ TEST_CASE("model files: F64, F16 and BF16 tensors load (converted), other metada
         } else {
             raw = data.substr(h[info.name]["data_offsets"][0].get<std::size_t>(), 4 * info.count);
         }
-        header[info.name] = {{"dtype", dtype}, {"shape", info.shape}, {"data_offsets", {rebuilt.size(), rebuilt.size() + raw.size()}}};
+        header[info.name] = {
+            {"dtype", dtype}, {"shape", info.shape}, {"data_offsets", {rebuilt.size(), rebuilt.size() + raw.size()}}};
         rebuilt += raw;
     }
     header["__metadata__"]["format"] = "pt";
@@ -239,7 +243,8 @@ TEST_CASE("model files: config problems name the key", "[train][files][errors]")
         {"not an object", "[1]", "config: is an array, expected a JSON object {\"model\": \"transformer\", ...}"},
         {"duplicate key", R"({"model":"transformer","model":"transformer"})", "config.model: appears twice"},
         {"unknown key", edit([](json& c) { c["dropout"] = 0.1; }),
-         "config.dropout: is not a config key (the keys are model, vocab, d_model, heads, d_ff, layers, max_len, positions, "
+         "config.dropout: is not a config key (the keys are model, vocab, d_model, heads, d_ff, layers, max_len, "
+         "positions, "
          "activation, causal, task)"},
         {"missing key", edit([](json& c) { c.erase("d_ff"); }), "config: has no \"d_ff\" (the keys are model, vocab,"},
         {"model not transformer", edit([](json& c) { c["model"] = "gru"; }),
@@ -250,17 +255,20 @@ TEST_CASE("model files: config problems name the key", "[train][files][errors]")
          "config.vocab: is 7.5, expected a whole number from 1 to 65536"},
         {"d_model negative", edit([](json& c) { c["d_model"] = -8; }),
          "config.d_model: is -8, expected a whole number from 1 to 4096"},
-        {"d_model too large", edit([](json& c) { c["d_model"] = 5000; }), "config.d_model: is 5000, expected 1 to 4096"},
+        {"d_model too large", edit([](json& c) { c["d_model"] = 5000; }),
+         "config.d_model: is 5000, expected 1 to 4096"},
         {"heads do not divide", edit([](json& c) { c["heads"] = 3; }),
          "config.heads: is 3, which does not divide d_model 8"},
-        {"heads beyond d_model", edit([](json& c) { c["heads"] = 9; }), "config.heads: is 9, expected 1 to 8 (at most d_model)"},
+        {"heads beyond d_model", edit([](json& c) { c["heads"] = 9; }),
+         "config.heads: is 9, expected 1 to 8 (at most d_model)"},
         {"layers 0", edit([](json& c) { c["layers"] = 0; }), "config.layers: is 0, expected 1 to 64"},
         {"positions unknown", edit([](json& c) { c["positions"] = "rotary"; }),
          "config.positions: is \"rotary\", expected \"learned\" or \"sinusoidal\""},
         {"activation unknown", edit([](json& c) { c["activation"] = "tanh"; }),
          "config.activation: is \"tanh\", expected \"relu\" or \"gelu\""},
         {"causal a number", edit([](json& c) { c["causal"] = 1; }), "config.causal: is 1, expected true or false"},
-        {"task a string", edit([](json& c) { c["task"] = "reverse"; }), "config.task: is \"reverse\", expected an object"},
+        {"task a string", edit([](json& c) { c["task"] = "reverse"; }),
+         "config.task: is \"reverse\", expected an object"},
         {"task name unknown", edit([](json& c) { c["task"]["name"] = "add"; }),
          "config.task.name: is \"add\", expected \"copy\", \"reverse\", \"sort\", \"induction\" or \"series\""},
         {"task key of another task", edit([](json& c) { c["task"]["k"] = 2; }),
@@ -271,14 +279,15 @@ TEST_CASE("model files: config problems name the key", "[train][files][errors]")
          "config.task.length: is 6, expected 1 to 5 (at most max_len)"},
         {"task vocab beyond the model's", edit([](json& c) { c["task"]["vocab"] = 8; }),
          "config.task.vocab: is 8, expected 2 to 7 (at most the model's vocab)"},
-        {"induction k too long",
-         edit([](json& c) { c["task"] = {{"name", "induction"}, {"length", 5}, {"vocab", 7}, {"k", 4}}; }),
+        {"induction k too long", edit([](json& c) {
+             c["task"] = {{"name", "induction"}, {"length", 5}, {"vocab", 7}, {"k", 4}};
+         }),
          "config.task.k: is 4, expected 1 to 3 (a copy of k tokens needs length + 1 ≥ 2k)"},
-        {"series with vocab 7",
-         edit([](json& c) { c["task"] = {{"name", "series"}, {"length", 5}, {"noise", 0.1}}; }),
+        {"series with vocab 7", edit([](json& c) {
+             c["task"] = {{"name", "series"}, {"length", 5}, {"noise", 0.1}};
+         }),
          "config.vocab: is 7, expected 1 for the series task (one value per position)"},
-        {"series noise negative",
-         edit([](json& c) {
+        {"series noise negative", edit([](json& c) {
              c["vocab"] = 1;
              c["task"] = {{"name", "series"}, {"length", 5}, {"noise", -0.1}};
          }),
@@ -294,7 +303,8 @@ TEST_CASE("model files: config problems name the key", "[train][files][errors]")
         CHECK_THAT(config_error(b.config), Catch::StartsWith(b.error));
         // and in a file, the same message (json::parse would drop the duplicate or fail)
         const std::string name = b.name;
-        if (name != "not JSON" && name != "duplicate key") CHECK_THAT(model_error(file_with_config(json::parse(b.config))), Catch::StartsWith(b.error));
+        if (name != "not JSON" && name != "duplicate key")
+            CHECK_THAT(model_error(file_with_config(json::parse(b.config))), Catch::StartsWith(b.error));
     }
     CHECK(config_error(reverse_config().dump()) == "(no error)");
 }
@@ -330,8 +340,10 @@ TEST_CASE("model files: metadata and tensor problems name the key or the tensor"
     wider.d_ff = 17;
     const Bad cases[] = {
         {"not safetensors", "hello", "is 5 bytes long, too short for a safetensors file"},
-        {"no metadata", with([](json& x) { x.erase("__metadata__"); }, data), "__metadata__: is missing: a model file's"},
-        {"no config", with([](json& x) { x["__metadata__"].erase("config"); }, data), "__metadata__: has no \"config\""},
+        {"no metadata", with([](json& x) { x.erase("__metadata__"); }, data),
+         "__metadata__: is missing: a model file's"},
+        {"no config", with([](json& x) { x["__metadata__"].erase("config"); }, data),
+         "__metadata__: has no \"config\""},
         {"no step", with([](json& x) { x["__metadata__"].erase("step"); }, data), "__metadata__: has no \"step\""},
         {"step not a number", with([](json& x) { x["__metadata__"]["step"] = "-1"; }, data),
          "__metadata__.step: is \"-1\", expected a whole number ≥ 0 in decimal"},
@@ -340,28 +352,48 @@ TEST_CASE("model files: metadata and tensor problems name the key or the tensor"
         {"metadata value not a string", with([](json& x) { x["__metadata__"]["step"] = 3; }, data),
          "__metadata__ \"step\" is 3, expected a string"},
         {"missing tensor (file of 1 layer, config of 2)",
-         with([&](json& x) { x["__metadata__"]["config"] = [&] { json c = reverse_config(); c["layers"] = 2; return c.dump(); }(); }, data),
-         "layers.1.self_attn.in_proj_weight: is missing: the config describes a model with this tensor, of shape [24, 8] "
+         with(
+             [&](json& x) {
+                 x["__metadata__"]["config"] = [&] {
+                     json c = reverse_config();
+                     c["layers"] = 2;
+                     return c.dump();
+                 }();
+             },
+             data),
+         "layers.1.self_attn.in_proj_weight: is missing: the config describes a model with this tensor, of shape [24, "
+         "8] "
          "(3·d_model × d_model)"},
         {"extra layer", tensors_of(two_layers),
          "layers.1.self_attn.in_proj_weight: is not a tensor of this model: the config says \"layers\": 1"},
         {"pos_emb with sinusoidal positions",
-         with([&](json& x) { x["__metadata__"]["config"] = [&] { json c = reverse_config(); c["positions"] = "sinusoidal"; return c.dump(); }(); }, data),
+         with(
+             [&](json& x) {
+                 x["__metadata__"]["config"] = [&] {
+                     json c = reverse_config();
+                     c["positions"] = "sinusoidal";
+                     return c.dump();
+                 }();
+             },
+             data),
          "pos_emb.weight: is not a tensor of this model: the config says \"positions\": \"sinusoidal\""},
         {"sinusoidal file, learned config", tensors_of(sinusoidal),
-         "pos_emb.weight: is missing: the config describes a model with this tensor, of shape [5, 8] (max_len × d_model)"},
+         "pos_emb.weight: is missing: the config describes a model with this tensor, of shape [5, 8] (max_len × "
+         "d_model)"},
         {"shape differs", tensors_of(wider),
          "layers.0.linear1.weight: has shape [17, 8], expected [16, 8] (d_ff × d_model in the config)"},
         {"dtype not a float", with([](json& x) { x["head.bias"]["dtype"] = "I32"; }, data),
          "head.bias: has dtype I32; attnlab reads F32, F64, F16 and BF16"},
-        {"a NaN", [&] {
+        {"a NaN",
+         [&] {
              std::string d = data;
              const std::size_t at = h["norm.bias"]["data_offsets"][0].get<std::size_t>() + 8;
              d.replace(at, 4, std::string("\x00\x00\xC0\x7F", 4));
              return with_header(h, d);
          }(),
          "norm.bias: has a NaN at index 2; weights must be finite"},
-        {"unknown tensor", [&] {
+        {"unknown tensor",
+         [&] {
              json x = h;
              std::string d = data + std::string(4, '\0');
              x["extra"] = {{"dtype", "F32"}, {"shape", {1}}, {"data_offsets", {data.size(), data.size() + 4}}};

@@ -67,7 +67,8 @@ void check(const std::string& text, attn::ModelInput input) {
         require(std::isfinite(loss));
     } else {
         require(b.input_values.size() == N && b.target_values.size() == N && b.targets == N);
-        for (std::size_t i = 0; i < N; ++i) require(std::isfinite(b.input_values[i]) && std::isfinite(b.target_values[i]));
+        for (std::size_t i = 0; i < N; ++i)
+            require(std::isfinite(b.input_values[i]) && std::isfinite(b.target_values[i]));
         m.forward_series(b.input_values.data(), b.size, b.length);
         loss = m.mse_loss(b.target_values.data());
     }

@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const attn::Parameters& p = f.model->parameters();
     const auto layout = attn::Transformer::layout(c);
     require(layout.size() == p.size());
-    for (std::size_t i = 0; i < p.size(); ++i) require(layout[i].name == p.info(i).name && layout[i].shape == p.info(i).shape);
+    for (std::size_t i = 0; i < p.size(); ++i)
+        require(layout[i].name == p.info(i).name && layout[i].shape == p.info(i).shape);
     for (std::size_t i = 0; i < p.total(); ++i) require(std::isfinite(p.values()[i]));
 
     const attn::ModelFile again = attn::read_model_file(attn::write_model_file(*f.model, f.config.task, f.step));

@@ -49,8 +49,7 @@ inline constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 class FormatError : public Error {
 public:
     explicit FormatError(const std::string& problem) : Error(problem) {}
-    FormatError(const std::string& tensor, const std::string& problem)
-        : Error(tensor, problem), about_tensor_(true) {}
+    FormatError(const std::string& tensor, const std::string& problem) : Error(tensor, problem), about_tensor_(true) {}
     bool about_tensor() const noexcept { return about_tensor_; }
 
 private:
@@ -74,7 +73,7 @@ struct File {
     std::vector<Tensor> tensors;  // in data-buffer order
     Metadata metadata;            // __metadata__, in the header's order
 
-    const Tensor* find(const std::string& name) const;         // null when absent
+    const Tensor* find(const std::string& name) const;               // null when absent
     const std::string* find_metadata(const std::string& key) const;  // null when absent
 };
 

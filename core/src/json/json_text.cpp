@@ -148,7 +148,8 @@ json read(const std::string& text, const std::string& source) {
     // nlohmann's parser stops at a NUL byte as if the text ended there, which would accept
     // "{...}\0anything": JSON is UTF-8 text, so a NUL anywhere is refused.
     if (const auto nul = text.find('\0'); nul != std::string::npos)
-        throw Error(source, "contains a NUL byte at offset " + std::to_string(nul) + " (JSON is UTF-8 text, which has none)");
+        throw Error(source,
+                    "contains a NUL byte at offset " + std::to_string(nul) + " (JSON is UTF-8 text, which has none)");
     TrackingBuilder builder(source);
     const bool ok = json::sax_parse(text, &builder);
     if (!ok || builder.failed()) {
