@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attn/train/model_file.hpp"
+#include "golden.hpp"
 
 #ifndef ATTN_GOLDEN_DIR
 #error "ATTN_GOLDEN_DIR must name the tests/golden folder"
@@ -31,6 +32,7 @@ using json = nlohmann::ordered_json;
 
 constexpr double kLogitTol = 2e-5;
 
+// A binary golden file (the JSON ones go through golden::read_json).
 std::string read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open golden file " + path);
@@ -45,10 +47,10 @@ std::string dir() { return std::string(ATTN_GOLDEN_DIR) + "/model/"; }
 
 TEST_CASE("model golden: files written by PyTorch and by attnlab load, and give PyTorch's logits (2e-5)",
           "[train][golden][files]") {
-    const json index = json::parse(read_bytes(dir() + "index.json"));
+    const json index = golden::read_json<json>(dir() + "index.json");
     std::size_t torch_written = 0, core_written = 0;  // by whom each file was written
     for (const auto& name : index.at("cases")) {
-        const json c = json::parse(read_bytes(dir() + name.get<std::string>()));
+        const json c = golden::read_json<json>(dir() + name.get<std::string>());
         INFO(c.at("name").get<std::string>());
         const attn::ModelFile f = attn::read_model_file(read_bytes(dir() + c.at("file").get<std::string>()));
         (c.at("written_by") == "pytorch" ? torch_written : core_written)++;
