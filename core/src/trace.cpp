@@ -33,6 +33,20 @@ const char* step_kind_name(StepKind k) {
         case StepKind::gate: return "gate";
         case StepKind::convolution: return "convolution";
         case StepKind::apply_gate: return "apply_gate";
+        case StepKind::embed: return "embed";
+        case StepKind::layer_output: return "layer_output";
+        case StepKind::logits: return "logits";
+        case StepKind::loss: return "loss";
+        case StepKind::loss_grad: return "loss_grad";
+        case StepKind::grad_flow: return "grad_flow";
+        case StepKind::grad_values: return "grad_values";
+        case StepKind::grad_weights: return "grad_weights";
+        case StepKind::grad_row_sum: return "grad_row_sum";
+        case StepKind::grad_scores: return "grad_scores";
+        case StepKind::grad_queries: return "grad_queries";
+        case StepKind::grad_keys: return "grad_keys";
+        case StepKind::grad_parameter: return "grad_parameter";
+        case StepKind::optimizer_update: return "optimizer_update";
     }
     return "note";
 }

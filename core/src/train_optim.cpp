@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace attn {
 namespace {
@@ -106,6 +107,54 @@ AdamStep Adam::step(float* values, float* grads, std::size_t count) {
         v[i] = b2 * v[i] + one_minus_b2 * g * g;
         theta -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bias2 + eps);
         values[i] = theta;
+    }
+    return r;
+}
+
+AdamStep Adam::step(Parameters& p, Trace& trace, const std::vector<std::size_t>& watch) {
+    struct Before {
+        float theta, m, v;
+    };
+    std::vector<Before> before;
+    const bool fresh = m_.size() != p.total();
+    for (std::size_t i : watch) {
+        if (i >= p.total())
+            throw Error("watched weight " + std::to_string(i) + " is outside the " + std::to_string(p.total()) +
+                        " parameters");
+        before.push_back({p.values()[i], fresh ? 0.0f : m_[i], fresh ? 0.0f : v_[i]});
+    }
+    const AdamStep r = step(p);
+    const double clip = config_.clip_norm > 0.0 && std::isfinite(r.grad_norm)
+                            ? std::min(1.0, config_.clip_norm / (r.grad_norm + 1e-6))
+                            : 1.0;
+    const double bias1 = 1.0 - std::pow(config_.beta1, static_cast<double>(r.step));
+    const double bias2 = 1.0 - std::pow(config_.beta2, static_cast<double>(r.step));
+    trace
+        .add(StepKind::note, "Adam, step " + std::to_string(r.step) + ": clip the gradient, then update every weight",
+             config_.clip_norm > 0.0 ? "g ← g·min(1, " + std::to_string(config_.clip_norm).substr(0, 4) +
+                                           " / ‖g‖)   over all " + std::to_string(p.total()) + " weights at once"
+                                     : "no clipping: g as computed",
+             {}, {})
+        .value("lr_t", r.lr)
+        .value("‖g‖", r.grad_norm)
+        .value("clip factor", clip);
+    for (std::size_t k = 0; k < watch.size(); ++k) {
+        const std::size_t i = watch[k];
+        const double m_hat = m_[i] / bias1, v_hat = v_[i] / bias2;
+        trace
+            .add(StepKind::optimizer_update, "Adam update of " + p.describe_element(i),
+                 "m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  m̂ = m/(1−β₁ᵗ),  v̂ = v/(1−β₂ᵗ),  θ ← θ − lr·m̂/(√v̂ + ε)", {},
+                 {})
+            .value("g", p.grads()[i] + (config_.decoupled ? 0.0 : config_.weight_decay * before[k].theta))
+            .value("m before", before[k].m)
+            .value("m", m_[i])
+            .value("v before", before[k].v)
+            .value("v", v_[i])
+            .value("m̂", m_hat)
+            .value("v̂", v_hat)
+            .value("θ before", before[k].theta)
+            .value("θ", p.values()[i])
+            .value("Δθ", static_cast<double>(p.values()[i]) - before[k].theta);
     }
     return r;
 }

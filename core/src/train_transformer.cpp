@@ -279,6 +279,7 @@ ConstMatrixView Transformer::finish_forward() {
                            final_rstd_.data());
     nn::linear_forward(final_ln_, params_.value_matrix(head_w_), params_.value(head_b_), logits_);
     have_forward_ = true;
+    trace_forward();
     return logits_.view();
 }
 
@@ -294,6 +295,7 @@ float Transformer::cross_entropy_loss(const std::int32_t* targets) {
     d_logits_.resize(N, config_.outputs());
     const float loss = nn::cross_entropy(logits_, targets, d_logits_);
     have_loss_ = true;
+    trace_loss(loss, true, targets);
     return loss;
 }
 
@@ -309,6 +311,7 @@ float Transformer::mse_loss(const float* targets) {
     d_logits_.resize(N, 1);
     const float loss = nn::mean_squared_error(logits_, targets, d_logits_);
     have_loss_ = true;
+    trace_loss(loss, false, targets);
     return loss;
 }
 
@@ -328,6 +331,7 @@ void Transformer::backward() {
     for (std::size_t l = layers_.size(); l-- > 0;) {
         LayerState& s = layers_[l];
         const LayerIds& ids = layer_ids_[l];
+        trace_layer_grad(l);  // d_x_ = ∂loss/∂(layer l's output)
         // feed-forward branch: out = x_mid + linear2(act(linear1(norm2(x_mid))))
         nn::linear_backward(s.hidden, params_.value_matrix(ids.l2_w), d_x_, d_hidden_, params_.grad_matrix(ids.l2_w),
                             params_.grad(ids.l2_b), scratch_);
@@ -344,6 +348,7 @@ void Transformer::backward() {
         g.out_proj_weight = params_.grad_matrix(ids.out_w);
         g.out_proj_bias = params_.grad(ids.out_b);
         nn::self_attention_backward(s.ln1, attention_weights(ids), s.attn, d_x_, d_norm_, g);
+        trace_attention_backward(l);
         nn::layer_norm_backward(s.x, params_.value(ids.n1_w), s.mean1.data(), s.rstd1.data(), d_norm_, d_branch_,
                                 params_.grad(ids.n1_w), params_.grad(ids.n1_b));
         nn::add_inplace(d_x_, d_branch_);  // now ∂loss/∂x
@@ -355,6 +360,8 @@ void Transformer::backward() {
     else
         nn::linear_backward(values_, params_.value_matrix(input_w_), d_x_, MatrixView{}, params_.grad_matrix(input_w_),
                             params_.grad(input_b_), scratch_);
+    trace_parameter_grad();
+    trace_request_ = {};  // spent
 }
 
 ConstMatrixView Transformer::attention(std::size_t layer, std::size_t b, std::size_t h) const {

@@ -194,3 +194,58 @@ test("state() carries each step's typed kind and head; static lessons are not li
   for (const h of [-1, 0, 1]) assert.ok(heads.has(h), `head ${h} in ${[...heads]}`);
   await page.close();
 });
+
+test("the Training lesson trains in the page: accuracy rises while the page keeps drawing frames", async () => {
+  const { page, errors } = await open("lesson=train");
+  let s = await page.evaluate(() => window.attnlab.set("task", "reverse"));
+  assert.equal(s.training.task, "reverse");
+  assert.equal(s.training.step, 0);
+  assert.ok(s.step_count > 0, "step 1 is recorded before training starts");
+  await page.waitForFunction(() => !window.attnlab.state().live);  // the held-out evaluation of step 0
+  const first = (await state(page)).training.heldOutAccuracy;
+  assert.equal(typeof first, "number");
+  // Frames per second paused (1 s), then training (3 s): requestAnimationFrame callbacks.
+  const rate = (ms) => page.evaluate((ms) => new Promise((resolve) => {
+    let n = 0;
+    const t0 = performance.now();
+    const tick = () => { n++; performance.now() - t0 < ms ? requestAnimationFrame(tick) : resolve(n / (ms / 1000)); };
+    requestAnimationFrame(tick);
+  }), ms);
+  const idle = await rate(1000);
+  await page.evaluate(() => window.attnlab.set("running", 1));
+  const training = await rate(3000);
+  s = await page.evaluate(() => window.attnlab.set("running", 0));
+  console.log(`# frames/s: ${idle.toFixed(1)} paused, ${training.toFixed(1)} training (${s.training.step} steps in 3 s); held-out accuracy ${first} -> ${s.training.heldOutAccuracy}`);
+  assert.equal(s.training.running, false);
+  assert.ok(s.training.step > 20, `steps: ${s.training.step}`);
+  assert.ok(s.training.heldOutAccuracy > first + 0.3, `accuracy ${first} -> ${s.training.heldOutAccuracy}`);
+  assert.equal(s.follow, "fixed");
+  // Training takes at most its 8 ms slice of each frame: the page keeps most of its frame rate
+  // (relative, because the machine's own rate varies; the absolute rate is printed above).
+  assert.ok(training >= 0.5 * idle, `${training.toFixed(1)} frames/s training, ${idle.toFixed(1)} paused`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a Training link retrains to the same step and shows the same numbers", async () => {
+  const { page } = await open("lesson=train&task=sort&spf=5");
+  await page.evaluate(() => window.attnlab.set("running", 1));
+  await page.waitForFunction(() => window.attnlab.state().training.step >= 60);
+  await page.evaluate(() => window.attnlab.set("running", 0));
+  await page.waitForFunction(() => !window.attnlab.state().live);  // the evaluation due, if any
+  const trained = (await state(page)).training;
+  const link = await page.evaluate(() => window.attnlab.link());
+  assert.match(link, new RegExp(`steps=${trained.step}`));
+  await page.close();
+  const { page: p2, errors } = await open(link.split("?")[1]);
+  let s = await state(p2);
+  assert.equal(s.training.replayTarget, trained.step);
+  await p2.waitForFunction(() => { const s = window.attnlab.state(); return !s.training.replaying && !s.live; });
+  s = await state(p2);
+  assert.equal(s.training.step, trained.step);
+  assert.equal(s.training.loss, trained.loss);
+  assert.equal(s.training.heldOutAccuracy, trained.heldOutAccuracy);
+  assert.equal(s.training.evaluatedStep, trained.evaluatedStep);
+  assert.deepEqual(errors, []);
+  await p2.close();
+});

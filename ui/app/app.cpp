@@ -152,12 +152,16 @@ std::string App::set_target_frame_ms(double ms) {
     return "";
 }
 
+// While a live lesson runs its link may change every frame (a training lesson's step count):
+// the shell hears of it at most once a second then (browsers throttle history.replaceState),
+// and at once otherwise.
 void App::notify_link() {
     const std::string q = link();
-    if (q != last_link_) {
-        last_link_ = q;
-        platform_.link_changed(q);
-    }
+    if (q == last_link_) return;
+    if (player_.live() && ms_since(last_link_time_) < 1000.0) return;
+    last_link_ = q;
+    last_link_time_ = Clock::now();
+    platform_.link_changed(q);
 }
 
 // [SECTION] frame: top bar, side panel, player, lesson view
@@ -508,6 +512,11 @@ std::string App::state_json() {
     mj["row_labels"] = m.row_labels;
     mj["col_labels"] = m.col_labels;
     j["matrix"] = mj;
+    // The lesson's own fields (the Training lesson's "training"); app.cpp knows no lesson type.
+    const nlohmann::json extra = l.state_fields();
+    if (extra.is_object())
+        for (const auto& [key, value] : extra.items())
+            if (!j.contains(key)) j[key] = value;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

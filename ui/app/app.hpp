@@ -7,6 +7,7 @@
 // state_json, load_file.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -98,6 +99,7 @@ private:
     std::string status_;
     bool status_is_error_ = false;
     std::string last_link_;
+    std::chrono::steady_clock::time_point last_link_time_{};
     std::string path_input_;  // desktop: path field for images/scenarios
     double frame_ms_ = 0.0, compute_ms_ = 0.0, advance_ms_ = 0.0;
     FramePacer pacer_;

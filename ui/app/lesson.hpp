@@ -107,6 +107,9 @@ public:
     virtual TraceFollow trace_follow() const { return TraceFollow::fixed; }
     // The lesson left the screen (another lesson or a hidden window): pause what runs.
     virtual void hidden() {}
+    // Fields the lesson adds to state() (the JS API), e.g. {"training": {...}}; null: none.
+    // Values must be finite numbers, strings, booleans or null.
+    virtual nlohmann::json state_fields() const { return nullptr; }
 
     ParamSet& params() { return params_; }
     const Trace& trace() const { return trace_; }

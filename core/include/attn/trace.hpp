@@ -71,6 +71,21 @@ enum class StepKind : unsigned char {
     gate,             // convolutional: sigmoid weights (per channel or per pixel)
     convolution,      // convolutional: the spatial k×k convolution
     apply_gate,       // convolutional: weights times features (one channel, or all)
+    // Training (one optimizer step of attn::Transformer, shown for one sequence of the batch):
+    embed,             // token embeddings plus positions: the first layer's input
+    layer_output,      // a layer's residual stream after a branch (attention or feed-forward)
+    logits,            // head(norm(x)): the logits at every position
+    loss,              // the loss of the batch (and of the shown sequence)
+    loss_grad,         // ∂loss/∂logits
+    grad_flow,         // the gradient reaching a layer's output, or a head's output dO
+    grad_values,       // dV = Pᵀ·dO
+    grad_weights,      // dP = dO·Vᵀ (focus: one cell, one row, or none for all)
+    grad_row_sum,      // rowsum(dP ⊙ P) of one query (focus: its row)
+    grad_scores,       // dS = P ⊙ (dP − rowsum(dP ⊙ P)) (focus: one cell, one row, or none)
+    grad_queries,      // dQ = dS·K·s
+    grad_keys,         // dK = dSᵀ·Q·s
+    grad_parameter,    // the gradient of a parameter tensor over the batch (e.g. W_q of a head)
+    optimizer_update,  // the optimizer's update of one weight (Adam: m, v, bias corrections)
 };
 const char* step_kind_name(StepKind k);
 

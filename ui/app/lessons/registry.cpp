@@ -11,7 +11,8 @@
     X(self)             \
     X(viz)              \
     X(conv)             \
-    X(tiled)
+    X(tiled)            \
+    X(train)
 
 namespace attn::ui {
 

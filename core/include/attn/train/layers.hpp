@@ -18,8 +18,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "attn/matrix.hpp"
+#include "attn/trace.hpp"
 
 namespace attn::nn {
 
@@ -118,6 +120,17 @@ void self_attention_forward(ConstMatrixView x, std::size_t n, bool causal, const
 // dy: (B·n, E)  dx: (B·n, E) (overwritten)
 void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, SelfAttentionCache& cache,
                              ConstMatrixView dy, MatrixView dx, const SelfAttentionGrads& g);
+// Records the backward of head h of sequence b as the last self_attention_backward with this
+// cache computed it: from the forward's Q, K, V, P and the backward's dO (both kept in the
+// cache), recomputed with the same kernels in the same order, so dQ, dK and dV equal the
+// backward's bit for bit. Steps (attn/trace.hpp): grad_flow (dO), grad_values (dV = Pᵀ·dO), then
+// query row by query row: grad_weights (dP = dO·Vᵀ; a step per cell when trace.wants_cells(),
+// else one per row), grad_row_sum (r_i = Σ_j dP_ij·P_ij), grad_scores (dS = P ⊙ (dP − r), per
+// cell or per row), then grad_queries (dQ = dS·K·s) and grad_keys (dK = dSᵀ·Q·s). Named matrices,
+// each prefixed with `prefix`: Q, K, V, P, dO, dV, dP, dS, dQ, dK (one sequence, one head).
+// Throws attn::Error when the cache holds no backward or b, h are out of range.
+void trace_self_attention_head_backward(const SelfAttentionCache& cache, std::size_t b, std::size_t h, Trace& trace,
+                                        const std::string& prefix = "");
 
 // ---- [losses] -------------------------------------------------------------------------
 // logits: (N, V)  targets: N (in [0, V) or kIgnoreIndex)  dlogits: (N, V)

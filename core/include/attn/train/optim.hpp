@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "attn/trace.hpp"
 #include "attn/train/parameters.hpp"
 
 namespace attn {
@@ -59,6 +60,12 @@ public:
     // One update of values[0..count) from grads[0..count) (grads are clipped in place).
     AdamStep step(float* values, float* grads, std::size_t count);
     AdamStep step(Parameters& p) { return step(p.values(), p.grads(), p.total()); }
+    // The same update, recorded: a note with lr_t, the gradient's global norm and the clipping,
+    // then one optimizer_update step per watched weight (flat indices into p, named as
+    // Parameters::describe_element) with its gradient g after clipping (plus Adam's L2 term), m and v before and after,
+    // the bias-corrected m̂ and v̂, and the weight before and after. Indices out of range throw
+    // before anything changes.
+    AdamStep step(Parameters& p, Trace& trace, const std::vector<std::size_t>& watch);
 
     // lr_t of step t (from 1) under the current configuration.
     double learning_rate(std::size_t t) const;

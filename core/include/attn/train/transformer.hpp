@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "attn/matrix.hpp"
+#include "attn/trace.hpp"
 #include "attn/train/layers.hpp"
 #include "attn/train/parameters.hpp"
 
@@ -51,6 +52,20 @@ struct TransformerConfig {
 
 // Size limits (a teaching lab, not a language model).
 inline constexpr std::size_t kMaxVocab = 65536, kMaxDModel = 4096, kMaxDff = 16384, kMaxLayers = 64, kMaxLength = 4096;
+
+// A request to record the next training step (forward, loss, backward) into a Trace, for one
+// sequence of the batch: embed, each layer's attention weights (softmax, one step per head) and
+// residual stream (layer_output), logits, loss, loss_grad, the gradient reaching each layer
+// (grad_flow), the attention backward of one layer's head cell by cell
+// (nn::trace_self_attention_head_backward) and the batch's gradient of that head's W_q
+// (grad_parameter). Matrices are named "x0", "L<l> P<h>", "L<l> mid", "L<l> out", "logits",
+// "dlogits", "L<l> dout", "L<l> dW_q" and the head backward's with prefix "L<l> ".
+// Recording copies what the pass computed; it changes no number.
+struct StepTraceRequest {
+    Trace* trace = nullptr;
+    std::size_t sequence = 0;         // which sequence of the batch is shown
+    std::size_t layer = 0, head = 0;  // whose attention backward is recorded cell by cell
+};
 
 class Transformer {
 public:
@@ -87,6 +102,10 @@ public:
     // parameters().grads() then holds ∂loss/∂parameter for every tensor.
     void backward();
 
+    // Records the next forward, loss and backward (see StepTraceRequest); the request is spent
+    // when that backward ends. Out-of-range sequence, layer or head throw at the forward.
+    void trace_next_step(const StepTraceRequest& request) { trace_request_ = request; }
+
     // Softmax weights of layer l, sequence b, head h in the last forward: (n, n).
     ConstMatrixView attention(std::size_t layer, std::size_t b, std::size_t h) const;
     std::size_t batch() const { return batch_; }
@@ -109,6 +128,12 @@ private:
     };
 
     void begin_forward(std::size_t batch, std::size_t length);
+    // Recording of a traced step (train_trace.cpp); each is a no-op without a request.
+    void trace_forward();
+    void trace_loss(float loss, bool cross_entropy, const void* targets);
+    void trace_layer_grad(std::size_t layer);
+    void trace_attention_backward(std::size_t layer);
+    void trace_parameter_grad();
     ConstMatrixView finish_forward();
     nn::SelfAttentionWeights attention_weights(const LayerIds& ids) const;
 
@@ -130,6 +155,7 @@ private:
     Matrix logits_, d_logits_;  // (N, outputs)
     Matrix d_x_, d_branch_, d_norm_, d_hidden_, scratch_;
     Matrix ff_out_, attn_out_;  // (N, E) branch outputs (forward scratch)
+    StepTraceRequest trace_request_;
 };
 
 }  // namespace attn

@@ -1,0 +1,761 @@
+// train.cpp — the Training lesson: a small Transformer learns a task while the learner watches.
+//
+// The run itself (model, optimizer, data, held-out set, checkpoints, failures, the recorded
+// step) is ui/logic/training_session.hpp; this file declares the parameters, keeps the session in
+// step with them, trains inside each frame's budget (advance), and draws: the loss and accuracy
+// curves, the attention of every layer and head on a fixed probe example (with a scrubber over
+// the checkpoints), one recorded training step for the step player (forward, loss, the backward
+// of one head cell by cell, the gradient of W_q, Adam's update), and a box for typed input.
+//
+// Deep links: the parameters (task, sizes, hyperparameters, seed) and `steps`, the number of
+// steps trained. Opening a link retrains to that step in frame-sized slices (a progress bar),
+// deterministically, so the same curves come back. `running` starts and pauses training.
+//
+// What it deliberately does not do: train off screen (a hidden lesson pauses), or read and
+// write model files (see HOOK(model files) below).
+//
+// [SECTION] helpers
+// [SECTION] the lesson: parameters, session upkeep, live work
+// [SECTION] views: status, curves, attention grid, one step, typed input
+#include <imgui.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lesson.hpp"
+#include "training_session.hpp"
+#include "widgets/charts.hpp"
+#include "widgets/param_widgets.hpp"
+
+namespace attn::ui {
+
+namespace {
+
+// [SECTION] helpers
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kTaskNames[] = {"copy", "reverse", "sort", "induction", "series"};
+constexpr int kMaxSteps = 1000000;
+// Points per curve on screen (each the mean of a run of steps).
+constexpr std::size_t kCurvePoints = 400;
+// While training, a step is recorded for the step player at most this often (seconds).
+constexpr double kRecordEvery = 0.25;
+// The matrices of a recorded step shown side by side, at most.
+constexpr std::size_t kStepMatrices = 4;
+
+TaskKind task_kind(int i) { return static_cast<TaskKind>(std::clamp(i, 0, 4)); }
+
+nlohmann::json finite_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+std::vector<std::string> id_labels(const std::vector<std::int32_t>& ids) {
+    std::vector<std::string> out;
+    for (std::int32_t t : ids) out.push_back(std::to_string(t));
+    return out;
+}
+
+std::vector<std::string> index_labels(std::size_t n, const char* prefix) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) out.push_back(prefix + std::to_string(i));
+    return out;
+}
+
+// A row of token ids in small framed boxes; colour[i] (0: none) fills box i.
+void token_boxes(const char* label, const std::vector<std::int32_t>& ids, const std::vector<ImU32>& colour,
+                 float label_width) {
+    ImGui::TextUnformatted(label);
+    ImGui::SameLine(label_width);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float font = ImGui::GetFontSize(), gap = font * 0.15f;
+    const float room = ImGui::GetContentRegionAvail().x - font * 0.5f;
+    const float w = std::clamp(room / static_cast<float>(std::max<std::size_t>(ids.size(), 1)) - gap, font * 1.1f,
+                               font * 1.9f),
+                h = font * 1.35f;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i > 0) ImGui::SameLine(0.0f, gap);
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        ImGui::Dummy(ImVec2(w, h));
+        if (i < colour.size() && colour[i]) dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), colour[i], 3.0f);
+        dl->AddRect(p, ImVec2(p.x + w, p.y + h), ImGui::GetColorU32(ImGuiCol_Border), 3.0f);
+        const std::string s = std::to_string(ids[i]);
+        const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
+        dl->AddText(ImVec2(p.x + (w - ts.x) * 0.5f, p.y + (h - ts.y) * 0.5f), ImGui::GetColorU32(ImGuiCol_Text),
+                    s.c_str());
+    }
+}
+
+const ImU32 kRight = IM_COL32(40, 150, 70, 200), kWrong = IM_COL32(200, 60, 50, 200),
+            kScored = IM_COL32(70, 90, 160, 160);
+
+// [SECTION] the lesson: parameters, session upkeep, live work
+
+class TrainLesson final : public Lesson {
+public:
+    TrainLesson() {
+        const TrainingConfig d = TrainingConfig::preset(TaskKind::reverse);
+        // Picking a task loads its preset sizes (the parameters after it in links override them).
+        Param& task =
+            params_
+                .add_choice("task", &task_, std::vector<std::string>(std::begin(kTaskNames), std::end(kTaskNames)), 1)
+                .choice_labels({"copy", "reverse", "sort", "induction (2 layers)", "series (regression)"})
+                .tooltip("what the model learns; picking a task loads its default sizes")
+                .param();
+        task.set = [this](double v) {
+            const int t = static_cast<int>(v);
+            if (t != task_) {
+                task_ = t;
+                load_preset(task_kind(t));
+            }
+        };
+        params_.add_int("length", &length_, 2, 32, static_cast<int>(d.task.length)).label("length n");
+        params_.add_int("vocab", &vocab_, 2, 128, static_cast<int>(d.task.vocab)).label("vocabulary").shown([this] {
+            return task_kind(task_) != TaskKind::series;
+        });
+        params_.add_int("k", &k_, 1, 16, static_cast<int>(d.task.k))
+            .label("copy length k")
+            .tooltip("induction: a segment of k tokens is copied later in the sequence")
+            .shown([this] { return task_kind(task_) == TaskKind::induction; });
+        params_.add_int("layers", &layers_, 1, 4, static_cast<int>(d.layers)).separator().heading("model");
+        params_.add_int("heads", &heads_, 1, 8, static_cast<int>(d.heads)).tooltip("must divide d_model");
+        params_.add_int("d_model", &d_model_, 4, 128, static_cast<int>(d.d_model)).log();
+        params_.add_int("d_ff", &d_ff_, 4, 512, static_cast<int>(d.d_ff)).log();
+        params_.add_choice("positions", &positions_, {"learned", "sinusoidal"}, 0);
+        params_.add_choice("activation", &activation_, {"relu", "gelu"}, 0);
+        params_.add_float("lr", &lr_, 1e-5f, 1.0f, static_cast<float>(d.lr))
+            .label("learning rate")
+            .log()
+            .format("%.2g")
+            .separator()
+            .heading("training")
+            .tooltip("Adam's learning rate; changes apply at once, even while training");
+        params_.add_int("batch", &batch_, 1, 256, static_cast<int>(d.batch)).log();
+        params_.add_seed("seed", &seed_, 1);
+        params_.add_int("spf", &steps_per_frame_, 1, 1000, 100)
+            .label("steps per frame (cap)")
+            .log()
+            .tooltip("at most this many optimizer steps per frame; the frame's time budget also limits them");
+        params_.add_int("trace_layer", &trace_layer_, 0, 3, 0).label("layer").group("step").slider_max([this] {
+            return layers_ - 1;
+        });
+        params_.add_int("trace_head", &trace_head_, 0, 7, 0).label("head").group("step").slider_max([this] {
+            return heads_ - 1;
+        });
+        params_.add_bool("running", &running_, false).hidden();
+        // Steps trained: reads the run's step; setting it retrains to that step.
+        Param& steps = params_.add_int("steps", &requested_steps_, 0, kMaxSteps, 0).hidden().param();
+        steps.get = [this] { return static_cast<double>(trained_steps()); };
+        steps.set = [this](double v) {
+            requested_steps_ = static_cast<int>(v);
+            steps_requested_ = true;
+        };
+        input_text_ = "";
+    }
+
+    const char* id() const override { return "train"; }
+    const char* title() const override { return "Training"; }
+
+    void explain() override {
+        ImGui::TextUnformatted("Attention that learns");
+        ImGui::TextUnformatted(
+            "Every other lesson sets its weights by hand or at random. Here a small Transformer (the same layers as "
+            "PyTorch's TransformerEncoderLayer) starts from random weights and learns a task by gradient descent, "
+            "in this page, while you watch where each head looks.");
+        ImGui::TextUnformatted(
+            "Tasks: copy, reverse or sort a row of tokens; induction: continue a segment that was seen before (the "
+            "second copy of a repeated segment is predictable from the first); series: predict the next value of a "
+            "noisy periodic signal. Reversing shows an anti-diagonal; induction needs two layers: a head that "
+            "looks at the previous token, then one that looks just after an earlier copy of the current token.");
+        ImGui::TextUnformatted(
+            "Each step draws a fresh batch, runs the model forward, measures the cross-entropy loss, sends its "
+            "gradient backward through every layer and lets Adam nudge every weight. The held-out accuracy is "
+            "measured on examples the model never trains on. The step player walks through one such step, down to "
+            "each cell of the softmax's backward pass: dS = P ⊙ (dP − rowsum(dP ⊙ P)).");
+    }
+
+    void recompute() override {
+        const TrainingConfig cfg = config();
+        if (!session_ || !cfg.same_run(session_->config())) {
+            session_.reset();
+            session_ = std::make_unique<TrainingSession>(cfg);  // throws on a bad config: shown as the error
+            replay_to_ = 0;
+            lr_changed_ = false;
+            scrub_ = -1;
+            rate_steps_ = 0;
+            rate_start_ = Clock::now();
+            steps_per_second_ = 0;
+        } else if (static_cast<double>(lr_) != session_->config().lr) {
+            session_->set_lr(static_cast<double>(lr_));
+            lr_changed_ = lr_changed_ || session_->step() > 0;
+        }
+        if (steps_requested_) {
+            steps_requested_ = false;
+            const auto want = static_cast<std::size_t>(requested_steps_);
+            if (want < session_->step()) {  // back in time: the same run, from the start
+                session_ = std::make_unique<TrainingSession>(cfg);
+                scrub_ = -1;
+            }
+            replay_to_ = want > session_->step() ? want : 0;
+            replay_from_ = session_->step();
+        }
+        session_->set_trace_head(static_cast<std::size_t>(trace_layer_), static_cast<std::size_t>(trace_head_));
+        if (session_->trace_version() == 0) session_->record_preview();
+        trace_ = session_->trace();
+        trace_seen_ = session_->trace_version();
+        refresh_views();
+    }
+
+    bool live() const override {
+        return session_ && session_->failure().empty() && (running_ || replaying() || session_->evaluation_due());
+    }
+    TraceFollow trace_follow() const override { return TraceFollow::replaced; }
+    void hidden() override { running_ = false; }
+
+    void advance(const FrameBudget& budget) override {
+        if (!session_) return;
+        // A step longer than the frame's budget waits until the budgets of a few frames add up to
+        // it (whole steps only): the frame rate holds, and training goes on at a lower rate.
+        const double cost = session_->expected_step_ms();
+        credit_ms_ = std::min(credit_ms_ + budget.ms(), std::max(2.0 * cost, budget.ms()));
+        if (cost > budget.ms() && credit_ms_ < cost && !session_->evaluation_due()) return;
+        std::size_t until = session_->step();
+        if (replaying())
+            until = replay_to_;
+        else if (running_)
+            until = session_->step() + static_cast<std::size_t>(steps_per_frame_);
+        // While training, a new step is recorded for the player a few times a second (a learner
+        // cannot read more, and recording and copying a trace every frame costs frame time).
+        const auto now = Clock::now();
+        const bool record = std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery;
+        if (record) last_record_ = now;
+        // A replay records its last step: the player then shows the step the link stopped at.
+        const std::size_t done = session_->work(
+            until, [&] { return budget.remaining_ms(); }, record, replaying());
+        credit_ms_ = std::max(0.0, credit_ms_ - budget.elapsed_ms());
+        if (replay_to_ && session_->step() >= replay_to_) replay_to_ = 0;
+        if (!session_->failure().empty()) running_ = false;
+        count_rate(done);
+        if (session_->trace_version() != trace_seen_) {
+            trace_ = session_->trace();
+            trace_seen_ = session_->trace_version();
+        }
+        refresh_views();
+        touched();
+    }
+
+    nlohmann::json state_fields() const override {
+        if (!session_) return nullptr;
+        const TrainingSession& s = *session_;
+        nlohmann::json t;
+        t["task"] = task_name(s.config().task.kind);
+        t["step"] = s.step();
+        t["loss"] = s.train_loss().empty() ? nlohmann::json(nullptr) : finite_or_null(s.train_loss().back());
+        t["accuracy"] =
+            s.train_accuracy().empty() ? nlohmann::json(nullptr) : finite_or_null(s.train_accuracy().back());
+        const bool evaluated = !s.evaluations().empty();
+        const TrainingSession::Evaluation e = evaluated ? s.evaluations().back() : TrainingSession::Evaluation{};
+        t["heldOutAccuracy"] = evaluated ? finite_or_null(e.accuracy) : nlohmann::json(nullptr);
+        t["heldOutLoss"] = evaluated ? finite_or_null(e.loss) : nlohmann::json(nullptr);
+        t["heldOutExact"] = evaluated ? finite_or_null(e.exact) : nlohmann::json(nullptr);
+        t["heldOutCopiedLoss"] = evaluated ? finite_or_null(e.copied_loss) : nlohmann::json(nullptr);
+        t["evaluatedStep"] = evaluated ? nlohmann::json(e.step) : nlohmann::json(nullptr);
+        t["running"] = running_;
+        t["replaying"] = replaying();
+        t["replayTarget"] = replay_to_;
+        t["stepsPerSecond"] = finite_or_null(steps_per_second_);
+        t["tracedStep"] = s.traced_step();
+        t["checkpoints"] = s.checkpoints().size();
+        t["failure"] = s.failure();
+        return {{"training", t}};
+    }
+
+    ShownMatrix shown_matrix(std::size_t step) const override {
+        const std::string name = step_matrix(step, "");
+        if (const Matrix* m = name.empty() ? nullptr : trace_.matrix(name)) return {name, *m, {}, {}};
+        if (!probe_.attention.empty()) return {"probe attention L0 H0", probe_.weights(0, 0), {}, {}};
+        return {"none", Matrix(), {}, {}};
+    }
+
+    std::string load_file(const std::string& kind, const std::string& bytes) override {
+        (void)bytes;
+        // HOOK(model files): importing a model (safetensors with the config in __metadata__) goes
+        // here once the core reads model files: check its config against this run's, copy the
+        // tensors into session_->parameters(), session_->reset_optimizer(), then refresh_views().
+        return "the Training lesson does not open " + kind + " files yet (model import comes with model files)";
+    }
+
+    void view(const LessonContext& ctx) override;
+
+private:
+    TrainingConfig config() const {
+        TrainingConfig c = TrainingConfig::preset(task_kind(task_));
+        c.task.length = static_cast<std::size_t>(length_);
+        c.task.vocab = static_cast<std::size_t>(vocab_);
+        c.task.k = static_cast<std::size_t>(k_);
+        c.layers = static_cast<std::size_t>(layers_);
+        c.heads = static_cast<std::size_t>(heads_);
+        c.d_model = static_cast<std::size_t>(d_model_);
+        c.d_ff = static_cast<std::size_t>(d_ff_);
+        c.positions = positions_ == 0 ? Positions::learned : Positions::sinusoidal;
+        c.activation = activation_ == 0 ? nn::Activation::relu : nn::Activation::gelu;
+        c.lr = static_cast<double>(lr_);
+        c.batch = static_cast<std::size_t>(batch_);
+        c.seed = static_cast<std::uint64_t>(seed_);
+        return c;
+    }
+
+    void load_preset(TaskKind kind) {
+        const TrainingConfig p = TrainingConfig::preset(kind);
+        length_ = static_cast<int>(p.task.length);
+        vocab_ = static_cast<int>(p.task.vocab);
+        k_ = static_cast<int>(p.task.k);
+        layers_ = static_cast<int>(p.layers);
+        heads_ = static_cast<int>(p.heads);
+        d_model_ = static_cast<int>(p.d_model);
+        d_ff_ = static_cast<int>(p.d_ff);
+        lr_ = static_cast<float>(p.lr);
+        batch_ = static_cast<int>(p.batch);
+        trace_layer_ = std::min(trace_layer_, layers_ - 1);
+        trace_head_ = std::min(trace_head_, heads_ - 1);
+    }
+
+    bool replaying() const { return session_ && replay_to_ > session_->step(); }
+    std::size_t trained_steps() const {
+        if (!session_) return static_cast<std::size_t>(requested_steps_);
+        return std::max(session_->step(), replay_to_);
+    }
+
+    void count_rate(std::size_t steps) {
+        rate_steps_ += steps;
+        const double s = std::chrono::duration<double>(Clock::now() - rate_start_).count();
+        if (s >= 0.5) {
+            steps_per_second_ = static_cast<double>(rate_steps_) / s;
+            rate_steps_ = 0;
+            rate_start_ = Clock::now();
+        }
+    }
+
+    // The probe's attention (current weights or the scrubbed checkpoint) and the typed input's.
+    void refresh_views() {
+        if (!session_) return;
+        TrainingSession& s = *session_;
+        if (scrub_ >= static_cast<int>(s.checkpoints().size())) scrub_ = -1;
+        const bool tokens = s.config().task.tokens();
+        auto run = [&](const std::vector<std::int32_t>& ids, const std::vector<float>& values) {
+            if (scrub_ < 0) return tokens ? s.inspect(ids) : s.inspect_values(values);
+            const auto i = static_cast<std::size_t>(scrub_);
+            return tokens ? s.inspect_checkpoint(i, ids) : s.inspect_checkpoint_values(i, values);
+        };
+        probe_ = run(s.probe_tokens(), s.probe_values());
+        input_error_.clear();
+        typed_ = Inspection{};
+        if (tokens && !input_text_.empty()) {
+            std::vector<std::int32_t> ids;
+            input_error_ =
+                TrainingSession::parse_tokens(input_text_, s.config().task.vocab, s.config().task.length, ids);
+            if (input_error_.empty()) typed_ = run(ids, {});
+        }
+    }
+
+    void status_bar();
+    void curves(float width, float height);
+    void attention_grid(const LessonContext& ctx, const Inspection& in, const char* id, float width, float height);
+    void probe_lines(const Inspection& in, bool show_target);
+    void step_view(const LessonContext& ctx);
+    void typed_input(const LessonContext& ctx);
+
+    // Parameters.
+    int task_ = 1, length_ = 8, vocab_ = 10, k_ = 3, layers_ = 1, heads_ = 2, d_model_ = 32, d_ff_ = 64;
+    int positions_ = 0, activation_ = 0, batch_ = 64, seed_ = 1, steps_per_frame_ = 100;
+    int trace_layer_ = 0, trace_head_ = 0, requested_steps_ = 0;
+    float lr_ = 3e-3f;
+    bool running_ = false, steps_requested_ = false;
+
+    std::unique_ptr<TrainingSession> session_;
+    std::size_t replay_to_ = 0, replay_from_ = 0;  // retraining to a link's step
+    bool lr_changed_ = false;                      // the learning rate changed during this run
+    int scrub_ = -1;                               // checkpoint shown, −1: the current weights
+    std::uint64_t trace_seen_ = 0;
+    Inspection probe_, typed_;
+    std::string input_text_, input_error_;
+    std::size_t last_step_shown_ = 0;  // a link to a later step opens on the recorded step
+    int tab_request_ = -1;
+    // Steps per second over the last half second.
+    std::size_t rate_steps_ = 0;
+    Clock::time_point rate_start_ = Clock::now();
+    Clock::time_point last_record_{};
+    double credit_ms_ = 0;  // unspent frame budgets, for steps longer than one frame's
+    double steps_per_second_ = 0;
+};
+
+// [SECTION] views: status, curves, attention grid, one step, typed input
+
+void TrainLesson::view(const LessonContext& ctx) {
+    if (!session_) return;
+    status_bar();
+    // The player moved (the learner is stepping through): show the recorded step.
+    if (ctx.step != last_step_shown_) tab_request_ = 1;
+    last_step_shown_ = ctx.step;
+    if (!ImGui::BeginTabBar("train-tabs")) return;
+    const char* tabs[] = {"Training", "One step, step by step", "Try an input"};
+    for (int t = 0; t < 3; ++t) {
+        const ImGuiTabItemFlags flags = tab_request_ == t ? ImGuiTabItemFlags_SetSelected : 0;
+        if (!ImGui::BeginTabItem(tabs[t], nullptr, flags)) continue;
+        const ImVec2 avail = ImGui::GetContentRegionAvail();
+        if (t == 0) {
+            const float font = ImGui::GetFontSize();
+            const bool side_by_side = avail.x > font * 40;
+            if (side_by_side) {  // curves | attention
+                ImGui::BeginGroup();
+                curves(avail.x * 0.5f - font * 0.5f, avail.y);
+                ImGui::EndGroup();
+                ImGui::SameLine();
+                ImGui::BeginGroup();
+                attention_grid(ctx, probe_, "probe", ImGui::GetContentRegionAvail().x, avail.y);
+                ImGui::EndGroup();
+            } else {  // large fonts (a projector) or a narrow window: the attention first, the curves below
+                attention_grid(ctx, probe_, "probe", avail.x, avail.y * 0.95f);
+                ImGui::Spacing();
+                curves(avail.x - font * 0.5f, avail.y * 0.8f);
+            }
+        } else if (t == 1) {
+            step_view(ctx);
+        } else {
+            typed_input(ctx);
+        }
+        ImGui::EndTabItem();
+    }
+    tab_request_ = -1;
+    ImGui::EndTabBar();
+}
+
+void TrainLesson::status_bar() {
+    TrainingSession& s = *session_;
+    const float font = ImGui::GetFontSize();
+    const bool failed = !s.failure().empty();
+    if (ImGui::Button(running_ ? "Pause" : "Train", ImVec2(font * 5, 0))) {
+        running_ = !running_;
+        if (running_ && failed) s.clear_failure();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("One step")) {
+        running_ = false;
+        replay_to_ = 0;
+        if (failed) s.clear_failure();
+        s.step_once();
+        trace_ = s.trace();
+        trace_seen_ = s.trace_version();
+        refresh_views();
+        touched();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Reset")) {
+        running_ = false;
+        session_.reset();
+        changed();  // a fresh run at step 0 on the next update
+        return;
+    }
+    ImGui::SameLine();
+    const bool tokens = s.config().task.tokens();
+    std::string line = "step " + std::to_string(s.step());
+    char buf[96];
+    if (!s.train_loss().empty()) {
+        std::snprintf(buf, sizeof buf, "   loss %.4g", static_cast<double>(s.train_loss().back()));
+        line += buf;
+    }
+    if (!s.evaluations().empty()) {
+        const auto& e = s.evaluations().back();
+        if (tokens)
+            std::snprintf(buf, sizeof buf, "   held-out accuracy %.1f%% (step %zu)", 100.0 * e.accuracy, e.step);
+        else
+            std::snprintf(buf, sizeof buf, "   held-out MSE %.4g, last value %.4g (step %zu)",
+                          static_cast<double>(e.loss), static_cast<double>(e.baseline), e.step);
+        line += buf;
+    }
+    if (running_ || replaying()) {
+        std::snprintf(buf, sizeof buf, "   %.0f steps/s", steps_per_second_);
+        line += buf;
+    }
+    ImGui::TextWrapped("%s", line.c_str());
+    if (replaying()) {
+        const double span = static_cast<double>(std::max<std::size_t>(replay_to_ - replay_from_, 1));
+        const float f = static_cast<float>(static_cast<double>(s.step() - replay_from_) / span);
+        std::snprintf(buf, sizeof buf, "retraining to step %zu (the link's run, replayed exactly): %zu", replay_to_,
+                      s.step());
+        ImGui::ProgressBar(f, ImVec2(-1, 0), buf);
+    }
+    if (failed) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.35f, 1.0f));
+        ImGui::TextWrapped("%s", s.failure().c_str());
+        ImGui::PopStyleColor();
+    }
+    if (lr_changed_)
+        ImGui::TextDisabled(
+            "The learning rate changed during this run: a link replays the whole run with the current one.");
+}
+
+void TrainLesson::curves(float width, float height) {
+    const TrainingSession& s = *session_;
+    const float font = ImGui::GetFontSize();
+    const bool tokens = s.config().task.tokens(), induction = s.config().task.kind == TaskKind::induction;
+    const float x_max = static_cast<float>(std::max<std::size_t>(s.step(), s.config().eval_every));
+    const float line = ImGui::GetTextLineHeightWithSpacing();
+    const float plots = tokens ? 2.0f : 1.0f;
+    const float h = std::max(font * 7, (height - line * (plots + (induction ? 1.0f : 0.0f))) / plots - font * 0.6f);
+
+    std::vector<Curve> losses;
+    Curve train{"training", {}, {}, IM_COL32(120, 170, 255, 255), 1.5f};
+    curve_points(s.train_loss(), kCurvePoints, train.x, train.y);
+    Curve held{"held-out", {}, {}, IM_COL32(255, 170, 60, 255), 2.5f};
+    Curve copied{"held-out, copied tokens", {}, {}, IM_COL32(230, 80, 200, 255), 2.5f};
+    Curve baseline{"repeat the last value", {}, {}, IM_COL32(160, 160, 160, 255), 1.5f};
+    Curve acc{"held-out", {}, {}, IM_COL32(255, 170, 60, 255), 2.5f};
+    Curve exact{"held-out, whole sequence right", {}, {}, IM_COL32(90, 210, 120, 255), 2.0f};
+    Curve train_acc{"training batch", {}, {}, IM_COL32(120, 170, 255, 255), 1.5f};
+    for (const auto& e : s.evaluations()) {
+        const auto x = static_cast<float>(e.step);
+        held.x.push_back(x), held.y.push_back(e.loss);
+        copied.x.push_back(x), copied.y.push_back(e.copied_loss);
+        baseline.x.push_back(x), baseline.y.push_back(e.baseline);
+        acc.x.push_back(x), acc.y.push_back(e.accuracy);
+        exact.x.push_back(x), exact.y.push_back(e.exact);
+    }
+    curve_points(s.train_accuracy(), kCurvePoints, train_acc.x, train_acc.y);
+    float lo = INFINITY, hi = 0;
+    for (const Curve* c : {&train, &held, &copied, &baseline})
+        for (float v : c->y)
+            if (std::isfinite(v) && v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (!(hi > 0)) lo = 0.01f, hi = 10.0f;
+    losses.push_back(train);
+    losses.push_back(held);
+    if (induction) losses.push_back(copied);
+    if (!tokens) losses.push_back(baseline);
+    ImGui::TextUnformatted(tokens ? "loss (cross-entropy, log scale)" : "loss (mean squared error, log scale)");
+    curve_plot("loss", losses, ImVec2(width, h), x_max, std::pow(10.0f, std::floor(std::log10(lo))),
+               std::pow(10.0f, std::ceil(std::log10(hi))), true);
+    if (tokens) {
+        std::vector<Curve> accs = {train_acc, acc};
+        if (!induction) accs.push_back(exact);
+        ImGui::TextUnformatted("token accuracy");
+        curve_plot("accuracy", accs, ImVec2(width, h), x_max, 0.0f, 1.0f, false);
+        if (induction) {
+            ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+            ImGui::TextDisabled("accuracy counts the copied tokens an induction head can predict");
+            ImGui::PopTextWrapPos();
+        }
+    }
+}
+
+void TrainLesson::attention_grid(const LessonContext& ctx, const Inspection& in, const char* id, float width,
+                                 float height) {
+    TrainingSession& s = *session_;
+    const float font = ImGui::GetFontSize();
+    const CheckpointRing& ring = s.checkpoints();
+    if (std::string(id) == "probe") {
+        ImGui::TextUnformatted("attention on a held-out example (rows: queries, columns: keys)");
+        // Scrubber: the checkpoints, then "now" at the right end.
+        int pos = scrub_ < 0 ? static_cast<int>(ring.size()) : scrub_;
+        const std::string label =
+            scrub_ < 0 ? "now (step " + std::to_string(s.step()) + ")"
+                       : "checkpoint: step " + std::to_string(ring.step(static_cast<std::size_t>(scrub_)));
+        ImGui::SetNextItemWidth(std::min(width, font * 24));
+        if (ImGui::SliderInt("replay##scrub", &pos, 0, static_cast<int>(ring.size()), label.c_str())) {
+            scrub_ = pos >= static_cast<int>(ring.size()) ? -1 : pos;
+            refresh_views();
+            touched();
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip(
+                "Drag left to replay how the pattern formed: the weights saved every %zu steps "
+                "(at most %zu snapshots, thinned as the run grows).",
+                ring.interval(), ring.capacity());
+    }
+    if (in.attention.empty()) return;
+    const std::size_t L = in.layers, H = in.heads, n = in.weights(0, 0).rows();
+    const auto labels = in.tokens.empty() ? index_labels(n, "t") : id_labels(in.tokens);
+    const float lines = 2.0f + (std::string(id) == "probe" ? 5.5f : 3.0f);
+    const float cell_w = (width - font) / static_cast<float>(H) - font * 0.6f;
+    const float cell_h = (height - font * 1.3f * lines) / static_cast<float>(L) - font * 1.4f;
+    const float side = std::clamp(std::min(cell_w, cell_h), font * 5, font * 22);
+    const Mask causal = Mask::causal();
+    const Mask* mask = s.config().task.causal() ? &causal : nullptr;
+    for (std::size_t l = 0; l < L; ++l)
+        for (std::size_t h = 0; h < H; ++h) {
+            if (h > 0) ImGui::SameLine();
+            ImGui::BeginGroup();
+            char label[64];
+            std::snprintf(label, sizeof label, "layer %zu, head %zu%s", l, h,
+                          std::string(id) == "probe" ? "" : " (your input)");
+            matrix_view(label, std::string("(") + id + ")", in.weights(l, h), ctx, ImVec2(side, side), &labels, &labels,
+                        mask);
+            ImGui::EndGroup();
+        }
+    ImGui::Spacing();
+    probe_lines(in, std::string(id) == "probe");
+}
+
+// Input, target and prediction under the grid; green/red per scored token.
+void TrainLesson::probe_lines(const Inspection& in, bool show_target) {
+    const TrainingSession& s = *session_;
+    const float w = ImGui::GetFontSize() * 6.5f;
+    if (!s.config().task.tokens()) {
+        std::vector<Curve> c = {
+            {"input", {}, in.values, IM_COL32(150, 150, 150, 255), 1.5f},
+            {"prediction of the next value", {}, in.predicted_values, IM_COL32(255, 170, 60, 255), 2.5f}};
+        for (Curve& k : c)
+            for (std::size_t i = 0; i < k.y.size(); ++i) k.x.push_back(static_cast<float>(i + (&k == &c[1] ? 1 : 0)));
+        ImGui::Dummy(ImVec2(1, ImGui::GetFontSize() * 0.5f));
+        curve_plot("series", c, ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 9),
+                   static_cast<float>(in.values.size()), -1.5f, 1.5f, false);
+        return;
+    }
+    const std::vector<std::int32_t> target = show_target ? s.probe_target() : std::vector<std::int32_t>{};
+    const std::vector<std::uint8_t> scored = show_target ? s.probe_scored() : std::vector<std::uint8_t>{};
+    std::vector<ImU32> in_colour(in.tokens.size(), 0), out_colour(in.predicted.size(), 0), target_colour;
+    for (std::size_t i = 0; i < in.predicted.size() && i < target.size(); ++i) {
+        if (!scored[i]) continue;
+        out_colour[i] = in.predicted[i] == target[i] ? kRight : kWrong;
+        target_colour.resize(target.size(), 0);
+        target_colour[i] = kScored;
+    }
+    token_boxes("input", in.tokens, in_colour, w);
+    if (show_target) token_boxes("target", target, target_colour, w);
+    token_boxes("model", in.predicted, out_colour, w);
+    if (show_target && s.config().task.kind == TaskKind::induction) {
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextDisabled("blue targets: the copy's tokens an induction head can predict (scored)");
+        ImGui::PopTextWrapPos();
+    }
+}
+
+void TrainLesson::step_view(const LessonContext& ctx) {
+    const TrainingSession& s = *session_;
+    const float font = ImGui::GetFontSize();
+    ImGui::PushItemWidth(font * 8);
+    if (draw_params(params_, "step")) changed();
+    ImGui::PopItemWidth();
+    ImGui::SameLine();
+    ImGui::TextDisabled("the head followed through the backward pass (from the next recorded step)");
+    if (trace_.steps().empty()) {
+        ImGui::TextUnformatted("Press One step (or Train) to record a training step.");
+        return;
+    }
+    ImGui::Text("The step player walks through training step %zu of this run, sequence 0 of its batch.",
+                s.traced_step());
+    // Where the current step sits: forward › loss › backward › W_q › Adam.
+    const Step& cur = trace_.steps()[std::min(ctx.step, trace_.steps().size() - 1)];
+    int stage = 0;
+    switch (cur.kind) {
+        case StepKind::loss:
+        case StepKind::loss_grad: stage = 1; break;
+        case StepKind::grad_flow:
+        case StepKind::grad_values:
+        case StepKind::grad_weights:
+        case StepKind::grad_row_sum:
+        case StepKind::grad_scores:
+        case StepKind::grad_queries:
+        case StepKind::grad_keys: stage = 2; break;
+        case StepKind::grad_parameter: stage = 3; break;
+        case StepKind::optimizer_update: stage = 4; break;
+        case StepKind::note: stage = ctx.step == 0 ? 0 : 4; break;
+        default: stage = 0; break;
+    }
+    const char* stages[] = {"forward", "loss", "backward through attention", "gradient of W_q", "Adam update"};
+    for (int k = 0; k < 5; ++k) {
+        if (k > 0) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("›");
+            ImGui::SameLine();
+        }
+        if (k == stage)
+            ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.3f, 1.0f), "%s", stages[k]);
+        else
+            ImGui::TextDisabled("%s", stages[k]);
+    }
+    step_panel(ctx.step);
+
+    // The step's matrices: what it reads, then what it writes (the focus outlined).
+    std::vector<std::string> names;
+    auto add = [&](const std::string& m) {
+        if (trace_.matrix(m) && std::find(names.begin(), names.end(), m) == names.end()) names.push_back(m);
+    };
+    for (const auto& r : cur.reads) add(r);
+    for (const auto& w : cur.writes) add(w);
+    if (!cur.focus.matrix.empty()) add(cur.focus.matrix);
+    if (names.size() > kStepMatrices) names.erase(names.begin(), names.end() - kStepMatrices);
+    if (cur.kind == StepKind::optimizer_update && !cur.values.empty()) {
+        if (ImGui::BeginTable("adam", 2, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+            for (const auto& [name, v] : cur.values) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(name.c_str());
+                ImGui::TableNextColumn();
+                ImGui::Text("%.6g", v);
+            }
+            ImGui::EndTable();
+        }
+        return;
+    }
+    if (names.empty()) return;
+    const auto tokens = id_labels(s.traced_input());
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float h = ImGui::GetContentRegionAvail().y - font * 1.5f;
+    const float each = std::min((avail - font) / static_cast<float>(names.size()) - font, std::max(h, font * 8));
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        if (k > 0) ImGui::SameLine();
+        ImGui::BeginGroup();
+        const Matrix& m = *trace_.matrix(names[k]);
+        // Rows of a sequence's matrices are its positions: label them with its tokens.
+        const bool by_position = !tokens.empty() && m.rows() == tokens.size();
+        const bool square = by_position && m.cols() == tokens.size();
+        matrix_view(names[k].c_str(), names[k], m, ctx, ImVec2(each, each), by_position ? &tokens : nullptr,
+                    square ? &tokens : nullptr);
+        ImGui::EndGroup();
+    }
+}
+
+void TrainLesson::typed_input(const LessonContext& ctx) {
+    const TrainingSession& s = *session_;
+    if (!s.config().task.tokens()) {
+        ImGui::TextUnformatted("The series task reads numbers, not token ids: its probe is on the Training tab.");
+        return;
+    }
+    ImGui::Text("Type up to %zu token ids (0 to %zu), separated by spaces:", s.config().task.length,
+                s.config().task.vocab - 1);
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s", input_text_.c_str());
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 24);
+    if (ImGui::InputText("##tokens", buf, sizeof buf)) {
+        input_text_ = buf;
+        refresh_views();
+        touched();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("use the probe")) {
+        std::string t;
+        for (std::int32_t id : s.probe_tokens()) t += (t.empty() ? "" : " ") + std::to_string(id);
+        input_text_ = t;
+        refresh_views();
+        touched();
+    }
+    if (!input_error_.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.35f, 1.0f));
+        ImGui::TextWrapped("%s", input_error_.c_str());
+        ImGui::PopStyleColor();
+        return;
+    }
+    if (typed_.attention.empty()) return;
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    attention_grid(ctx, typed_, "typed", avail.x, avail.y);
+}
+
+}  // namespace
+
+std::unique_ptr<Lesson> make_train_lesson() { return std::make_unique<TrainLesson>(); }
+
+}  // namespace attn::ui

@@ -1,0 +1,238 @@
+// training_session.hpp: one training run of the Training lesson, GL-free and unit tested.
+//
+// A TrainingSession owns the model (attn::Transformer), its optimizer (Adam), the task's data
+// streams, a fixed held-out set, the metrics history, a ring of parameter checkpoints and the
+// recorded trace of one training step. It works in slices: work() does held-out evaluations
+// that are due and whole optimizer steps until its time is spent, so a lesson can train inside
+// a frame's budget.
+//
+// Determinism: a run is a function of its TrainingConfig (everything but the learning rate's
+// changes while training). Step s trains on the s-th batch of a stream seeded from the seed;
+// the held-out set and the probe example come from a stream of their own (the same for every
+// seed); evaluations and checkpoints fall on fixed steps. Training again to step N, in any
+// slices, with or without recorded steps, gives the same parameters and the same curves.
+//
+// A loss, gradient or weight that is not finite stops the run: the last good state (saved every
+// checkpoint interval: weights, optimizer moments, data stream) is restored, the metrics after
+// it are dropped, and failure() says what happened. Nothing non-finite is kept.
+//
+// Deliberately not here: drawing (ui/app/lessons/train.cpp), threads, model files (the hook for
+// saving and loading is parameters(): a later safetensors layer reads and writes it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attn/trace.hpp"
+#include "attn/train/optim.hpp"
+#include "attn/train/rng.hpp"
+#include "attn/train/tasks.hpp"
+#include "attn/train/transformer.hpp"
+
+namespace attn::ui {
+
+struct TrainingConfig {
+    TaskConfig task;  // kind, length, vocab, k (induction)
+    std::size_t d_model = 32, heads = 2, d_ff = 64, layers = 1;
+    Positions positions = Positions::learned;
+    nn::Activation activation = nn::Activation::relu;
+    double lr = 3e-3;   // Adam's learning rate; may change while training (set_lr)
+    double clip = 1.0;  // gradient clipping by global norm (0: none)
+    std::size_t batch = 64;
+    std::uint64_t seed = 1;
+    std::size_t held_out = 1000;        // examples in the held-out set
+    std::size_t eval_every = 25;        // steps between held-out evaluations (and last-good saves)
+    std::size_t checkpoints = 48;       // capacity of the checkpoint ring
+    std::size_t trace_cells_up_to = 8;  // a recorded step goes cell by cell up to this length, row by row above
+
+    // The lesson's defaults for a task (any seed reaches the README's targets with them).
+    static TrainingConfig preset(TaskKind kind);
+    TransformerConfig model() const;
+    // Throws attn::Error naming the first bad field.
+    void check() const;
+    // True when the two configs train the same run (they may differ in the learning rate).
+    bool same_run(const TrainingConfig& other) const;
+};
+
+// Snapshots of the parameters every `interval` steps, at most `capacity` of them. When full, every
+// second snapshot is dropped (steps that are not multiples of twice the interval) and the interval
+// doubles, so the ring always spans the whole run from step 0, more coarsely as it grows.
+class CheckpointRing {
+public:
+    explicit CheckpointRing(std::size_t capacity = 48, std::size_t interval = 25);
+    // Keeps a copy when step is a multiple of the interval; returns true when it did.
+    bool offer(std::size_t step, const float* values, std::size_t count);
+    // Drops the snapshots after `step` (a run restored to an earlier state).
+    void drop_after(std::size_t step);
+    std::size_t size() const { return entries_.size(); }
+    std::size_t capacity() const { return capacity_; }
+    std::size_t interval() const { return interval_; }
+    std::size_t step(std::size_t i) const { return entries_.at(i).step; }
+    const std::vector<float>& values(std::size_t i) const { return entries_.at(i).values; }
+    // Index of the last snapshot at or before `step` (0 when none is).
+    std::size_t index_at(std::size_t step) const;
+
+private:
+    struct Entry {
+        std::size_t step = 0;
+        std::vector<float> values;
+    };
+    std::size_t capacity_, interval_;
+    std::vector<Entry> entries_;
+    std::vector<std::vector<float>> spare_;  // storage of dropped snapshots, reused
+};
+
+// A per-step series (value s − 1 for step s) as at most max_points points: the mean of each run
+// of consecutive steps, at the run's last step. Non-finite values are left out of the means.
+void curve_points(const std::vector<float>& per_step, std::size_t max_points, std::vector<float>& x,
+                  std::vector<float>& y);
+
+// What the model makes of one input (the probe, a checkpoint's view of it, a typed input).
+struct Inspection {
+    std::vector<std::int32_t> tokens;     // the input (token tasks)
+    std::vector<float> values;            // the input (series)
+    std::vector<std::int32_t> predicted;  // argmax at every position (token tasks)
+    std::vector<float> confidence;        // softmax probability of that prediction
+    std::vector<float> predicted_values;  // series: ŷ at every position
+    std::size_t layers = 0, heads = 0;
+    std::vector<Matrix> attention;  // layer-major: attention[l·heads + h], (n, n)
+    const Matrix& weights(std::size_t l, std::size_t h) const { return attention.at(l * heads + h); }
+};
+
+class TrainingSession {
+public:
+    // Builds the model at step 0 (weights from the seed) and the held-out set; throws attn::Error
+    // on a bad config. The evaluation of step 0 is the first work due.
+    explicit TrainingSession(const TrainingConfig& config);
+
+    const TrainingConfig& config() const { return config_; }
+    // The learning rate of the next steps (a finite value ≥ 0).
+    void set_lr(double lr);
+    // Which layer and head a recorded step follows through the attention backward.
+    void set_trace_head(std::size_t layer, std::size_t head);
+
+    // Work until out of time: the held-out evaluation that is due (in chunks), then whole
+    // optimizer steps while step() < until. Before each unit of work after the first, the unit's
+    // expected cost (a running mean of its past costs) is compared with remaining_ms(); a unit
+    // that would not fit waits for the next call. With record_first, the first step of this call
+    // is recorded (trace()); with record_until, the step that reaches `until` is. Returns the
+    // number of optimizer steps taken; stops at a failure.
+    std::size_t work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first = false,
+                     bool record_until = false);
+    // Exactly one optimizer step, recorded (any evaluation due first). False on a failure.
+    bool step_once();
+    // At step 0 with nothing recorded yet: records step 1 and undoes it, so the step player has a
+    // training step to show before training starts. Changes nothing else.
+    void record_preview();
+
+    std::size_t step() const { return step_; }
+    // The running mean of an optimizer step's cost on this machine (0 before the first step).
+    double expected_step_ms() const { return step_ms_; }
+    bool evaluation_due() const { return eval_.pending; }
+    // Empty while the run is healthy; else what stopped it, e.g. "the loss became nan at step 812:
+    // the weights of step 800 are restored; lower the learning rate".
+    const std::string& failure() const { return failure_; }
+    void clear_failure() { failure_.clear(); }
+
+    // Metrics, one entry per optimizer step (index s − 1 for step s): the batch's loss, its
+    // accuracy on the scored tokens (NaN for series) and, for induction, its loss on the copied
+    // tokens an induction head can predict.
+    const std::vector<float>& train_loss() const { return train_loss_; }
+    const std::vector<float>& train_accuracy() const { return train_accuracy_; }
+    const std::vector<float>& train_copied_loss() const { return train_copied_loss_; }
+    // Held-out evaluations: every eval_every steps from step 0.
+    struct Evaluation {
+        std::size_t step = 0;
+        float loss = 0;         // mean over every target (series: MSE)
+        float accuracy = 0;     // token accuracy on the scored positions (series: NaN)
+        float exact = 0;        // share of examples with every scored token right (series: NaN)
+        float copied_loss = 0;  // induction: loss on the scored (copied) tokens; else NaN
+        float baseline = 0;     // series: MSE of predicting the last value; else NaN
+    };
+    const std::vector<Evaluation>& evaluations() const { return evaluations_; }
+
+    const CheckpointRing& checkpoints() const { return ring_; }
+    // The trace of the last recorded step and a counter that grows with each new one.
+    const Trace& trace() const { return trace_; }
+    std::uint64_t trace_version() const { return trace_version_; }
+    std::size_t traced_step() const { return traced_step_; }  // the step the trace shows (1-based)
+    // The input and target of the recorded sequence (sequence 0 of that step's batch).
+    const std::vector<std::int32_t>& traced_input() const { return traced_input_; }
+    const std::vector<std::int32_t>& traced_target() const { return traced_target_; }
+    const std::vector<float>& traced_input_values() const { return traced_input_values_; }
+
+    // The fixed probe example (held-out example 0) and its target.
+    const TaskBatch& held_out() const { return held_; }
+    std::vector<std::int32_t> probe_tokens() const;
+    std::vector<std::int32_t> probe_target() const;
+    std::vector<float> probe_values() const;
+    std::vector<std::uint8_t> probe_scored() const;
+
+    // The model with the current weights (or a checkpoint's) on one input; tokens in [0, vocab),
+    // 1 to length of them (series: values). Throws attn::Error on a bad input.
+    Inspection inspect(const std::vector<std::int32_t>& tokens);
+    Inspection inspect_checkpoint(std::size_t index, const std::vector<std::int32_t>& tokens);
+    Inspection inspect_values(const std::vector<float>& values);
+    Inspection inspect_checkpoint_values(std::size_t index, const std::vector<float>& values);
+
+    // The model's parameters (PyTorch names and shapes): the hook for exporting and importing
+    // model files (a safetensors layer writes and reads these; importing also resets the
+    // optimizer with reset_optimizer()).
+    const Parameters& parameters() const { return model_.parameters(); }
+    Parameters& parameters() { return model_.parameters(); }
+    void reset_optimizer() { opt_.reset(); }
+    const Adam& optimizer() const { return opt_; }
+
+    // Typed token ids ("3 1 4 1 5", commas allowed) for this run's vocabulary and length;
+    // "" or a message naming the first bad token.
+    static std::string parse_tokens(const std::string& text, std::size_t vocab, std::size_t max_len,
+                                    std::vector<std::int32_t>& out);
+
+private:
+    struct SavedState {  // the last good state, restored after a failure
+        std::size_t step = 0;
+        std::vector<float> values;
+        Adam opt;
+        Rng data{0};
+        std::size_t evaluations = 0;
+    };
+    struct EvalProgress {
+        bool pending = false;
+        std::size_t step = 0, next = 0;  // the step evaluated, the next example
+        double loss = 0, copied_loss = 0, baseline = 0;
+        std::size_t targets = 0, scored = 0, correct = 0, exact = 0, copied = 0;
+    };
+
+    bool train_step(bool record, bool preview = false);
+    void eval_chunk();
+    bool fail(const std::string& what);
+    void save_state();
+    Inspection run_inspection(const float* weights, const std::vector<std::int32_t>* tokens,
+                              const std::vector<float>* values);
+
+    TrainingConfig config_;
+    Transformer model_, eval_model_, view_model_;
+    Adam opt_;
+    Rng data_rng_;
+    TaskBatch batch_, held_;
+    std::size_t step_ = 0;
+    std::vector<float> train_loss_, train_accuracy_, train_copied_loss_;
+    std::vector<Evaluation> evaluations_;
+    EvalProgress eval_;
+    CheckpointRing ring_;
+    SavedState saved_;
+    std::string failure_;
+    std::size_t trace_layer_ = 0, trace_head_ = 0;
+    Trace trace_, scratch_trace_;
+    std::uint64_t trace_version_ = 0;
+    std::size_t traced_step_ = 0;
+    std::vector<std::int32_t> traced_input_, traced_target_;
+    std::vector<float> traced_input_values_;
+    double step_ms_ = 0, chunk_ms_ = 0;  // running means of the cost of a step, of an eval chunk
+};
+
+}  // namespace attn::ui
