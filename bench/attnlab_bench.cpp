@@ -4,12 +4,16 @@
 //   attnlab-bench --what core|mha|plain|blas|peak --n N --heads H --d D [--causal] [--threads T]
 //                 [--reps R] [--warmup W] [--bq B] [--bk B] [--backend NAME] [--fresh-workspace]
 //                 [--dump FILE] [--json]
+//   attnlab-bench --what train --task T --length n --vocab V --d-model E --heads H --d-ff F
+//                 --layers L --batch B [--reps R] [--warmup W] [--json]
 //
 // core   attention core (Q, K, V given, (N, H·D) each): attn::tiled_attention_heads
 // mha    full multi-head self-attention (projections + core + output projection), tiled path
 // plain  the core through the plain path (attn::attention per head: (N, N) scores materialised)
 // blas   the OpenBLAS baseline (native): per head sgemm Q·Kᵀ, attnlab's SIMD softmax, sgemm P·V
 // peak   the fp32 multiply-add peak of one core, for every architecture this build has
+// train  one AdamW step of the attn/train Transformer on a batch of a task (train_bench.cpp),
+//        one thread; ms_median is per optimizer step
 //
 // Prints one JSON object (--json) or a line of text: ms_median, ms_min over --reps timed
 // repetitions after --warmup untimed ones, gflops (core 4·N²·D per head, or the causal half,
@@ -46,6 +50,7 @@
 #include "attn/parallel.hpp"
 #include "attn/tiled.hpp"
 #include "inputs.hpp"
+#include "train_bench.hpp"
 
 #if defined(__EMSCRIPTEN__)
 double fma_peak_simd128(double seconds);
@@ -66,11 +71,12 @@ struct Args {
     std::size_t n = 1024, heads = 8, d = 64, threads = 1, reps = 20, warmup = 3;
     std::size_t bq = attn::kDefaultBlockQ, bk = attn::kDefaultBlockK;
     bool causal = false, json = false, fresh = false;
+    bench::TrainArgs train;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
     std::fprintf(stderr,
-                 "attnlab-bench: %s\nusage: attnlab-bench --what core|mha|plain|blas|peak --n N --heads H --d D "
+                 "attnlab-bench: %s\nusage: attnlab-bench --what core|mha|plain|blas|peak|train --n N --heads H --d D "
                  "[--causal] [--threads T] [--reps R] [--warmup W] [--bq B] [--bk B] [--backend NAME] "
                  "[--fresh-workspace] [--dump FILE] [--json]\n",
                  problem.c_str());
@@ -120,6 +126,20 @@ Args parse(int argc, char** argv) {
             a.json = true;
         else if (f == "--fresh-workspace")
             a.fresh = true;
+        else if (f == "--task")
+            a.train.task = value();
+        else if (f == "--length")
+            a.train.length = count();
+        else if (f == "--vocab")
+            a.train.vocab = count();
+        else if (f == "--d-model")
+            a.train.d_model = count();
+        else if (f == "--d-ff")
+            a.train.d_ff = count();
+        else if (f == "--layers")
+            a.train.layers = count();
+        else if (f == "--batch")
+            a.train.batch = count();
         else
             usage("unknown option " + f);
     }
@@ -215,6 +235,36 @@ int run_peak(const Args& a) {
     return 0;
 }
 
+int run_train(Args a) {
+    a.train.heads = a.heads;
+    bench::TrainState state;
+    const Timing t = time_it(a.warmup, a.reps, bench::train_step(a.train, state));
+    const bench::TrainArgs& r = a.train;
+    if (a.json) {
+        std::printf(
+            "{\"what\": \"train\", \"task\": \"%s\", \"length\": %zu, \"vocab\": %zu, \"d_model\": %zu, "
+            "\"heads\": %zu, \"d_ff\": %zu, \"layers\": %zu, \"batch\": %zu, \"threads\": 1, \"reps\": %zu, "
+            "\"ms_median\": %s, \"ms_min\": %s, \"cpu_ms_median\": %s, \"first_call_ms\": %s, \"loss\": %s, "
+            "\"arch\": \"%s\", \"target\": \"%s\"}\n",
+            r.task.c_str(), r.length, r.vocab, r.d_model, r.heads, r.d_ff, r.layers, r.batch, a.reps,
+            json_number(t.median_ms).c_str(), json_number(t.min_ms).c_str(), json_number(t.cpu_median_ms).c_str(),
+            json_number(t.first_ms).c_str(), json_number(state.loss).c_str(), attn::active_backend(),
+#if defined(__EMSCRIPTEN__)
+            "wasm"
+#else
+            "native"
+#endif
+        );
+    } else {
+        std::printf(
+            "train %s n=%zu vocab=%zu d_model=%zu heads=%zu d_ff=%zu layers=%zu batch=%zu [%s]: "
+            "median %.3f ms per step, min %.3f ms, first %.3f ms, loss %.4f\n",
+            r.task.c_str(), r.length, r.vocab, r.d_model, r.heads, r.d_ff, r.layers, r.batch, attn::active_backend(),
+            t.median_ms, t.min_ms, t.first_ms, static_cast<double>(state.loss));
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -222,6 +272,7 @@ int main(int argc, char** argv) {
     try {
         attn::set_backend(a.backend);
         if (a.what == "peak") return run_peak(a);
+        if (a.what == "train") return run_train(a);
 
         const std::size_t N = a.n, H = a.heads, E = a.heads * a.d;
         const attn::Mask mask = a.causal ? attn::Mask::causal() : attn::Mask::none();

@@ -16,7 +16,7 @@
 
 namespace {
 
-// The EM_JS bodies are JavaScript: clang-format would break them ("===" into "== =").
+// The EM_JS bodies are JavaScript, which clang-format would break (it turns === into == =).
 // clang-format off
 // Strings from JS: a malloc'ed UTF-8 copy (freed by the caller).
 EM_JS(char*, js_initial_query, (), {
@@ -39,43 +39,27 @@ EM_JS(int, js_window_width, (), { return Module.canvas.clientWidth || window.inn
 EM_JS(int, js_window_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
 EM_JS(void, js_download, (const char* name, const char* mime, const char* data, int size), {
     var bytes = HEAPU8.slice(data, data + size);
-    var blob = new Blob([bytes], {
-        type:
-            UTF8ToString(mime)
-    });
+    var blob = new Blob([bytes], {type: UTF8ToString(mime)});
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = UTF8ToString(name);
     document.body.appendChild(a);
     a.click();
-    setTimeout(
-        function() {
-            URL.revokeObjectURL(a.href);
-            a.remove();
-        },
-        1000);
+    setTimeout(function() { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 });
 EM_JS(void, js_copy, (const char* text), {
     var t = UTF8ToString(text);
     Module.lastCopied = t;
-    try {
-        navigator.clipboard.writeText(t).catch(function(){});
-    } catch (e) {
-    }
+    try { navigator.clipboard.writeText(t).catch(function() {}); } catch (e) {}
 });
 EM_JS(void, js_replace_query, (const char* q), {
-    try {
-        history.replaceState(null, "", location.pathname + "?" + UTF8ToString(q));
-    } catch (e) {
-    }
+    try { history.replaceState(null, "", location.pathname + "?" + UTF8ToString(q)); } catch (e) {}
 });
 EM_JS(void, js_open_picker, (const char* kind), {
     var input = document.getElementById(UTF8ToString(kind) === "image" ? "open-image" : "open-scenario");
     if (input) input.click();
 });
-EM_JS(void, js_first_frame, (), {
-    if (Module.attnlabFirstFrame) Module.attnlabFirstFrame();
-});
+EM_JS(void, js_first_frame, (), { if (Module.attnlabFirstFrame) Module.attnlabFirstFrame(); });
 
 // clang-format on
 

@@ -46,42 +46,91 @@ void TransformerConfig::check() const {
     require_range(max_len, 1, kMaxLength, "max_len");
 }
 
-Transformer::Transformer(const TransformerConfig& config) : config_(config) {
-    config_.check();
-    const std::size_t E = config_.d_model, F = config_.d_ff;
-    if (config_.input == ModelInput::tokens) {
-        input_w_ = params_.add("tok_emb.weight", {config_.vocab, E});
+std::vector<ParameterInfo> Transformer::layout(const TransformerConfig& config) {
+    config.check();
+    const std::size_t E = config.d_model, F = config.d_ff;
+    std::vector<ParameterInfo> out;
+    std::size_t offset = 0;
+    auto add = [&](std::string name, std::vector<std::size_t> shape) {
+        ParameterInfo p;
+        p.name = std::move(name);
+        p.count = shape.size() == 2 ? shape[0] * shape[1] : shape[0];  // each ≤ 3·4096·4096: no overflow
+        p.shape = std::move(shape);
+        p.offset = offset;
+        offset += p.count;  // may wrap in wasm for a model the constructor refuses anyway
+        out.push_back(std::move(p));
+    };
+    if (config.input == ModelInput::tokens) {
+        add("tok_emb.weight", {config.vocab, E});
     } else {
-        input_w_ = params_.add("in_proj.weight", {E, 1});
-        input_b_ = params_.add("in_proj.bias", {E});
+        add("in_proj.weight", {E, 1});
+        add("in_proj.bias", {E});
+    }
+    if (config.positions == Positions::learned) add("pos_emb.weight", {config.max_len, E});
+    for (std::size_t l = 0; l < config.layers; ++l) {
+        const std::string p = "layers." + str(l) + ".";
+        add(p + "self_attn.in_proj_weight", {3 * E, E});
+        add(p + "self_attn.in_proj_bias", {3 * E});
+        add(p + "self_attn.out_proj.weight", {E, E});
+        add(p + "self_attn.out_proj.bias", {E});
+        add(p + "linear1.weight", {F, E});
+        add(p + "linear1.bias", {F});
+        add(p + "linear2.weight", {E, F});
+        add(p + "linear2.bias", {E});
+        add(p + "norm1.weight", {E});
+        add(p + "norm1.bias", {E});
+        add(p + "norm2.weight", {E});
+        add(p + "norm2.bias", {E});
+    }
+    add("norm.weight", {E});
+    add("norm.bias", {E});
+    add("head.weight", {config.outputs(), E});
+    add("head.bias", {config.outputs()});
+    return out;
+}
+
+Transformer::Transformer(const TransformerConfig& config) : config_(config) {
+    const std::vector<ParameterInfo> layout = Transformer::layout(config_);
+    std::uint64_t total = 0;  // 64 bits: wasm's size_t would wrap for absurd sizes
+    for (const ParameterInfo& p : layout) total += p.count;
+    if (total > kMaxElements)
+        throw Error("the model would have " + std::to_string(total) + " parameters, more than the limit of " +
+                    str(kMaxElements) + " (2^26)");
+    for (const ParameterInfo& p : layout) params_.add(p.name, p.shape);
+    if (config_.input == ModelInput::tokens) {
+        input_w_ = params_.index("tok_emb.weight");
+    } else {
+        input_w_ = params_.index("in_proj.weight");
+        input_b_ = params_.index("in_proj.bias");
     }
     if (config_.positions == Positions::learned) {
-        pos_ = params_.add("pos_emb.weight", {config_.max_len, E});
+        pos_ = params_.index("pos_emb.weight");
     } else {
-        sinusoids_.resize(config_.max_len, E);
+        sinusoids_.resize(config_.max_len, config_.d_model);
         nn::sinusoidal_table(sinusoids_);
     }
     for (std::size_t l = 0; l < config_.layers; ++l) {
         const std::string p = "layers." + str(l) + ".";
         LayerIds ids;
-        ids.in_w = params_.add(p + "self_attn.in_proj_weight", {3 * E, E});
-        ids.in_b = params_.add(p + "self_attn.in_proj_bias", {3 * E});
-        ids.out_w = params_.add(p + "self_attn.out_proj.weight", {E, E});
-        ids.out_b = params_.add(p + "self_attn.out_proj.bias", {E});
-        ids.l1_w = params_.add(p + "linear1.weight", {F, E});
-        ids.l1_b = params_.add(p + "linear1.bias", {F});
-        ids.l2_w = params_.add(p + "linear2.weight", {E, F});
-        ids.l2_b = params_.add(p + "linear2.bias", {E});
-        ids.n1_w = params_.add(p + "norm1.weight", {E});
-        ids.n1_b = params_.add(p + "norm1.bias", {E});
-        ids.n2_w = params_.add(p + "norm2.weight", {E});
-        ids.n2_b = params_.add(p + "norm2.bias", {E});
+        ids.in_w = params_.index(p + "self_attn.in_proj_weight");
+        ids.in_b = params_.index(p + "self_attn.in_proj_bias");
+        ids.out_w = params_.index(p + "self_attn.out_proj.weight");
+        ids.out_b = params_.index(p + "self_attn.out_proj.bias");
+        ids.l1_w = params_.index(p + "linear1.weight");
+        ids.l1_b = params_.index(p + "linear1.bias");
+        ids.l2_w = params_.index(p + "linear2.weight");
+        ids.l2_b = params_.index(p + "linear2.bias");
+        ids.n1_w = params_.index(p + "norm1.weight");
+        ids.n1_b = params_.index(p + "norm1.bias");
+        ids.n2_w = params_.index(p + "norm2.weight");
+        ids.n2_b = params_.index(p + "norm2.bias");
         layer_ids_.push_back(ids);
     }
-    norm_w_ = params_.add("norm.weight", {E});
-    norm_b_ = params_.add("norm.bias", {E});
-    head_w_ = params_.add("head.weight", {config_.outputs(), E});
-    head_b_ = params_.add("head.bias", {config_.outputs()});
+    norm_w_ = params_.index("norm.weight");
+    norm_b_ = params_.index("norm.bias");
+    head_w_ = params_.index("head.weight");
+    head_b_ = params_.index("head.bias");
+    const std::size_t E = config_.d_model;
     layers_.resize(config_.layers);
     // LayerNorms start as the identity even before init().
     for (const LayerIds& ids : layer_ids_) {

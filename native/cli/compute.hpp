@@ -19,7 +19,4 @@ struct ComputeOptions {
 
 int run_compute(const ComputeOptions& options);
 
-// Prints "attnlab: <message>" as one line on stderr (newlines in message become spaces).
-void print_error(const std::string& message);
-
 }  // namespace attn::cli

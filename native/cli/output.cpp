@@ -199,4 +199,9 @@ void write_files(const std::vector<OutputFile>& files) {
     }
 }
 
+void write_stdout(const std::string& s) {
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    std::fflush(stdout);
+}
+
 }  // namespace attn::cli

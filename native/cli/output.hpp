@@ -42,4 +42,7 @@ struct OutputFile {
 // rename, after others succeeded, could leave a subset).
 void write_files(const std::vector<OutputFile>& files);
 
+// Writes s to stdout and flushes.
+void write_stdout(const std::string& s);
+
 }  // namespace attn::cli

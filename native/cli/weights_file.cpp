@@ -1,36 +1,17 @@
-// weights_file.cpp: safetensors bytes → checked float tensors.
+// weights_file.cpp: a --weights file through the core's safetensors reader, and the
+// parameters of one nn.MultiheadAttention found in it by their state_dict names.
 //
-// [SECTION] Messages
-// [SECTION] Dtypes and little-endian values
-// [SECTION] Header entries
-// [SECTION] Buffer coverage
-// [SECTION] Values
-// [SECTION] Parsing a file
+// [SECTION] Messages and parsing
 // [SECTION] Multi-head parameters by state_dict name
-//
-// Order of the checks: the file as a whole (length, header), then every entry on its own
-// (types, offsets inside the buffer, sizes), then the entries together (coverage), and only
-// then the values. No byte of the buffer is read before its range is known to be inside it.
-// Values are read byte by byte (the buffer has no alignment guarantee), never through casts.
 #include "weights_file.hpp"
 
-#include <algorithm>
-#include <cfloat>
-#include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
-#include "json_reader.hpp"
-
 namespace attn::cli {
 
-using nlohmann::json;
-
 // =====================================================================================
-// [SECTION] Messages
+// [SECTION] Messages and parsing
 // =====================================================================================
 
 InputError weights_error(const std::string& source, const std::string& problem) {
@@ -41,397 +22,15 @@ InputError tensor_error(const std::string& source, const std::string& tensor, co
     return InputError("--weights: " + tensor, problem + " (in " + source + ")");
 }
 
-namespace {
-
-std::string str(std::uint64_t n) { return std::to_string(n); }
-
-// "[24, 8]"
-std::string shape_text(const std::vector<std::size_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + str(shape[i]);
-    return s + "]";
-}
-
-std::string offsets_text(std::uint64_t begin, std::uint64_t end) { return "[" + str(begin) + ", " + str(end) + "]"; }
-
-// A JSON value as the message shows it: numbers and short strings as written, others by type.
-std::string describe(const json& x) {
-    if (x.is_number()) return x.dump();
-    if (x.is_string()) {
-        std::string s = x.get<std::string>();
-        if (s.size() > 40) s = s.substr(0, 40) + "...";
-        return "\"" + s + "\"";
-    }
-    return json_type_phrase(x);
-}
-
-// "[0][5]" for flat index 5 of shape [24, 8]; empty for vectors and scalars (the index says it).
-std::string multi_index(std::size_t flat, const std::vector<std::size_t>& shape) {
-    if (shape.size() < 2) return "";
-    std::vector<std::size_t> idx(shape.size());
-    for (std::size_t d = shape.size(); d-- > 0;) {
-        idx[d] = flat % shape[d];
-        flat /= shape[d];
-    }
-    std::string s = " (";
-    for (std::size_t i : idx) s += "[" + str(i) + "]";
-    return s + ")";
-}
-
-// =====================================================================================
-// [SECTION] Dtypes and little-endian values
-// =====================================================================================
-
-const char* const kReadDtypes = "attnlab reads F32, F64, F16 and BF16";
-
-// How a dtype's values become floats; other = not converted.
-enum class Decode { f32, f64, f16, bf16, other };
-
-struct Dtype {
-    const char* name;
-    std::size_t bytes;
-    Decode decode;
-};
-
-// The format's dtypes of whole bytes. Sub-byte ones (F4, F6_*) are not here: their layout
-// within a byte is not something this reader checks, so such files are refused outright.
-constexpr Dtype kDtypes[] = {
-    {"F32", 4, Decode::f32},       {"F64", 8, Decode::f64},       {"F16", 2, Decode::f16},
-    {"BF16", 2, Decode::bf16},     {"BOOL", 1, Decode::other},    {"U8", 1, Decode::other},
-    {"I8", 1, Decode::other},      {"F8_E5M2", 1, Decode::other}, {"F8_E4M3", 1, Decode::other},
-    {"F8_E8M0", 1, Decode::other}, {"I16", 2, Decode::other},     {"U16", 2, Decode::other},
-    {"I32", 4, Decode::other},     {"U32", 4, Decode::other},     {"I64", 8, Decode::other},
-    {"U64", 8, Decode::other},     {"C64", 8, Decode::other},
-};
-
-const Dtype* find_dtype(const std::string& name) {
-    for (const Dtype& d : kDtypes)
-        if (name == d.name) return &d;
-    return nullptr;
-}
-
-std::uint64_t load_le(const unsigned char* p, std::size_t n) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{p[i]} << (8 * i);
-    return v;
-}
-
-float float_from_bits(std::uint32_t bits) {
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-double double_from_bits(std::uint64_t bits) {
-    double d;
-    std::memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
-// IEEE half: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits.
-//   normal     (1024 + m) · 2^(e − 25)    subnormal (e = 0)  m · 2^−24    e = 31: inf / NaN
-// Every half is exactly a float, and ldexp of a small integer is exact.
-float half_to_float(std::uint16_t h) {
-    const bool negative = (h >> 15) != 0;
-    const int e = (h >> 10) & 0x1F;
-    const int m = h & 0x3FF;
-    float magnitude;
-    if (e == 0x1F)
-        magnitude = m ? NAN : INFINITY;
-    else if (e == 0)
-        magnitude = std::ldexp(static_cast<float>(m), -24);
-    else
-        magnitude = std::ldexp(static_cast<float>(m | 0x400), e - 25);
-    return negative ? -magnitude : magnitude;
-}
-
-// bfloat16 is the top half of a float32.
-float bfloat16_to_float(std::uint16_t b) { return float_from_bits(std::uint32_t{b} << 16); }
-
-// =====================================================================================
-// [SECTION] Header entries
-// =====================================================================================
-
-// An unsigned integer of the header (shape dimension, offset). nlohmann reads non-negative
-// integers up to 2^64 − 1 as unsigned; anything else (negative, fractional, larger) is refused.
-bool as_u64(const json& x, std::uint64_t& out) {
-    if (!x.is_number_unsigned()) return false;
-    out = x.get<std::uint64_t>();
-    return true;
-}
-
-struct Entry {
-    std::string name;
-    const Dtype* dtype = nullptr;
-    std::vector<std::size_t> shape;
-    std::uint64_t elements = 0;
-    std::uint64_t begin = 0, end = 0;
-};
-
-const json& entry_field(const json& info, const char* field, const std::string& source, const std::string& name,
-                        const char* expected) {
-    auto it = info.find(field);
-    if (it == info.end())
-        throw tensor_error(source, name, std::string("has no ") + field + " (expected " + expected + ")");
-    return *it;
-}
-
-// The element count of a shape, or a precise error when it overflows or exceeds the limit.
-std::uint64_t element_count(const std::vector<std::size_t>& shape, const std::string& source, const std::string& name) {
-    for (std::size_t d : shape)
-        if (d == 0) return 0;
-    std::uint64_t n = 1;
-    for (std::size_t d : shape) {
-        if (n > UINT64_MAX / d)
-            throw tensor_error(source, name,
-                               "has shape " + shape_text(shape) + ", whose element count overflows 64 bits");
-        n *= d;
-    }
-    if (n > kMaxElements)
-        throw tensor_error(source, name,
-                           "has shape " + shape_text(shape) + " = " + str(n) + " elements, more than the limit of " +
-                               str(kMaxElements) + " (2^26)");
-    return n;
-}
-
-Entry read_entry(const std::string& name, const json& info, std::uint64_t buffer_bytes, const std::string& source) {
-    Entry e;
-    e.name = name;
-    if (!info.is_object())
-        throw tensor_error(
-            source, name,
-            "is " + json_type_phrase(info) + ", expected an object {\"dtype\", \"shape\", \"data_offsets\"}");
-    for (auto it = info.begin(); it != info.end(); ++it)
-        if (it.key() != "dtype" && it.key() != "shape" && it.key() != "data_offsets")
-            throw tensor_error(
-                source, name,
-                "has an unknown field " + describe(json(it.key())) + " (an entry has dtype, shape and data_offsets)");
-
-    const json& dtype = entry_field(info, "dtype", source, name, "a string such as \"F32\"");
-    if (!dtype.is_string())
-        throw tensor_error(source, name, "dtype is " + describe(dtype) + ", expected a string such as \"F32\"");
-    e.dtype = find_dtype(dtype.get<std::string>());
-    if (!e.dtype)
-        throw tensor_error(source, name,
-                           "has dtype " + describe(dtype) + ", which attnlab does not know (" + kReadDtypes + ")");
-
-    const json& shape = entry_field(info, "shape", source, name, "an array of dimensions such as [24, 8]");
-    if (!shape.is_array())
-        throw tensor_error(source, name,
-                           "shape is " + describe(shape) + ", expected an array of dimensions such as [24, 8]");
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        std::uint64_t d = 0;
-        if (!as_u64(shape[i], d) || d > SIZE_MAX)
-            throw tensor_error(source, name,
-                               "shape[" + str(i) + "] is " + describe(shape[i]) + ", expected a non-negative integer");
-        e.shape.push_back(static_cast<std::size_t>(d));
-    }
-
-    const json& offsets = entry_field(info, "data_offsets", source, name, "[begin, end]");
-    if (!offsets.is_array() || offsets.size() != 2)
-        throw tensor_error(source, name,
-                           "data_offsets is " +
-                               (offsets.is_array() ? "an array of " + str(offsets.size()) +
-                                                         (offsets.size() == 1 ? " value" : " values")
-                                                   : describe(offsets)) +
-                               ", expected [begin, end]");
-    for (std::size_t i = 0; i < 2; ++i)
-        if (!as_u64(offsets[i], i == 0 ? e.begin : e.end))
-            throw tensor_error(source, name,
-                               "data_offsets[" + str(i) + "] is " + describe(offsets[i]) +
-                                   ", expected a non-negative integer (bytes into the data buffer)");
-    if (e.begin > e.end)
-        throw tensor_error(source, name, "data_offsets " + offsets_text(e.begin, e.end) + " end before they begin");
-    if (e.end > buffer_bytes)
-        throw tensor_error(source, name,
-                           "data_offsets " + offsets_text(e.begin, e.end) + " run past the end of the data buffer (" +
-                               str(buffer_bytes) + " bytes)");
-
-    e.elements = element_count(e.shape, source, name);
-    const std::uint64_t need = e.elements * e.dtype->bytes;  // <= 2^26 · 8: no overflow
-    if (e.end - e.begin != need)
-        throw tensor_error(source, name,
-                           "has " + str(e.end - e.begin) + " bytes (data_offsets " + offsets_text(e.begin, e.end) +
-                               "), but shape " + shape_text(e.shape) + " of " + e.dtype->name + " needs " + str(need) +
-                               " (" + str(e.elements) + " × " + str(e.dtype->bytes) + " bytes)");
-    return e;
-}
-
-void read_metadata(const json& meta, const std::string& source, WeightsFile& out) {
-    if (!meta.is_object())
-        throw weights_error(source, "__metadata__ is " + json_type_phrase(meta) + ", expected an object of strings");
-    for (auto it = meta.begin(); it != meta.end(); ++it) {
-        if (!it.value().is_string())
-            throw weights_error(source, "__metadata__ \"" + it.key() + "\" is " + describe(it.value()) +
-                                            ", expected a string (the format allows only strings there)");
-        out.metadata.emplace_back(it.key(), it.value().get<std::string>());
-    }
-}
-
-// =====================================================================================
-// [SECTION] Buffer coverage
-// =====================================================================================
-
-// The format requires the tensors to tile the data buffer: sorted by offset, each one starts
-// where the previous ends, and the last ends at the end of the buffer. Overlaps would let two
-// names alias the same bytes; holes would hide data no tensor accounts for.
-void check_coverage(std::vector<Entry>& entries, std::uint64_t buffer_bytes, const std::string& source) {
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
-    std::uint64_t covered = 0;  // bytes [0, covered) belong to the entries seen so far
-    const Entry* previous = nullptr;
-    for (const Entry& e : entries) {
-        if (e.begin < covered)
-            throw tensor_error(source, e.name,
-                               "data_offsets " + offsets_text(e.begin, e.end) + " overlap those of " + previous->name +
-                                   " " + offsets_text(previous->begin, previous->end) +
-                                   " (every byte of the data buffer belongs to exactly one tensor)");
-        if (e.begin > covered)
-            throw tensor_error(
-                source, e.name,
-                "starts at byte " + str(e.begin) + " of the data buffer, leaving bytes " + str(covered) + ".." +
-                    str(e.begin) + " to no tensor" +
-                    (previous ? " (the previous tensor, " + previous->name + ", ends at " + str(previous->end) + ")"
-                              : std::string(" (the first tensor must start at 0)")));
-        covered = e.end;
-        previous = &e;
-    }
-    if (covered != buffer_bytes)
-        throw weights_error(source,
-                            "bytes " + str(covered) + ".." + str(buffer_bytes) +
-                                " of the data buffer belong to no tensor (the format requires the tensors to cover "
-                                "the buffer exactly; is the header wrong, or something appended to the file?)");
-}
-
-// =====================================================================================
-// [SECTION] Values
-// =====================================================================================
-
-// The value a non-finite element is reported as.
-std::string nonfinite_phrase(double x) {
-    if (std::isnan(x)) return "a NaN";
-    return x > 0 ? "+inf" : "-inf";
-}
-
-Tensor convert(const Entry& e, const unsigned char* buffer, const std::string& source) {
-    Tensor t;
-    t.name = e.name;
-    t.dtype = e.dtype->name;
-    t.shape = e.shape;
-    t.begin = static_cast<std::size_t>(e.begin);
-    t.end = static_cast<std::size_t>(e.end);
-    const Decode decode = e.dtype->decode;
-    t.converted = decode != Decode::other;
-    if (!t.converted) return t;
-
-    const std::size_t n = static_cast<std::size_t>(e.elements), size = e.dtype->bytes;
-    const unsigned char* p = buffer + e.begin;
-    t.values.resize(n);
-    for (std::size_t i = 0; i < n; ++i, p += size) {
-        double x;  // the value as stored (F64 needs the range check before narrowing)
-        switch (decode) {
-            case Decode::f32: x = float_from_bits(static_cast<std::uint32_t>(load_le(p, 4))); break;
-            case Decode::f64: x = double_from_bits(load_le(p, 8)); break;
-            case Decode::f16: x = half_to_float(static_cast<std::uint16_t>(load_le(p, 2))); break;
-            default: x = bfloat16_to_float(static_cast<std::uint16_t>(load_le(p, 2))); break;
-        }
-        if (!std::isfinite(x))
-            throw tensor_error(source, t.name,
-                               "has " + nonfinite_phrase(x) + " at index " + str(i) + multi_index(i, t.shape) +
-                                   "; weights must be finite");
-        if (std::fabs(x) > static_cast<double>(FLT_MAX)) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.9g", x);
-            throw tensor_error(source, t.name,
-                               "has " + std::string(buf) + " at index " + str(i) + multi_index(i, t.shape) +
-                                   ", too large for a 32-bit float (largest is about 3.4e38)");
-        }
-        t.values[i] = static_cast<float>(x);
-    }
-    return t;
-}
-
-// Sentinel source for read_json: its messages about the header as a whole carry it as their
-// field, while messages about one entry carry the entry's (tensor's) name. A tensor could be
-// called this too, but only its message wording would suffer.
-const char* const kHeaderSource = "\x01safetensors header";
-
-}  // namespace
-
-// =====================================================================================
-// [SECTION] Parsing a file
-// =====================================================================================
-
-std::size_t Tensor::element_count() const {
-    std::size_t n = 1;
-    for (std::size_t d : shape) n *= d;  // checked not to overflow when the file was parsed
-    return n;
-}
-
-const Tensor* WeightsFile::find(const std::string& name) const {
-    for (const Tensor& t : tensors)
-        if (t.name == name) return &t;
-    return nullptr;
-}
-
 WeightsFile parse_weights(const std::string& bytes, const std::string& source) {
     WeightsFile out;
     out.source = source;
-    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-    if (bytes.size() < 8)
-        throw weights_error(
-            source, "is " + str(bytes.size()) +
-                        " bytes long, too short for a safetensors file (it starts with an 8-byte header length)");
-    const std::uint64_t header_bytes = load_le(data, 8);
-    const std::uint64_t after_length = bytes.size() - 8;
-    // The cap first: a length beyond it means "not a safetensors file" whatever the file's size.
-    if (header_bytes > kMaxHeaderBytes)
-        throw weights_error(source, "the header length is " + str(header_bytes) +
-                                        " bytes, more than the format's limit of " + str(kMaxHeaderBytes) +
-                                        " (100 MB): not a safetensors file?");
-    if (header_bytes > after_length)
-        throw weights_error(source, "the header length is " + str(header_bytes) + " bytes, but only " +
-                                        str(after_length) +
-                                        " bytes follow it (a truncated file, or not a safetensors file)");
-    const std::string header(bytes, 8, static_cast<std::size_t>(header_bytes));
-    if (header.empty() || header[0] != '{')
-        throw weights_error(source, "the header does not start with '{' (it must be a JSON object)");
-
-    // nlohmann's parser stops at a NUL byte as if the input ended there, so a header padded
-    // with NULs (or with anything after one) would pass. Raw NUL is never valid JSON text.
-    const std::size_t nul = header.find('\0');
-    if (nul != std::string::npos) {
-        if (header.find_first_not_of('\0', nul) == std::string::npos)
-            throw weights_error(source, "the header is padded with NUL bytes from byte " + str(nul) +
-                                            " on; the format pads it with spaces (0x20)");
-        throw weights_error(source, "the header has a NUL byte at byte " + str(nul) + ", which JSON does not allow");
-    }
-
-    json root;
     try {
-        root = read_json(header, kHeaderSource);
-    } catch (const InputError& e) {
-        if (e.field() != kHeaderSource) throw tensor_error(source, e.field(), e.problem());
-        std::string problem = e.problem();  // "invalid JSON: parse error at ..." for syntax errors
-        const std::string tag = "invalid JSON: ";
-        if (problem.compare(0, tag.size(), tag) == 0) problem.erase(0, tag.size());
-        throw weights_error(source, "the header is not valid JSON: " + problem);
+        static_cast<safetensors::File&>(out) = safetensors::parse(bytes);
+    } catch (const safetensors::FormatError& e) {
+        if (e.about_tensor()) throw tensor_error(source, e.field(), e.problem());
+        throw weights_error(source, e.problem());
     }
-    if (!root.is_object())
-        throw weights_error(source, "the header is " + json_type_phrase(root) + ", expected a JSON object");
-
-    const std::uint64_t buffer_bytes = after_length - header_bytes;
-    std::vector<Entry> entries;
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() == "__metadata__")
-            read_metadata(it.value(), source, out);
-        else
-            entries.push_back(read_entry(it.key(), it.value(), buffer_bytes, source));
-    }
-    check_coverage(entries, buffer_bytes, source);
-
-    const unsigned char* buffer = data + 8 + header_bytes;
-    for (const Entry& e : entries) out.tensors.push_back(convert(e, buffer, source));
     return out;
 }
 
@@ -440,6 +39,8 @@ WeightsFile parse_weights(const std::string& bytes, const std::string& source) {
 // =====================================================================================
 
 namespace {
+
+std::string str(std::uint64_t n) { return std::to_string(n); }
 
 // nn.MultiheadAttention's parameters in its state_dict (packed input projection; the output
 // projection is a Linear submodule, hence the dots).
@@ -479,7 +80,7 @@ ExternalTensor lookup(const WeightsFile& file, const std::string& name) {
     x.name = name;
     const Tensor* t = file.find(name);
     if (!t) return x;
-    if (!t->converted) throw tensor_error(file.source, name, "has dtype " + t->dtype + "; " + kReadDtypes);
+    if (!t->converted) throw tensor_error(file.source, name, "has dtype " + t->dtype + "; " + safetensors::kReadDtypes);
     x.found = true;
     x.shape = t->shape;
     x.values = t->values;

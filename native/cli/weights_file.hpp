@@ -1,25 +1,10 @@
 // weights_file.hpp: tensors from a safetensors file, so `attnlab compute --weights` can run
 // the parameters of a real PyTorch layer.
 //
-// The format (Hugging Face's safetensors): 8 bytes N (unsigned 64-bit, little-endian), N bytes
-// of UTF-8 JSON header, then the data buffer:
-//   {"<name>": {"dtype": "F32", "shape": [24, 8], "data_offsets": [begin, end]}, ...,
-//    "__metadata__": {"<key>": "<value>", ...}}          (__metadata__ optional, strings only)
-// Offsets count bytes from the start of the data buffer; values are little-endian, row-major.
-//
-// The reader trusts nothing in the file. It checks, and reports with the tensor's name:
-// the header length against the file and the format's 100 MB cap, the header as JSON (an
-// object, no duplicate names), every entry's dtype, shape and data_offsets (types, begin <= end,
-// end inside the buffer, byte count = elements × dtype size, element count without overflow and
-// at most attn::kMaxElements), that the tensors cover the buffer exactly (no overlap, no hole:
-// the format requires it), and that every value it converts is finite.
-//
-// F32, F64, F16 and BF16 tensors are converted to float (an F64 value beyond float's range is an
-// error). Tensors of the format's other dtypes (I64, U8, BOOL, ...) are checked for layout but
-// not converted: real checkpoints hold such buffers (position ids, step counters) next to the
-// weights, so they are refused by name only when a computation asks for them.
-//
-// Not done here: writing files, memory mapping (the whole file is read), sub-byte dtypes (F4, F6).
+// The file is parsed by the core (attn/safetensors.hpp: header, dtypes F32/F64/F16/BF16,
+// shapes, offsets inside the buffer, no overlap or hole, finite values), the same reader that
+// loads model files; this layer only puts its problems in the CLI's words ("--weights ...") and
+// finds the tensors of one attention layer by name.
 #pragma once
 
 #include <cstddef>
@@ -29,32 +14,17 @@
 #include <utility>
 #include <vector>
 
+#include "attn/safetensors.hpp"
 #include "errors.hpp"
 #include "spec.hpp"
 
 namespace attn::cli {
 
-// The reference implementation's cap on the header (100 MB), which keeps a hostile length from
-// making the reader allocate or parse gigabytes before finding out the file is broken.
-inline constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+using Tensor = safetensors::Tensor;
 
-struct Tensor {
-    std::string name;
-    std::string dtype;               // as in the file: "F32", "BF16", "I64", ...
-    std::vector<std::size_t> shape;  // [] is a scalar (one value)
-    std::size_t begin = 0, end = 0;  // data_offsets, bytes from the start of the data buffer
-    bool converted = false;          // a dtype attnlab reads: values holds the tensor
-    std::vector<float> values;       // row-major, element_count() finite values when converted
-
-    std::size_t element_count() const;  // product of the shape (checked at parse time)
-};
-
-struct WeightsFile {
-    std::string source;                                         // the file, for messages
-    std::vector<Tensor> tensors;                                // in data-buffer order
-    std::vector<std::pair<std::string, std::string>> metadata;  // __metadata__
-
-    const Tensor* find(const std::string& name) const;  // null when absent
+// A parsed --weights file and its name (for messages).
+struct WeightsFile : safetensors::File {
+    std::string source;
 };
 
 // bytes: the whole file. source names it in messages. Throws InputError whose field is

@@ -128,8 +128,11 @@ TEST_CASE("desktop: a live lesson runs within its frame budget in a real window 
     CHECK(stats["lesson"] == "pulse");
     CHECK(stats["frames"] == 120);
     CHECK(stats["budget_ms"] == 8.0);
-    // It was given its budget every frame and used it. Frame rates and overruns are measured
-    // (the same command, in the issue's note), not asserted: the machine is shared.
-    CHECK(stats["advance_ms_mean"].get<double>() >= 8.0);
+    // It was given a slice of at most its budget every frame and used it. Frame rates and
+    // overruns are measured (the same command, in the issue's note), not asserted: the machine
+    // is shared.
+    CHECK(stats["slice_ms_mean"].get<double>() <= 8.0);
+    CHECK(stats["slice_ms_mean"].get<double>() >= 1.0);
+    CHECK(stats["advance_ms_mean"].get<double>() >= 1.0);
     CHECK(stats["fps"].get<double>() > 0.0);
 }

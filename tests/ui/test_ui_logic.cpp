@@ -11,6 +11,7 @@
 #include "link.hpp"
 #include "params.hpp"
 #include "scenario.hpp"
+#include "frame_pacer.hpp"
 #include "step_player.hpp"
 #include "trace_view.hpp"
 
@@ -416,4 +417,39 @@ TEST_CASE("examples are deterministic and have the stated statistics", "[ui][exa
     CHECK(pe(3, 0) == Approx(std::sin(3.0)));
     CHECK(pe(3, 3) == Approx(std::cos(3.0 / std::pow(10000.0, 2.0 / 6.0))));
     CHECK(example_tokens(3) == std::vector<std::string>{"the", "cat", "sat"});
+}
+
+TEST_CASE("frame pacer: the live slice settles where whole frames last the target", "[ui][pacer]") {
+    FramePacer p(8.0, 16.0);
+    CHECK(p.budget_ms() == 8.0);
+    // A frame is the slice plus everything else (UI, rendering): with 13 ms of the rest, only
+    // 3 ms are left for work in a 16 ms frame.
+    for (int f = 0; f < 60; ++f) p.frame_took(13.0 + p.budget_ms());
+    CHECK(p.budget_ms() == Approx(3.0).margin(0.01));
+    // A fast renderer: the slice climbs back to its maximum and stays there.
+    for (int f = 0; f < 60; ++f) p.frame_took(2.0 + p.budget_ms());
+    CHECK(p.budget_ms() == 8.0);
+    // Nothing fits: the slice keeps its floor of 1 ms.
+    for (int f = 0; f < 60; ++f) p.frame_took(30.0 + p.budget_ms());
+    CHECK(p.budget_ms() == FramePacer::kMinMs);
+    // A stall (background tab, debugger) and nonsense are ignored.
+    p.reset();
+    CHECK(p.budget_ms() == 8.0);
+    p.frame_took(5000.0);
+    p.frame_took(0.0);
+    p.frame_took(NAN);
+    CHECK(p.budget_ms() == 8.0);
+    // A display-paced shell: on-time frames (16.7 ms at 60 Hz) under a 17.7 ms target never shrink it;
+    // a missed frame (33 ms) does.
+    FramePacer paced(8.0, 1000.0 / 60.0 + 1.0);
+    for (int f = 0; f < 30; ++f) paced.frame_took(1000.0 / 60.0);
+    CHECK(paced.budget_ms() == 8.0);
+    paced.frame_took(2000.0 / 60.0);
+    CHECK(paced.budget_ms() < 1.0 + 1e-9);
+    // Limits.
+    CHECK_FALSE(p.set_max_ms(0.5));
+    CHECK_FALSE(p.set_target_ms(NAN));
+    CHECK(p.max_ms() == 8.0);
+    CHECK(p.set_max_ms(4.0));
+    CHECK(p.budget_ms() == 4.0);
 }

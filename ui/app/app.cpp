@@ -27,12 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-// A live lesson's work is cut so that a frame takes at most kLiveFrameMs when it can (30 frames
-// per second with a little margin); see advance_live().
-constexpr double kLiveFrameMs = 31.0;
-constexpr double kSlowFrameShare = 0.15;
-constexpr double kMinAdvanceMs = 1.0;
-
 // Largest matrix state() returns values for (bigger ones report their shape only).
 constexpr std::size_t kStateMaxCells = 1u << 16;
 
@@ -122,23 +116,23 @@ void App::follow_trace() {
     player_.set_count(l.trace().steps().size());
 }
 
-// The live lesson's work for this frame, within the budget; not while the window is hidden.
-void App::advance_live() {
+bool App::running_live() { return !hidden_ && lesson().live() && lesson().error().empty(); }
+
+// The live lesson's work for this frame, within the paced slice; not while the window is hidden.
+// dt: the previous frame, start to start (s).
+void App::advance_live(double dt) {
     Lesson& l = lesson();
-    if (hidden_ || !l.live() || !l.error().empty()) {
+    if (!running_live()) {
         if (player_.live()) follow_trace();  // it just paused or failed: the badge goes
+        if (advanced_last_frame_) pacer_.reset();
+        advanced_last_frame_ = false;
         return;
     }
-    // A slow frame (software rendering, a busy machine) leaves less room: the lesson gets what
-    // keeps the whole frame within kLiveFrameMs, or kSlowFrameShare of the rest of the frame when
-    // that is more (a frame that is slow anyway still lets the lesson work), never more than the
-    // configured budget and never less than kMinAdvanceMs.
-    const double budget =
-        std::clamp(std::max(kLiveFrameMs - other_ms_, kSlowFrameShare * other_ms_), kMinAdvanceMs, budget_ms_);
+    if (advanced_last_frame_) pacer_.frame_took(dt * 1000.0);  // a frame that had a slice
     const auto t0 = Clock::now();
-    l.run_advance(FrameBudget(budget, t0));
+    l.run_advance(FrameBudget(pacer_.budget_ms(), t0));
     advance_ms_ = ms_since(t0);
-    advance_budget_ms_ = budget;
+    advanced_last_frame_ = true;
     follow_trace();
 }
 
@@ -149,8 +143,12 @@ void App::set_hidden(bool hidden) {
 }
 
 std::string App::set_frame_budget_ms(double ms) {
-    if (!(ms >= 1.0 && ms <= 100.0)) return "frame budget must be within 1..100 ms";
-    budget_ms_ = ms;
+    if (!pacer_.set_max_ms(ms)) return "frame budget must be within 1..100 ms";
+    return "";
+}
+
+std::string App::set_target_frame_ms(double ms) {
+    if (!pacer_.set_target_ms(ms)) return "target frame time must be within 1..100 ms";
     return "";
 }
 
@@ -170,15 +168,9 @@ void App::notify_link() {
 
 void App::frame(double dt) {
     const auto t0 = Clock::now();
-    // The part of the last frame interval that was not the live lesson's work (drawing,
-    // rendering, the browser), smoothed: what a live lesson's budget must leave room for.
-    if (dt > 0 && dt < 1.0) {
-        const double other = std::max(0.0, dt * 1000.0 - advance_ms_);
-        other_ms_ = other_ms_ == 0 ? other : 0.9 * other_ms_ + 0.1 * other;
-    }
     if (!theme_applied_) apply_theme();
     ensure_computed();
-    advance_live();
+    advance_live(dt);
     player_.update(dt);
     ImGuiIO& io = ImGui::GetIO();
     if (!io.WantTextInput) {
@@ -477,8 +469,8 @@ std::string App::state_json() {
                   : player_.follow() == StepPlayer::Follow::replaced ? "replaced"
                                                                      : "fixed";
     j["advance_ms"] = advance_ms_;
-    j["frame_budget_ms"] = budget_ms_;
-    j["advance_budget_ms"] = advance_budget_ms_;
+    j["frame_budget_ms"] = pacer_.max_ms();
+    j["advance_budget_ms"] = pacer_.budget_ms();
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "colormap.hpp"
+#include "frame_pacer.hpp"
 #include "lesson.hpp"
 #include "link.hpp"
 #include "platform.hpp"
@@ -57,14 +58,19 @@ public:
 
     // The shell's window or tab is hidden (minimised, background tab): live work pauses.
     void set_hidden(bool hidden);
-    // Time a live lesson may spend per frame (default 8 ms of a 16 ms frame; 1..100). A frame
-    // that is slow without it gets less (see last_advance_budget_ms).
+    // The most time a live lesson may spend per frame (default 8 ms of a 16 ms frame; 1..100).
+    // The slice it gets is steered below that so whole frames last the target frame time
+    // (ui/logic/frame_pacer.hpp): a slow renderer leaves less room for the work.
     std::string set_frame_budget_ms(double ms);
-    double frame_budget_ms() const { return budget_ms_; }
-    // Time the live lesson spent in its last advance() (ms), and the budget it was given: the
-    // configured one, or less when the rest of the frame already takes most of 31 ms.
+    double frame_budget_ms() const { return pacer_.max_ms(); }
+    // The frame time to keep while a lesson is live (default 17.7 ms: 60 Hz with a margin for
+    // display-paced frames; a shell whose frames are not paced by the display sets 16).
+    std::string set_target_frame_ms(double ms);
+    // The slice the next advance() gets, and the time the last advance() took (ms).
+    double advance_budget_ms() const { return pacer_.budget_ms(); }
     double last_advance_ms() const { return advance_ms_; }
-    double last_advance_budget_ms() const { return advance_budget_ms_; }
+    // A live lesson is running on screen (a desktop shell stops waiting for the display then).
+    bool running_live();
 
     const std::string& status() const { return status_; }
     Lesson& lesson() { return *lessons_[current_]; }
@@ -77,7 +83,7 @@ private:
     void player_bar();
     void apply_theme();
     void ensure_computed();
-    void advance_live();
+    void advance_live(double dt);
     void follow_trace();
     void notify_link();
     void set_status(std::string s, bool error);
@@ -96,9 +102,8 @@ private:
     std::chrono::steady_clock::time_point last_link_time_{};
     std::string path_input_;  // desktop: path field for images/scenarios
     double frame_ms_ = 0.0, compute_ms_ = 0.0, advance_ms_ = 0.0;
-    double budget_ms_ = 8.0;
-    double other_ms_ = 0.0;           // smoothed frame time outside the live lesson's work
-    double advance_budget_ms_ = 0.0;  // the budget the live lesson got last (≤ budget_ms_)
+    FramePacer pacer_;
+    bool advanced_last_frame_ = false;
     bool hidden_ = false;
     HeatmapHover hover_;
 };

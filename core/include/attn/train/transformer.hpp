@@ -69,7 +69,13 @@ struct StepTraceRequest {
 
 class Transformer {
 public:
+    // Throws attn::Error when the config is invalid or the parameters would exceed 2^26 floats.
     explicit Transformer(const TransformerConfig& config);
+
+    // The parameters a model of this configuration has: PyTorch's state_dict names and shapes, in
+    // its order, with the offsets and counts Parameters gives them (computed, nothing allocated:
+    // a file reader compares a file against it before building the model). Checks the config.
+    static std::vector<ParameterInfo> layout(const TransformerConfig& config);
 
     const TransformerConfig& config() const { return config_; }
     Parameters& parameters() { return params_; }

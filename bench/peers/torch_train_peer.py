@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""torch_train_peer.py: PyTorch (Debian python3-torch, CPU) as the peer of attnlab-bench --what train.
+
+  /usr/bin/python3 torch_train_peer.py --task T --length n --vocab V --d-model E --heads H --d-ff F
+                                       --layers L --batch B [--reps R] [--warmup W] [--threads 1]
+
+The module is the one issue 11 defines (tok_emb, pos_emb, nn.TransformerEncoderLayer with
+dropout 0, batch_first, norm_first, a causal src_mask for induction and series, norm, head),
+trained with torch.optim.AdamW(lr 1e-3) on 8 pre-drawn batches of random tokens, as
+attnlab-bench does. One timed repetition is one optimizer step: zero_grad, forward,
+cross-entropy (MSE for series), backward, step. Prints one JSON line like attnlab-bench.
+"""
+import argparse
+import json
+import time
+
+import torch
+from torch import nn
+
+
+class Model(nn.Module):
+    def __init__(self, series, vocab, d, heads, ff, layers, max_len, causal):
+        super().__init__()
+        self.series, self.causal = series, causal
+        if series:
+            self.in_proj = nn.Linear(1, d)
+        else:
+            self.tok_emb = nn.Embedding(vocab, d)
+        self.pos_emb = nn.Embedding(max_len, d)
+        self.layers = nn.ModuleList(
+            nn.TransformerEncoderLayer(d, heads, ff, dropout=0.0, activation="relu", batch_first=True, norm_first=True)
+            for _ in range(layers))
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 1 if series else vocab)
+
+    def forward(self, x):
+        n = x.shape[1]
+        h = self.in_proj(x.unsqueeze(-1)) if self.series else self.tok_emb(x)
+        h = h + self.pos_emb(torch.arange(n))
+        mask = nn.Transformer.generate_square_subsequent_mask(n) if self.causal else None
+        for layer in self.layers:
+            h = layer(h, src_mask=mask)
+        return self.head(self.norm(h))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--task", default="reverse")
+    for name, default in [("length", 8), ("vocab", 10), ("d-model", 32), ("heads", 2), ("d-ff", 64), ("layers", 1),
+                          ("batch", 64), ("reps", 50), ("warmup", 5), ("threads", 1)]:
+        p.add_argument("--" + name, type=int, default=default)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    series = a.task == "series"
+    causal = a.task in ("induction", "series")
+    model = Model(series, a.vocab, a.d_model, a.heads, a.d_ff, a.layers, a.length, causal)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    if series:
+        batches = [(torch.randn(a.batch, a.length), torch.randn(a.batch, a.length)) for _ in range(8)]
+    else:
+        batches = [(torch.randint(0, a.vocab, (a.batch, a.length)), torch.randint(0, a.vocab, (a.batch, a.length)))
+                   for _ in range(8)]
+
+    def step(i):
+        x, y = batches[i % len(batches)]
+        opt.zero_grad(set_to_none=True)
+        out = model(x)
+        if series:
+            loss = nn.functional.mse_loss(out.squeeze(-1), y)
+        else:
+            loss = nn.functional.cross_entropy(out.reshape(-1, a.vocab), y.reshape(-1), ignore_index=-100)
+        loss.backward()
+        opt.step()
+        return float(loss)
+
+    for i in range(a.warmup):
+        step(i)
+    times = []
+    loss = 0.0
+    for i in range(a.reps):
+        t0 = time.perf_counter()
+        loss = step(i)
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    print(json.dumps({"what": "train", "impl": "PyTorch " + torch.__version__, "task": a.task, "threads": a.threads,
+                      "batch": a.batch, "reps": a.reps, "ms_median": times[len(times) // 2], "ms_min": times[0],
+                      "loss": loss}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,636 @@
+// model_commands.cpp: attnlab train, eval, grad and attend; see model_commands.hpp.
+//
+// [SECTION] Option values
+// [SECTION] train: the plan
+// [SECTION] train: progress
+// [SECTION] train: the run
+// [SECTION] Model files
+// [SECTION] eval
+// [SECTION] grad
+// [SECTION] attend
+// [SECTION] Help
+//
+// As in compute: everything (training, evaluating, rendering) happens before the first file
+// is opened, and files are written all-or-nothing.
+#include "model_commands.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "attn/mask.hpp"
+#include "attn/train/model_file.hpp"
+#include "batch_file.hpp"
+#include "errors.hpp"
+#include "export.hpp"
+#include "input.hpp"
+#include "json_text.hpp"
+#include "output.hpp"
+
+namespace attn::cli {
+
+namespace {
+
+std::string str(std::uint64_t x) { return std::to_string(x); }
+
+std::string fixed(double x, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    return buf;
+}
+
+std::string percent(double x) { return fixed(100.0 * x, 2) + "%"; }
+
+// A double for JSON output: up to 9 significant digits (enough for the float it came from).
+std::string json_number(double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.9g", x);
+    return buf;
+}
+
+// =====================================================================================
+// [SECTION] Option values
+// =====================================================================================
+
+std::string quote_arg(const std::string& s) { return "\"" + json_text::clip(s) + "\""; }
+
+std::uint64_t whole(const std::optional<std::string>& text, const char* option, std::uint64_t fallback,
+                    std::uint64_t lo, std::uint64_t hi, const std::string& why = "") {
+    if (!text) return fallback;
+    const std::string& s = *text;
+    const std::string expected = "expected a whole number from " + str(lo) + " to " + str(hi) + why;
+    if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string::npos)
+        throw InputError(option, "is " + quote_arg(s) + ", " + expected);
+    std::uint64_t v = 0;
+    for (char c : s) {
+        const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10)
+            throw InputError(option, "is " + s + ", " + expected);
+        v = v * 10 + d;
+    }
+    if (v < lo || v > hi) throw InputError(option, "is " + s + ", " + expected);
+    return v;
+}
+
+// A finite number in [lo, hi] (or (lo, hi] when lo_open).
+double real(const std::optional<std::string>& text, const char* option, double fallback, double lo, double hi,
+            bool lo_open = false) {
+    if (!text) return fallback;
+    const std::string& s = *text;
+    const std::string expected = std::string("expected a number ") + (lo_open ? "above " : "from ") + json_number(lo) +
+                                 (lo_open ? " up to " : " to ") + json_number(hi);
+    char* end = nullptr;
+    const double v = s.empty() ? NAN : std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || std::isspace(static_cast<unsigned char>(s[0])) || !std::isfinite(v))
+        throw InputError(option, "is " + quote_arg(s) + ", " + expected);
+    if (v > hi || v < lo || (lo_open && v <= lo)) throw InputError(option, "is " + s + ", " + expected);
+    return v;
+}
+
+std::string choice(const std::optional<std::string>& text, const char* option, const std::string& fallback,
+                   const std::vector<std::string>& allowed) {
+    if (!text) return fallback;
+    for (const std::string& a : allowed)
+        if (*text == a) return a;
+    std::string list;
+    for (std::size_t i = 0; i < allowed.size(); ++i)
+        list += (i ? (i + 1 == allowed.size() ? " or " : ", ") : "") + allowed[i];
+    throw InputError(option, "is " + quote_arg(*text) + ", expected " + list);
+}
+
+// =====================================================================================
+// [SECTION] train: the plan
+// =====================================================================================
+
+// Limits of attnlab train (a teaching lab: small models that train in seconds to minutes).
+constexpr std::uint64_t kMaxTrainLength = 512, kMaxTrainVocab = 65536, kMaxTrainLayers = 16, kMaxTrainDModel = 1024,
+                        kMaxTrainDff = 4096, kMaxTrainBatch = 4096, kMaxTrainSteps = 100'000'000,
+                        kMaxWarmup = 100'000'000;
+
+const char* const kTasks = "copy, reverse, sort, induction or series";
+
+}  // namespace
+
+TrainPlan plan_train(const TrainOptions& o) {
+    if (!o.task) throw InputError("--task", std::string("missing; choose ") + kTasks);
+    TaskKind kind;
+    try {
+        kind = parse_task(*o.task);
+    } catch (const attn::Error&) {
+        throw InputError("--task", "is " + quote_arg(*o.task) + ", expected " + kTasks);
+    }
+    TrainPlan plan;
+    TrainRecipe& r = plan.recipe;
+    r = default_recipe(kind);
+    TaskConfig& t = r.task;
+    const std::string name = task_name(kind);
+    if (o.output.empty()) throw InputError("-o", "missing; give the model file to write, e.g. -o model.safetensors");
+
+    t.length = whole(o.length, "--length", t.length, 1, kMaxTrainLength);
+    if (!t.tokens() && o.vocab)
+        throw InputError("--vocab", "the series task has no vocabulary (it reads and predicts values)");
+    t.vocab = whole(o.vocab, "--vocab", t.vocab, 2, kMaxTrainVocab);
+    if (kind != TaskKind::induction && o.k)
+        throw InputError("--k", "is the induction task's copied segment length; the " + name + " task has none");
+    if (kind == TaskKind::induction)
+        t.k = whole(o.k, "--k", std::min<std::uint64_t>(t.k, (t.length + 1) / 2), 1, (t.length + 1) / 2,
+                    " (a copy of k tokens needs length + 1 ≥ 2k; --length is " + str(t.length) + ")");
+    if (kind != TaskKind::series && o.noise)
+        throw InputError("--noise", "is the series task's noise; the " + name + " task has none");
+    t.noise = static_cast<float>(real(o.noise, "--noise", t.noise, 0.0, 10.0));
+
+    r.layers = whole(o.layers, "--layers", r.layers, 1, kMaxTrainLayers);
+    r.d_model = whole(o.d_model, "--d-model", r.d_model, 1, kMaxTrainDModel);
+    // Without --heads, the default when it divides d_model, else 1.
+    const std::size_t default_heads = r.d_model % r.heads == 0 ? r.heads : 1;
+    r.heads = whole(o.heads, "--heads", default_heads, 1, r.d_model, " (at most --d-model)");
+    if (r.d_model % r.heads != 0)
+        throw InputError("--heads", str(r.heads) + " does not divide --d-model " + str(r.d_model) +
+                                        " (each head gets d_model / heads columns)");
+    r.d_ff = whole(o.d_ff, "--d-ff", r.d_ff, 1, kMaxTrainDff);
+    r.positions =
+        choice(o.positions, "--positions", positions_name(r.positions), {"learned", "sinusoidal"}) == "learned"
+            ? Positions::learned
+            : Positions::sinusoidal;
+    r.activation = choice(o.activation, "--activation", nn::activation_name(r.activation), {"relu", "gelu"}) == "relu"
+                       ? nn::Activation::relu
+                       : nn::Activation::gelu;
+
+    r.optim.lr = real(o.lr, "--lr", r.optim.lr, 0.0, 10.0, true);
+    r.batch = whole(o.batch, "--batch", r.batch, 1, kMaxTrainBatch);
+    r.optim.warmup_steps = whole(o.warmup, "--warmup", r.optim.warmup_steps, 0, kMaxWarmup);
+    r.optim.clip_norm = real(o.clip, "--clip", r.optim.clip_norm, 0.0, 1e6);
+    r.optim.weight_decay = real(o.weight_decay, "--weight-decay", r.optim.weight_decay, 0.0, 10.0);
+    r.steps = whole(o.steps, "--steps", r.steps, 0, kMaxTrainSteps);
+    plan.seed = whole(o.seed, "--seed", 0, 0, std::numeric_limits<std::uint64_t>::max());
+    plan.output = o.output;
+
+    // Sizes the core can hold: every matrix ≤ 2^26 elements, the parameters ≤ 2^26 floats.
+    const std::uint64_t B = r.batch, n = t.length, H = r.heads, E = r.d_model, F = r.d_ff;
+    if (B * H * n * n > kMaxElements)
+        throw InputError("--batch", str(B) + " sequences × " + str(H) + " heads × " + str(n) +
+                                        "² attention weights are " + str(B * H * n * n) +
+                                        " values, more than 2^26; use a smaller --batch or --length");
+    if (B * n * std::max(F, 3 * E) > kMaxElements)
+        throw InputError("--batch",
+                         str(B) + " sequences × " + str(n) + " positions × " + str(std::max(F, 3 * E)) +
+                             " activations are more than 2^26 values; use a smaller --batch, --d-ff or --d-model");
+    std::uint64_t total = 0;
+    for (const ParameterInfo& p : Transformer::layout(r.model())) total += p.count;
+    if (total > kMaxElements)
+        throw InputError("--d-model",
+                         "the model would have " + str(total) +
+                             " parameters, more than 2^26; use a smaller --d-model, --d-ff, --layers or --vocab");
+    return plan;
+}
+
+namespace {
+
+// =====================================================================================
+// [SECTION] train: progress
+// =====================================================================================
+
+// Held-out examples checked while training (the final report uses kFinalExamples).
+constexpr std::size_t kProgressExamples = 200, kFinalExamples = 1000;
+
+std::string task_summary(const TaskConfig& t) {
+    std::string s = std::string(task_name(t.kind)) + " (length " + str(t.length);
+    if (t.tokens()) s += ", vocab " + str(t.vocab);
+    if (t.kind == TaskKind::induction) s += ", k " + str(t.k);
+    if (!t.tokens()) s += ", noise " + shortest_float_text(t.noise);
+    return s + ")";
+}
+
+std::string model_summary(const TransformerConfig& c) {
+    return str(c.layers) + (c.layers == 1 ? " layer" : " layers") + ", d_model " + str(c.d_model) + ", " +
+           str(c.heads) + (c.heads == 1 ? " head" : " heads") + ", d_ff " + str(c.d_ff) + ", " +
+           positions_name(c.positions) + " positions, " + nn::activation_name(c.activation) +
+           (c.causal ? ", causal" : "");
+}
+
+// "held-out 97.50%" (token accuracy; "copied" for induction) or "held-out mse 0.0123".
+std::string held_out_text(const Evaluation& e, const TaskConfig& t) {
+    if (!t.tokens()) return "held-out mse " + fixed(e.loss, 4);
+    return "held-out " + percent(e.token_accuracy) + (t.kind == TaskKind::induction ? " (copied tokens)" : "");
+}
+
+std::string duration(double seconds) {
+    if (seconds < 10) return fixed(seconds, 1) + " s";
+    if (seconds < 60) return fixed(seconds, 0) + " s";
+    const auto s = static_cast<long long>(seconds + 0.5);
+    return std::to_string(s / 60) + " min " + (s % 60 < 10 ? "0" : "") + std::to_string(s % 60) + " s";
+}
+
+class Progress {
+public:
+    Progress(std::size_t total, bool tty) : total_(total), tty_(tty), start_(Clock::now()), drawn_(start_) {}
+
+    double elapsed() const { return seconds(Clock::now() - start_); }
+
+    // After step `step` (from 1): mean loss since the last report; redraws the bar (terminal,
+    // at most 10 times a second) or prints a line (report = true).
+    void step(std::size_t step, float loss, const std::string& held_out, bool report) {
+        loss_sum_ += loss;
+        ++loss_count_;
+        const auto now = Clock::now();
+        if (!report && !(tty_ && seconds(now - drawn_) >= 0.1)) return;
+        drawn_ = now;
+        const double t = seconds(now - start_), rate = t > 0 ? static_cast<double>(step) / t : 0.0;
+        const std::string stats = str(step) + "/" + str(total_) + "  loss " + fixed(loss_sum_ / loss_count_, 4) + "  " +
+                                  held_out + "  " + fixed(rate, 0) + " steps/s  ETA " +
+                                  duration(rate > 0 ? static_cast<double>(total_ - step) / rate : 0.0);
+        if (tty_) {
+            constexpr std::size_t kWidth = 24;
+            const std::size_t filled = total_ ? kWidth * step / total_ : kWidth;
+            const std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '.');
+            line("\r[" + bar + "] " + stats + "\x1b[K");
+        } else if (report) {
+            line("step " + stats + "\n");
+        }
+        if (report) loss_sum_ = 0, loss_count_ = 0;
+    }
+
+    // Ends the bar's line on a terminal.
+    void finish() {
+        if (tty_) line("\n");
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+    static void line(const std::string& s) {
+        std::fwrite(s.data(), 1, s.size(), stderr);
+        std::fflush(stderr);
+    }
+
+    std::size_t total_;
+    bool tty_;
+    Clock::time_point start_, drawn_;
+    double loss_sum_ = 0.0;
+    std::size_t loss_count_ = 0;
+};
+
+// =====================================================================================
+// [SECTION] train: the run
+// =====================================================================================
+
+std::string training_metadata(const TrainPlan& p) {
+    const AdamConfig& o = p.recipe.optim;
+    return "{\"optimizer\":\"adamw\",\"lr\":" + json_number(o.lr) + ",\"batch\":" + str(p.recipe.batch) +
+           ",\"warmup\":" + str(o.warmup_steps) + ",\"clip\":" + json_number(o.clip_norm) +
+           ",\"weight_decay\":" + json_number(o.weight_decay) + ",\"seed\":" + str(p.seed) + "}";
+}
+
+int train(const TrainOptions& options) {
+    const TrainPlan plan = plan_train(options);
+    const TrainRecipe& r = plan.recipe;
+    Transformer model(r.model());
+    model.init(plan.seed);
+    Trainer trainer(model, r.task, r.optim, r.batch, training_data_seed(plan.seed));
+    const std::uint64_t held_seed = held_out_seed(plan.seed);
+
+    Progress progress(r.steps, ::isatty(::fileno(stderr)) == 1);
+    const std::size_t every = std::max<std::size_t>(1, r.steps / 10);
+    std::string held_out = "held-out -";
+    for (std::size_t s = 1; s <= r.steps; ++s) {
+        float loss;
+        try {
+            loss = trainer.step();
+        } catch (const DivergedError& e) {
+            progress.finish();
+            std::string hint = "try a smaller --lr than " + json_number(r.optim.lr);
+            if (r.optim.lr * r.optim.weight_decay >= 1.0) hint += ", and a --weight-decay below 1/lr";
+            if (r.optim.clip_norm == 0.0) hint += ", or --clip 1";
+            print_error("training: " + std::string(e.what()) + "; no model written (" + hint + ")");
+            return kExitDiverged;
+        }
+        const bool report = s % every == 0 || s == r.steps;
+        if (report) held_out = held_out_text(evaluate(model, r.task, kProgressExamples, held_seed), r.task);
+        progress.step(s, loss, held_out, report);
+    }
+    progress.finish();
+    const double seconds = progress.elapsed();
+
+    const Evaluation e = evaluate(model, r.task, kFinalExamples, held_seed);
+    const std::string bytes =
+        write_model_file(model, r.task, r.steps, {{"seed", str(plan.seed)}, {"training", training_metadata(plan)}});
+    write_files({{"-o", plan.output, bytes}});
+
+    std::string out = "trained " + task_summary(r.task) + " for " + str(r.steps) + " steps in " + duration(seconds);
+    if (r.steps && seconds > 0) out += " (" + fixed(static_cast<double>(r.steps) / seconds, 0) + " steps/s)";
+    out += "\n";
+    if (r.task.tokens())
+        out += "held-out (" + str(e.examples) +
+               " examples): " + (r.task.kind == TaskKind::induction ? "copied-token accuracy " : "token accuracy ") +
+               percent(e.token_accuracy) + ", exact match " + percent(e.exact_match) + ", loss " + fixed(e.loss, 4) +
+               "\n";
+    else
+        out += "held-out (" + str(e.examples) + " examples): mse " + fixed(e.loss, 4) + ", predicting the last value " +
+               fixed(e.baseline_mse, 4) + "\n";
+    out += "model: " + model_summary(model.config()) + "; " + str(model.parameters().total()) + " parameters -> " +
+           plan.output + "\n";
+    write_stdout(out);
+    return kExitOk;
+}
+
+// =====================================================================================
+// [SECTION] Model files
+// =====================================================================================
+
+// The model file at path; its problems read "<path>: <where>: <problem>".
+ModelFile load_model(const std::string& path) {
+    const std::string bytes = read_input(path == "-" ? "./-" : path);  // a file named "-", not stdin
+    try {
+        return read_model_file(bytes);
+    } catch (const attn::Error& e) {
+        throw InputError(path, e.field().empty() ? e.problem() : e.field() + ": " + e.problem());
+    }
+}
+
+// The training seed a model file records (attnlab train writes it), or 0.
+std::uint64_t recorded_seed(const ModelFile& f) {
+    const std::string* s = f.find_metadata("seed");
+    if (!s || s->empty() || s->size() > 19 || s->find_first_not_of("0123456789") != std::string::npos) return 0;
+    return std::stoull(*s);
+}
+
+// =====================================================================================
+// [SECTION] eval
+// =====================================================================================
+
+int eval(const EvalOptions& o) {
+    const std::size_t examples = whole(o.examples, "--examples", kFinalExamples, 1, 1'000'000);
+    ModelFile f = load_model(o.model);
+    const std::uint64_t seed = whole(o.seed, "--seed", recorded_seed(f), 0, std::numeric_limits<std::uint64_t>::max());
+    const TaskConfig& t = f.config.task;
+    const Evaluation e = evaluate(*f.model, t, examples, held_out_seed(seed));
+    std::string out;
+    if (o.json) {
+        out = "{\"task\": \"" + std::string(task_name(t.kind)) + "\", \"step\": " + str(f.step) +
+              ", \"examples\": " + str(e.examples) + ", \"seed\": " + str(seed);
+        if (t.tokens())
+            out += ", \"scored\": " + str(e.scored) + ", \"token_accuracy\": " + json_number(e.token_accuracy) +
+                   ", \"exact_match\": " + json_number(e.exact_match) + ", \"loss\": " + json_number(e.loss) +
+                   ", \"scored_loss\": " + json_number(e.scored_loss);
+        else
+            out += ", \"mse\": " + json_number(e.loss) + ", \"baseline_mse\": " + json_number(e.baseline_mse);
+        out += "}\n";
+    } else {
+        out = task_summary(t) + ", step " + str(f.step) + ": " + str(e.examples) + " held-out examples (seed " +
+              str(seed) + ")\n";
+        const auto right = static_cast<std::size_t>(std::llround(e.token_accuracy * static_cast<double>(e.scored)));
+        const auto exact = static_cast<std::size_t>(std::llround(e.exact_match * static_cast<double>(e.examples)));
+        if (t.kind == TaskKind::induction) {
+            out += "copied-token accuracy  " + percent(e.token_accuracy) + "  (" + str(right) + " of " + str(e.scored) +
+                   " tokens of the copies after their first)\n";
+            out += "exact match            " + percent(e.exact_match) + "  (" + str(exact) + " of " + str(e.examples) +
+                   " examples with every copied token right)\n";
+            out += "loss on copied tokens  " + fixed(e.scored_loss, 4) + "\n";
+            out += "loss on every token    " + fixed(e.loss, 4) + "\n";
+        } else if (t.tokens()) {
+            out += "token accuracy  " + percent(e.token_accuracy) + "  (" + str(right) + " of " + str(e.scored) +
+                   " tokens)\n";
+            out += "exact match     " + percent(e.exact_match) + "  (" + str(exact) + " of " + str(e.examples) +
+                   " examples)\n";
+            out += "loss            " + fixed(e.loss, 4) + "\n";
+        } else {
+            out += "mse                          " + fixed(e.loss, 4) + "\n";
+            out += "mse predicting the last value " + fixed(e.baseline_mse, 4);
+            if (e.loss > 0) out += "  (the model's error is " + fixed(e.baseline_mse / e.loss, 1) + "× smaller)";
+            out += "\n";
+        }
+    }
+    write_stdout(out);
+    return kExitOk;
+}
+
+// =====================================================================================
+// [SECTION] grad
+// =====================================================================================
+
+int grad(const GradOptions& o) {
+    if (o.output.empty())
+        throw InputError("-o", "missing; give the gradients file to write, e.g. -o grads.safetensors");
+    ModelFile f = load_model(o.model);
+    const std::string batch_path = o.batch == "-" ? "stdin" : o.batch;
+    const Batch b = parse_batch(read_input(o.batch), batch_path, f.model->config());
+    Transformer& m = *f.model;
+    float loss;
+    if (m.config().input == ModelInput::tokens) {
+        m.forward(b.input.data(), b.size, b.length);
+        loss = m.cross_entropy_loss(b.target.data());
+    } else {
+        m.forward_series(b.input_values.data(), b.size, b.length);
+        loss = m.mse_loss(b.target_values.data());
+    }
+    m.backward();
+    std::string bytes;
+    try {
+        bytes = write_gradients_file(m, loss, b.targets);
+    } catch (const attn::Error& e) {
+        // A finite model and batch can still overflow float (weights near 1e38).
+        throw InputError(o.model,
+                         std::string("the loss or a gradient is not finite for this batch (") + e.what() + ")");
+    }
+    write_files({{"-o", o.output, bytes}});
+    write_stdout("loss " + shortest_float_text(loss) + " (mean over " + str(b.targets) + " targets of " + str(b.size) +
+                 " × " + str(b.length) + "); gradients of " + str(m.parameters().size()) + " tensors -> " + o.output +
+                 "\n");
+    return kExitOk;
+}
+
+// =====================================================================================
+// [SECTION] attend
+// =====================================================================================
+
+// "3 1 4 1 5" → ids (token models) or values (series models).
+struct Sequence {
+    std::vector<std::int32_t> tokens;
+    std::vector<float> values;
+    std::vector<std::string> labels;
+};
+
+Sequence parse_sequence(const std::string& text, const TransformerConfig& c) {
+    Sequence s;
+    std::vector<std::string> words;
+    std::string w;
+    for (char ch : text + " ") {
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == ',') {
+            if (!w.empty()) words.push_back(w);
+            w.clear();
+        } else {
+            w += ch;
+        }
+    }
+    const bool tokens = c.input == ModelInput::tokens;
+    if (words.empty())
+        throw InputError("INPUT",
+                         std::string("is empty; give ") + (tokens ? "token ids" : "values") + ", e.g. \"3 1 4 1 5\"");
+    if (words.size() > c.max_len)
+        throw InputError("INPUT",
+                         "has " + str(words.size()) + " entries, more than the model's max_len " + str(c.max_len));
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string where = "entry " + str(i) + " " + quote_arg(words[i]);
+        if (tokens) {
+            const std::optional<std::string> word = words[i];
+            std::uint64_t id;
+            try {
+                id = whole(word, "INPUT", 0, 0, c.vocab - 1);
+            } catch (const InputError&) {
+                throw InputError("INPUT", where + " is not a token id of this model (0 to " + str(c.vocab - 1) + ")");
+            }
+            s.tokens.push_back(static_cast<std::int32_t>(id));
+        } else {
+            char* end = nullptr;
+            const double v = std::strtod(words[i].c_str(), &end);
+            if (end != words[i].c_str() + words[i].size() || !std::isfinite(v) || std::fabs(v) > 1e30)
+                throw InputError("INPUT", where + " is not a number (finite, at most 1e30 in size)");
+            s.values.push_back(static_cast<float>(v));
+        }
+        s.labels.push_back(words[i]);
+    }
+    return s;
+}
+
+Matrix copy_of(ConstMatrixView v) {
+    Matrix m(v.rows, v.cols);
+    for (std::size_t i = 0; i < v.rows; ++i)
+        for (std::size_t j = 0; j < v.cols; ++j) m(i, j) = v(i, j);
+    return m;
+}
+
+int attend(const AttendOptions& o) {
+    ModelFile f = load_model(o.model);
+    Transformer& m = *f.model;
+    const TransformerConfig& c = m.config();
+    const Sequence s = parse_sequence(o.input, c);
+    const std::size_t n = s.labels.size();
+    const ConstMatrixView y =
+        c.input == ModelInput::tokens ? m.forward(s.tokens.data(), 1, n) : m.forward_series(s.values.data(), 1, n);
+    std::vector<std::string> prediction;
+    for (std::size_t t = 0; t < n; ++t) {
+        if (c.input == ModelInput::series) {
+            prediction.push_back(ui::format_number(y(t, 0)));
+            continue;
+        }
+        std::size_t best = 0;
+        for (std::size_t v = 1; v < y.cols; ++v)
+            if (y(t, v) > y(t, best)) best = v;
+        prediction.push_back(str(best));
+    }
+    std::vector<ConstMatrixView> panels;  // layer by layer, head by head
+    for (std::size_t l = 0; l < c.layers; ++l)
+        for (std::size_t h = 0; h < c.heads; ++h) panels.push_back(m.attention(l, 0, h));
+
+    std::vector<OutputFile> files;
+    if (!o.png.empty()) {
+        try {
+            files.push_back(
+                {"--png", o.png, ui::heatmap_png(panels, ui::Colormap::viridis, ui::range_from_zero(panels))});
+        } catch (const ui::ExportError& e) {
+            throw InputError("--png", e.what());
+        }
+    }
+
+    std::string out;
+    if (o.json) {
+        out = "{\n  \"input\": [";
+        for (std::size_t t = 0; t < n; ++t)
+            out +=
+                (t ? ", " : "") + (c.input == ModelInput::tokens ? str(s.tokens[t]) : ui::format_number(s.values[t]));
+        out += "],\n  \"prediction\": [";
+        for (std::size_t t = 0; t < n; ++t) out += (t ? ", " : "") + prediction[t];
+        out += "],\n  \"attention\": [\n";
+        for (std::size_t l = 0; l < c.layers; ++l) {
+            out += "    [\n";
+            for (std::size_t h = 0; h < c.heads; ++h) {
+                const ConstMatrixView w = panels[l * c.heads + h];
+                out += "      [";
+                for (std::size_t i = 0; i < w.rows; ++i) {
+                    out += i ? ",\n       [" : "[";
+                    for (std::size_t j = 0; j < w.cols; ++j) out += (j ? ", " : "") + ui::format_number(w(i, j));
+                    out += "]";
+                }
+                out += h + 1 < c.heads ? "],\n" : "]\n";
+            }
+            out += l + 1 < c.layers ? "    ],\n" : "    ]\n";
+        }
+        out += "  ]\n}\n";
+    } else {
+        const bool causal = c.causal;
+        const std::string pred_label = causal ? "next" : "output";
+        std::size_t w = std::max(pred_label.size(), std::string("input").size());
+        std::size_t cell = 1;
+        for (std::size_t t = 0; t < n; ++t) cell = std::max({cell, s.labels[t].size(), prediction[t].size()});
+        auto row = [&](const std::string& label, const std::vector<std::string>& cells) {
+            std::string r = label + std::string(w - label.size(), ' ');
+            for (const std::string& x : cells) r += "  " + std::string(cell - x.size(), ' ') + x;
+            return r + "\n";
+        };
+        out += task_summary(f.config.task) + ", step " + str(f.step) + "\n";
+        out += row("input", s.labels);
+        out += row(pred_label, prediction);
+        if (causal) out += "(next: the model's prediction of the entry after each position)\n";
+        const Mask mask = causal ? Mask::causal() : Mask::none();
+        for (std::size_t l = 0; l < c.layers; ++l)
+            for (std::size_t h = 0; h < c.heads; ++h) {
+                out += "\nlayer " + str(l) + ", head " + str(h) + " (rows: queries, columns: keys)\n";
+                out += weights_table(copy_of(panels[l * c.heads + h]), s.labels, s.labels, mask);
+            }
+    }
+    write_files(files);
+    write_stdout(out);
+    return kExitOk;
+}
+
+}  // namespace
+
+// =====================================================================================
+// [SECTION] Help
+// =====================================================================================
+
+std::string train_help() {
+    std::string s =
+        "Defaults per task (each option overrides one):\n"
+        "  task       length vocab k  layers d_model heads d_ff  lr     batch warmup clip  weight-decay steps\n";
+    for (TaskKind k : {TaskKind::copy, TaskKind::reverse, TaskKind::sort, TaskKind::induction, TaskKind::series}) {
+        const TrainRecipe r = default_recipe(k);
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "  %-10s %-6zu %-5s %-2s %-6zu %-7zu %-5zu %-5zu %-6g %-5zu %-6zu %-5g %-12g %zu\n", task_name(k),
+                      r.task.length, r.task.tokens() ? str(r.task.vocab).c_str() : "-",
+                      k == TaskKind::induction ? str(r.task.k).c_str() : "-", r.layers, r.d_model, r.heads, r.d_ff,
+                      r.optim.lr, r.batch, r.optim.warmup_steps, r.optim.clip_norm, r.optim.weight_decay, r.steps);
+        s += line;
+    }
+    s += "Positions learned, activation relu, optimizer AdamW (betas 0.9, 0.999), seed 0. induction and series\n"
+         "models are causal. --k is induction's copied segment, --noise series' noise (default 0.05).\n"
+         "Progress goes to stderr: a bar on a terminal, one line per tenth of the run otherwise (step, mean loss,\n"
+         "held-out accuracy on 200 examples, steps/s, ETA); the summary (1000 held-out examples) to stdout.\n"
+         "The model file is safetensors: the parameters under PyTorch's state_dict names, F32, and __metadata__\n"
+         "{\"step\", \"config\" (the model's sizes and task, JSON), \"seed\", \"training\"}; it loads with\n"
+         "load_state_dict into the PyTorch module described in the README.\n"
+         "Exit status: 0 done, 1 the model could not be written, 2 bad options, 3 training diverged\n"
+         "(loss or gradients NaN or infinite: nothing is written).\n";
+    return s;
+}
+
+int run_train(const TrainOptions& options) {
+    return run_reporting_errors([&] { return train(options); });
+}
+int run_eval(const EvalOptions& options) {
+    return run_reporting_errors([&] { return eval(options); });
+}
+int run_grad(const GradOptions& options) {
+    return run_reporting_errors([&] { return grad(options); });
+}
+int run_attend(const AttendOptions& options) {
+    return run_reporting_errors([&] { return attend(options); });
+}
+
+}  // namespace attn::cli
