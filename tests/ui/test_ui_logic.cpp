@@ -446,6 +446,16 @@ TEST_CASE("frame pacer: the live slice settles where whole frames last the targe
     CHECK(paced.budget_ms() == 8.0);
     paced.frame_took(2000.0 / 60.0);
     CHECK(paced.budget_ms() < 1.0 + 1e-9);
+    // Knowing the work's time: a rest of frame longer than the target (a slow software renderer,
+    // 28 ms) cannot be fixed by the slice, which keeps 15% of that rest instead of 1 ms.
+    FramePacer slow(8.0, 1000.0 / 60.0 + 1.0);
+    for (int f = 0; f < 60; ++f) slow.frame_took(28.0 + slow.budget_ms(), slow.budget_ms());
+    CHECK(slow.budget_ms() == Approx(0.15 * 28.0));
+    for (int f = 0; f < 60; ++f) slow.frame_took(80.0 + slow.budget_ms(), slow.budget_ms());
+    CHECK(slow.budget_ms() == 8.0);  // at most the maximum
+    // A rest that fits the target: the pacer steers as without the work's time.
+    for (int f = 0; f < 60; ++f) slow.frame_took(13.0 + slow.budget_ms(), slow.budget_ms());
+    CHECK(slow.budget_ms() == Approx(1000.0 / 60.0 + 1.0 - 13.0).margin(0.01));
     // Limits.
     CHECK_FALSE(p.set_max_ms(0.5));
     CHECK_FALSE(p.set_target_ms(NAN));

@@ -128,7 +128,7 @@ void App::advance_live(double dt) {
         advanced_last_frame_ = false;
         return;
     }
-    if (advanced_last_frame_) pacer_.frame_took(dt * 1000.0);  // a frame that had a slice
+    if (advanced_last_frame_) pacer_.frame_took(dt * 1000.0, advance_ms_);  // a frame that had a slice
     const auto t0 = Clock::now();
     l.run_advance(FrameBudget(pacer_.budget_ms(), t0));
     advance_ms_ = ms_since(t0);

@@ -30,4 +30,13 @@ void FramePacer::frame_took(double dt_ms) {
     budget_ = std::clamp(budget_ + kGain * (target_ - dt_ms), kMinMs, max_);
 }
 
+void FramePacer::frame_took(double dt_ms, double work_ms) {
+    if (!(dt_ms > 0.0) || dt_ms > kStallMs) return;
+    const double rest = dt_ms - work_ms;
+    const double floor = std::isfinite(work_ms) && work_ms >= 0.0 && rest > target_
+                             ? std::clamp(kSlowShare * rest, kMinMs, max_)
+                             : kMinMs;
+    budget_ = std::clamp(budget_ + kGain * (target_ - dt_ms), floor, max_);
+}
+
 }  // namespace attn::ui
