@@ -414,6 +414,7 @@ std::string App::set(const std::string& name, const std::string& value) {
     if (err.empty()) {
         lesson().changed();
         ensure_computed();
+        follow_trace();  // a parameter that starts or pauses a live lesson shows at once in state()
     }
     return err;
 }
