@@ -7,43 +7,16 @@
 #include <string>
 
 #include "app.hpp"
+#include "headless.hpp"
 #include "pulse_lesson.hpp"
 
 using attn::ui::App;
+using attn::ui::test::Headless;
+using attn::ui::test::NullPlatform;
 using attn::ui::test::PulseLesson;
 using nlohmann::json;
 
 namespace {
-
-class NullPlatform final : public attn::ui::Platform {
-public:
-    std::string save_file(const std::string& name, const std::string&, const std::string&) override {
-        return "saved " + name;
-    }
-    void copy_text(const std::string&) override {}
-    std::string full_link(const std::string& q) const override { return "?" + q; }
-};
-
-// An ImGui context with a built font atlas and a 1280×800 display; frame() builds one frame.
-class Headless {
-public:
-    Headless() {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1280, 800);
-        unsigned char* px = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-    }
-    ~Headless() { ImGui::DestroyContext(); }
-    void frame(App& app, double dt = 1.0 / 60) {
-        ImGui::GetIO().DeltaTime = static_cast<float>(dt);
-        ImGui::NewFrame();
-        app.frame(dt);
-        ImGui::Render();
-    }
-};
 
 PulseLesson& pulse(App& app) {
     auto* p = dynamic_cast<PulseLesson*>(&app.lesson());

@@ -8,53 +8,14 @@
 #include <string>
 
 #include "app.hpp"
+#include "headless.hpp"
 
 using attn::ui::App;
+using attn::ui::test::Headless;
+using attn::ui::test::NullPlatform;
 using nlohmann::json;
 
 namespace {
-
-class NullPlatform final : public attn::ui::Platform {
-public:
-    std::string save_file(const std::string& name, const std::string&, const std::string&) override {
-        return "saved " + name;
-    }
-    void copy_text(const std::string&) override {}
-    void link_changed(const std::string& q) override {
-        ++link_changes;
-        last = q;
-    }
-    std::string full_link(const std::string& q) const override { return "?" + q; }
-    int link_changes = 0;
-    std::string last;
-};
-
-class Headless {
-public:
-    Headless() {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1280, 800);
-        unsigned char* px = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-    }
-    ~Headless() { ImGui::DestroyContext(); }
-    // Frames while `more` holds, at most 2000 of them; returns how many.
-    template <class F>
-    int frames_while(App& app, F more) {
-        int n = 0;
-        while (more() && n < 2000) frame(app), ++n;
-        return n;
-    }
-    void frame(App& app, double dt = 1.0 / 60) {
-        ImGui::GetIO().DeltaTime = static_cast<float>(dt);
-        ImGui::NewFrame();
-        app.frame(dt);
-        ImGui::Render();
-    }
-};
 
 json training(App& app) {
     const json s = json::parse(app.state_json());
