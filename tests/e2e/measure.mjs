@@ -1,7 +1,8 @@
 // measure.mjs: figures for the front-end report (not a test). Serves the built site, opens it
-// in headless chromium and prints: time to first frame, wasm + js size (raw and gzip), and the
-// median per-frame CPU time of App::frame (state().frame_ms) for each lesson at its default
-// size and for the self-attention lesson at n = 1024 and 2048.
+// in headless chromium and prints: time to first frame, wasm + js size (raw and gzip), every
+// file the first visit requests before the first frame (raw, gzip -9 and the bytes the browser
+// received), and the median per-frame CPU time of App::frame (state().frame_ms) for each lesson
+// at its default size and for the self-attention lesson at n = 1024 and 2048.
 //   node tests/e2e/measure.mjs [site-dir]
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -21,10 +22,27 @@ const base = await new Promise((r) => server.stdout.on("data", (d) => { const m 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--use-gl=swiftshader",
   "--enable-unsafe-swiftshader", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+const requested = [];
+page.on("requestfinished", async (r) => {
+  const path = new URL(r.url()).pathname.slice(1) || "index.html";
+  requested.push({ path, received: (await r.sizes()).responseBodySize });
+});
 const t0 = Date.now();
 await page.goto(base);
 await page.evaluate(() => window.attnlab.ready);
 console.log(`time to first frame: ${Date.now() - t0} ms (headless chromium, software WebGL)`);
+{
+  let raw = 0, gz = 0, received = 0;
+  for (const { path, received: n } of requested.slice()) {
+    let b;
+    try { b = readFileSync(join(site, path)); } catch { continue; }
+    raw += b.length;
+    gz += gzipSync(b, { level: 9 }).length;
+    received += n;
+  }
+  console.log(`first visit before the first frame: ${requested.map((r) => r.path).join(", ")}`);
+  console.log(`  ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip -9, ${(received / 1024).toFixed(0)} KiB received`);
+}
 const median = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 async function sample(label) {
   const ms = await page.evaluate(() => new Promise((resolve) => {

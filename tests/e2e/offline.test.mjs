@@ -1,0 +1,197 @@
+// Browser tests of the first load and of offline use: what the first visit downloads (size
+// budget, precompressed files, the loading indicator's byte count), the service worker (the app
+// opens and every lesson works with the network off and the server stopped), and a new build's
+// version replacing the cached one. Each test serves its own copy of the site (scripts/serve.mjs)
+// so that it can stop the server or rebuild the copy.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "../..");
+const site = process.env.ATTN_SITE ?? join(repo, "build/wasm/web/site");
+let browser;
+const servers = [];
+const copies = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.ATTN_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const s of servers) s.kill();
+  for (const d of copies) rmSync(d, { recursive: true, force: true });
+});
+
+async function serve(dir) {
+  const server = spawn(process.execPath, [join(repo, "scripts/serve.mjs"), dir, "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  servers.push(server);
+  const base = await new Promise((resolve, reject) => {
+    server.stdout.on("data", (d) => {
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d));
+      if (m) resolve(m[0]);
+    });
+    server.on("exit", (code) => reject(new Error(`server exited (${code})`)));
+  });
+  const stop = () => new Promise((resolve) => { server.once("exit", resolve); server.kill(); });
+  return { base, stop };
+}
+
+function copySite() {
+  const dir = mkdtempSync(join(tmpdir(), "attnlab-site-"));
+  copies.push(dir);
+  cpSync(site, dir, { recursive: true });
+  return dir;
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { context, page, errors };
+}
+
+const ready = (page) => page.evaluate(() => window.attnlab.ready.then(() => true));
+const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
+  const tick = () => (n-- <= 0 ? r() : requestAnimationFrame(tick));
+  tick();
+}), n);
+// Resolves when a service worker controls the page and its cache holds every file it lists.
+const controlled = (page) => page.evaluate(async () => {
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+  }
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = (e) => resolve(e.data);
+    navigator.serviceWorker.controller.postMessage("version", [ch.port2]);
+  });
+});
+const cacheNames = (page) => page.evaluate(() => caches.keys());
+const stepCount = (s) => s.stepCount ?? s.step_count;
+
+test("the first visit downloads at most 1.3 MB raw and 500 KB gzip, precompressed, with a byte count while the wasm loads", async () => {
+  const { base } = await serve(site);
+  const { context, page, errors } = await newPage();
+  const fetched = [];
+  page.on("response", (r) => fetched.push({ path: new URL(r.url()).pathname.slice(1) || "index.html",
+                                             encoding: r.headers()["content-encoding"] }));
+  await page.goto(base);
+  await ready(page);
+  const before = fetched.slice();  // everything requested up to the first frame
+  const files = [...new Set(before.map((f) => f.path))];
+  for (const f of ["index.html", "api.js", "boot.js", "attnlab.js", "attnlab.wasm"]) {
+    assert.ok(files.includes(f), `${f} was not fetched (fetched: ${files.join(", ")})`);
+  }
+  assert.ok(!files.includes("sw.js"), "the service worker is registered only after the first frame");
+  let raw = 0, gz = 0;
+  for (const f of files) {
+    const bytes = readFileSync(join(site, f));
+    raw += bytes.length;
+    gz += gzipSync(bytes, { level: 9 }).length;
+  }
+  console.log(`# first visit: ${files.length} files, ${raw} B raw, ${gz} B gzip (${files.join(", ")})`);
+  assert.ok(raw <= 1_300_000, `first visit ${raw} B raw > 1.3 MB`);
+  assert.ok(gz <= 500_000, `first visit ${gz} B gzip > 500 KB`);
+  // The server sent the big files from their precompressed copies.
+  for (const f of ["attnlab.wasm", "attnlab.js"]) {
+    const r = before.find((x) => x.path === f);
+    assert.equal(r.encoding, "br", `${f} was sent without brotli`);
+  }
+  // The loading indicator counted the wasm's decoded bytes against the build's total.
+  const bar = await page.evaluate(() => {
+    const b = document.getElementById("loading-bar");
+    return { value: b.value, max: b.max, loadingShown: getComputedStyle(document.getElementById("loading")).display !== "none" };
+  });
+  const wasmBytes = statSync(join(site, "attnlab.wasm")).size;
+  assert.equal(bar.max, wasmBytes);
+  assert.equal(bar.value, wasmBytes);
+  assert.equal(bar.loadingShown, false, "the loading indicator is hidden after the first frame");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("after one visit the app opens with the network off and the server stopped, and every lesson works", async () => {
+  const dir = copySite();
+  const { base, stop } = await serve(dir);
+  const { context, page, errors } = await newPage();
+  await page.goto(base + "?lesson=basic");
+  await ready(page);
+  const version = await controlled(page);
+  assert.match(version, /^[0-9a-f]{16}$/);
+  assert.deepEqual(await cacheNames(page), [`attnlab-${version}`]);
+  const cached = await page.evaluate((name) => caches.open(name).then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname)), `attnlab-${version}`);
+  for (const f of ["/index.html", "/attnlab.wasm", "/attnlab.js", "/api.js", "/boot.js", "/manifest.webmanifest", "/icon-192.png"]) {
+    assert.ok(cached.includes(f), `${f} is not cached (cached: ${cached.join(", ")})`);
+  }
+
+  await stop();
+  await context.setOffline(true);
+  await page.reload();
+  await ready(page);
+  const lessons = await page.evaluate(() => window.attnlab.lessons());
+  assert.ok(lessons.length >= 5, `only ${lessons.length} lessons`);
+  for (const { id } of lessons) {
+    const s = await page.evaluate((id) => window.attnlab.setLesson(id), id);
+    assert.equal(s.lesson, id);
+    await frames(page, 4);
+    const t = await page.evaluate(() => window.attnlab.state());
+    assert.equal(t.lesson, id, `${id}: the lesson did not stay open offline`);
+    assert.ok(stepCount(t) > 0, `${id}: no steps offline`);
+    if (stepCount(t) > 1) {
+      const n = await page.evaluate(() => { window.attnlab.step(0); return window.attnlab.next(); });
+      assert.equal(n.step, 1, `${id}: next() did not advance offline`);
+    }
+  }
+  // A deep link with a query opens offline too (navigations get the cached page).
+  await page.goto(base + `?lesson=${lessons[1].id}`);
+  await ready(page);
+  assert.equal((await page.evaluate(() => window.attnlab.state())).lesson, lessons[1].id);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a new build's service worker replaces the cached version and deletes the old cache", async () => {
+  const dir = copySite();
+  const { base } = await serve(dir);
+  const { context, page, errors } = await newPage();
+  await page.goto(base);
+  await ready(page);
+  const first = await controlled(page);
+  assert.deepEqual(await cacheNames(page), [`attnlab-${first}`]);
+
+  // "Build" again: a changed api.js, then the build's last step on the copy.
+  appendFileSync(join(dir, "api.js"), "\n// build two\n");
+  execFileSync(process.execPath, [join(repo, "scripts/site.mjs"), dir, join(repo, "web/sw.js")]);
+  const second = /const VERSION = "([0-9a-f]+)"/.exec(readFileSync(join(dir, "sw.js"), "utf8"))[1];
+  assert.notEqual(second, first);
+
+  await page.reload();  // the navigation checks sw.js: the new one installs and takes over
+  await ready(page);
+  // The new worker caches the new build, deletes the old cache, takes over, and the page says so.
+  // (Headless chromium here starts the new worker up to about a minute after update() is asked.)
+  await page.waitForFunction(() => getComputedStyle(document.getElementById("update")).display === "block", null,
+                             { timeout: 150000 });
+  assert.deepEqual(await cacheNames(page), [`attnlab-${second}`]);
+  // The next load runs the new build, from the new cache.
+  await page.reload();
+  await ready(page);
+  assert.equal(await controlled(page), second);
+  const api = await page.evaluate(() => fetch("api.js").then((r) => r.text()));
+  assert.ok(api.includes("// build two"), "the new api.js is served");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
