@@ -81,7 +81,7 @@ const controlled = (page) => page.evaluate(async () => {
   });
 });
 const cacheNames = (page) => page.evaluate(() => caches.keys());
-const stepCount = (s) => s.stepCount ?? s.step_count;
+const stepCount = (s) => s.stepCount;
 
 test("the first visit downloads at most 1.3 MB raw and 500 KB gzip, precompressed, with a byte count while the wasm loads", async () => {
   const { base } = await serve(site);
