@@ -94,6 +94,7 @@ for (const f of walk(site)) if (isCopy(f)) rmSync(f);  // stale copies of a prev
 const files = walk(site).map((f) => relative(site, f).split(sep).join("/"))
   .filter((f) => f !== "sw.js").sort();
 const hash = createHash("sha256");
+hash.update(readFileSync(template));  // a changed worker is a new version too
 for (const f of files) {
   hash.update(f + "\0");
   hash.update(readFileSync(join(site, f)));

@@ -34,15 +34,19 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   const key = request.mode === "navigate" ? new URL("index.html", self.registration.scope).href : request;
+  // caches.match(..., {cacheName}) and caches.has(): an outdated worker still answering a request
+  // must not re-create the cache that its successor has just deleted (caches.open would).
   event.respondWith(
-    caches.open(CACHE).then((cache) =>
-      cache.match(key, { ignoreSearch: request.mode === "navigate" }).then((hit) => {
-        if (hit) return hit;
-        return fetch(request).then((response) => {
-          if (response.ok && response.type === "basic") cache.put(request, response.clone());
-          return response;
-        });
-      })));
+    caches.match(key, { cacheName: CACHE, ignoreSearch: request.mode === "navigate" }).then((hit) => {
+      if (hit) return hit;
+      return fetch(request).then((response) => {
+        if (response.ok && response.type === "basic") {
+          const copy = response.clone();
+          caches.has(CACHE).then((has) => has && caches.open(CACHE).then((cache) => cache.put(request, copy)));
+        }
+        return response;
+      });
+    }));
 });
 
 // The page asks which version serves it (shown in tests and useful when reporting a problem).
