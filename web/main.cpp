@@ -60,6 +60,8 @@ EM_JS(void, js_open_picker, (const char* kind), {
     if (input) input.click();
 });
 EM_JS(void, js_first_frame, (), { if (Module.attnlabFirstFrame) Module.attnlabFirstFrame(); });
+// After every frame: api.js compares the app's summary and fires its events.
+EM_JS(void, js_after_frame, (), { if (Module.attnlabAfterFrame) Module.attnlabAfterFrame(); });
 
 // clang-format on
 
@@ -113,6 +115,7 @@ void frame() {
     glfwGetFramebufferSize(g_window, &fw, &fh);
     attn::ui::renderer_draw(fw, fh);
     if (++g_frames == 2) js_first_frame();
+    if (g_frames >= 2) js_after_frame();
 }
 
 }  // namespace
@@ -125,6 +128,11 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_state() {
     return g_result.c_str();
 }
 
+// What api.js compares after every frame for its events (App::summary_json).
+EMSCRIPTEN_KEEPALIVE const char* attnlab_summary() {
+    g_result = g_app ? g_app->summary_json() : "{}";
+    return g_result.c_str();
+}
 // The JS API's commands; returns "" or an error message.
 EMSCRIPTEN_KEEPALIVE const char* attnlab_call(const char* fn, const char* arg) {
     if (!g_app) return "not ready";

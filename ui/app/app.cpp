@@ -452,10 +452,11 @@ std::string App::link() const {
     return encode_link(l);
 }
 
-std::string App::state_json() {
+// What the page watches every frame (events, the screen-reader mirror): small, and unchanged
+// from frame to frame unless the view changed, so the page can compare it as a string.
+void App::summary_fields(nlohmann::json& j) {
     ensure_computed();
     Lesson& l = lesson();
-    nlohmann::json j;
     j["lesson"] = l.id();
     j["lessonTitle"] = l.title();
     j["step"] = player_.index();
@@ -470,9 +471,6 @@ std::string App::state_json() {
     j["follow"] = player_.follow() == StepPlayer::Follow::growing    ? "growing"
                   : player_.follow() == StepPlayer::Follow::replaced ? "replaced"
                                                                      : "fixed";
-    j["advanceMs"] = advance_ms_;
-    j["frameBudgetMs"] = pacer_.max_ms();
-    j["advanceBudgetMs"] = pacer_.budget_ms();
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];
@@ -480,23 +478,43 @@ std::string App::state_json() {
     j["highContrast"] = high_contrast_;
     j["error"] = l.error();
     j["status"] = status_;
+    nlohmann::json hover = nullptr;
+    for (const HeatmapRecord& r : heatmaps_last_frame())
+        if (r.hover.active)
+            hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
+    j["hover"] = hover;
+    // The lesson's own fields (the Training lesson's "training"); app.cpp knows no lesson type.
+    const nlohmann::json extra = l.state_fields();
+    if (extra.is_object())
+        for (const auto& [key, value] : extra.items())
+            if (!j.contains(key)) j[key] = value;
+}
+
+std::string App::summary_json() {
+    nlohmann::json j;
+    summary_fields(j);
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string App::state_json() {
+    nlohmann::json j;
+    summary_fields(j);
+    Lesson& l = lesson();
+    j["advanceMs"] = advance_ms_;
+    j["frameBudgetMs"] = pacer_.max_ms();
+    j["advanceBudgetMs"] = pacer_.budget_ms();
     j["frameMs"] = frame_ms_;
     j["computeMs"] = compute_ms_;
     j["link"] = link();
     // Heatmaps of the last frame in CSS pixels (the browser tests hover them).
     nlohmann::json maps = nlohmann::json::array();
-    nlohmann::json hover = nullptr;
-    for (const HeatmapRecord& r : heatmaps_last_frame()) {
+    for (const HeatmapRecord& r : heatmaps_last_frame())
         maps.push_back({{"id", r.id},
                         {"x", r.x0 / dpi_scale_},
                         {"y", r.y0 / dpi_scale_},
                         {"w", (r.x1 - r.x0) / dpi_scale_},
                         {"h", (r.y1 - r.y0) / dpi_scale_}});
-        if (r.hover.active)
-            hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
-    }
     j["heatmaps"] = maps;
-    j["hover"] = hover;
     const ShownMatrix m = l.error().empty() ? l.shown_matrix(player_.index()) : ShownMatrix{};
     nlohmann::json mj;
     mj["name"] = m.name;
@@ -514,11 +532,6 @@ std::string App::state_json() {
     mj["rowLabels"] = m.row_labels;
     mj["colLabels"] = m.col_labels;
     j["matrix"] = mj;
-    // The lesson's own fields (the Training lesson's "training"); app.cpp knows no lesson type.
-    const nlohmann::json extra = l.state_fields();
-    if (extra.is_object())
-        for (const auto& [key, value] : extra.items())
-            if (!j.contains(key)) j[key] = value;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

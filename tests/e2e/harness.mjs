@@ -1,0 +1,51 @@
+// harness.mjs: the site served on 127.0.0.1 and Debian's chromium, for the API, events and
+// accessibility tests (the same setup as app.test.mjs).
+import { before, after } from "node:test";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const site = process.env.ATTN_SITE ?? join(here, "../../build/wasm/web/site");
+let server, base, browser;
+
+before(async () => {
+  server = spawn(process.execPath, [join(here, "../../scripts/serve.mjs"), site, "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  base = await new Promise((resolve, reject) => {
+    server.stdout.on("data", (d) => {
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d));
+      if (m) resolve(m[0]);
+    });
+    server.on("exit", (code) => reject(new Error(`server exited (${code})`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.ATTN_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+// A page with the app ready; `errors` collects console errors and uncaught page errors.
+export async function open(query = "") {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(base + (query ? "?" + query : ""));
+  await page.evaluate(() => window.attnlab.ready);
+  return { page, errors };
+}
+
+export const state = (page) => page.evaluate(() => window.attnlab.state());
+
+// Waits for n animation frames of the page.
+export const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
+  const tick = () => (n-- <= 0 ? r() : requestAnimationFrame(tick));
+  tick();
+}), n);
