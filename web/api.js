@@ -11,7 +11,7 @@
 //   attnlab.export(kind)     download "png" | "csv" | "json" (scenario)
 //   attnlab.load(kind, bytes) load an image or a scenario from bytes (Uint8Array)
 //   attnlab.on(type, fn)     listen to "lesson" | "step" | "params" | "settings" | "status" |
-//                            "training" | "hover"; returns a function that unsubscribes
+//                            "training" | "hover" | "focus"; returns a function that unsubscribes
 //   attnlab.off(type, fn)    the same as calling what on() returned
 // Calls that fail throw an Error with the app's message; the app keeps running. state()'s keys
 // and the app's settings are camelCase; lesson parameters keep their link names (d_model, block_q).
@@ -71,7 +71,7 @@
   // timings) is compared after every frame and after every API call that changes something;
   // what differs becomes events. So each type fires at most once per frame, however many
   // training steps or parameter changes happened in it.
-  var listeners = {lesson: [], step: [], params: [], settings: [], status: [], training: [], hover: []};
+  var listeners = {lesson: [], step: [], params: [], settings: [], status: [], training: [], hover: [], focus: []};
   var SETTINGS = ["colormap", "fontScale", "highContrast"];
   var started = false, lastText = "", last = null, dispatching = false, again = false;
 
@@ -113,6 +113,7 @@
       out.push(["status", {status: cur.status, error: cur.error}]);
     if (cur.training && !same(cur.training, prev.training)) out.push(["training", cur.training]);
     if (!same(cur.hover, prev.hover)) out.push(["hover", {hover: cur.hover}]);
+    if (cur.focus !== prev.focus) out.push(["focus", {focus: cur.focus}]);
     return out;
   }
 
@@ -142,6 +143,7 @@
         var cur = JSON.parse(text), prev = last;
         lastText = text;
         last = cur;
+        if (window.attnlabA11y) window.attnlabA11y.update(cur);  // the screen-reader mirror
         events(prev, cur).forEach(function (e) { emit(e[0], e[1]); });
         if (!again) break;
       }
@@ -157,6 +159,7 @@
     document.getElementById("canvas").focus();
     lastText = Module.ccall("attnlab_summary", "string", [], []);
     last = JSON.parse(lastText);
+    if (window.attnlabA11y) window.attnlabA11y.update(last);
     started = true;
     resolveReady(api);
   };
@@ -173,6 +176,16 @@
       });
     });
   }
+  // Emscripten's GLFW listens to the whole window and cancels every Tab (preventDefault), which
+  // would keep the keyboard from reaching the canvas and trap it there. Tab goes to the app only
+  // while the canvas has the focus, and Shift+Tab outside the app's keyboard navigation leaves
+  // the canvas, as the page's key help says. (This listener runs before GLFW's: same phase,
+  // added first.)
+  window.addEventListener("keydown", function (e) {
+    if (e.key !== "Tab") return;
+    var inApp = document.activeElement === document.getElementById("canvas");
+    if (!inApp || (e.shiftKey && !(last && last.keyboardNav))) e.stopImmediatePropagation();
+  }, true);
   // A background tab pauses live lessons (the browser also stops drawing frames there).
   document.addEventListener("visibilitychange", function () {
     if (typeof Module !== "undefined" && Module.calledRun) call("hidden", document.hidden ? "1" : "0");

@@ -102,6 +102,10 @@ declare namespace Attnlab {
     /** The status line (e.g. "downloaded attnlab-dot.csv", or why a link was refused), or "". */
     status: string;
     hover: Hover | null;
+    /** The widget holding keyboard focus in words ("tokens n: 8", "next step"), or null. */
+    focus: string | null;
+    /** Tab started keyboard navigation between the widgets (Escape or a click ends it). */
+    keyboardNav: boolean;
     /** Milliseconds: the live lesson's last slice and its limits, the last frame, the last computation. */
     advanceMs: number;
     frameBudgetMs: number;
@@ -143,6 +147,8 @@ declare namespace Attnlab {
     training: Training;
     /** The mouse moved onto another heatmap cell, or off the heatmaps (null). */
     hover: { hover: Hover | null };
+    /** Keyboard focus moved to another widget, or the focused one's value changed. */
+    focus: { focus: string | null };
   }
 
   type EventType = keyof Events;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import ts from "typescript";
-import { site, open, state, frames } from "./harness.mjs";
+import { site, open, state, frames, key } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dts = join(site, "attnlab.d.ts");
@@ -38,7 +38,7 @@ test("state() of every lesson and the events' payloads are exactly what attnlab.
   const { page, errors } = await open();
   await page.evaluate(() => {
     window.seen = {};
-    for (const type of ["lesson", "step", "params", "settings", "status", "training", "hover"])
+    for (const type of ["lesson", "step", "params", "settings", "status", "training", "hover", "focus"])
       window.attnlab.on(type, (e) => { (window.seen[type] ??= []).push(e); });
   });
   const states = [];
@@ -56,6 +56,10 @@ test("state() of every lesson and the events' payloads are exactly what attnlab.
   await page.mouse.move(h.x + h.w / 2, h.y + h.h / 2);
   await page.waitForFunction(() => window.attnlab.state().hover !== null);
   states.push(await state(page));
+  await key(page, "Tab");  // keyboard navigation: state().focus names the focused widget
+  await page.waitForFunction(() => window.attnlab.state().focus !== null);
+  states.push(await state(page));
+  await key(page, "Escape");
   await page.evaluate(() => { try { window.attnlab.load("scenario", new Uint8Array([1, 2, 3])); } catch (e) { /* the status event */ } });
   await page.evaluate(() => window.attnlab.set("colormap", "magma"));
   await page.evaluate(() => window.attnlab.setLesson("train"));
@@ -65,7 +69,7 @@ test("state() of every lesson and the events' payloads are exactly what attnlab.
   const seen = await page.evaluate(() => window.seen);
   await page.close();
   assert.deepEqual(errors, []);
-  for (const type of ["lesson", "step", "params", "settings", "status", "training", "hover"])
+  for (const type of ["lesson", "step", "params", "settings", "status", "training", "hover", "focus"])
     assert.ok(seen[type]?.length > 0, `no "${type}" event was seen`);
 
   // Large matrices are cut to a few cells: the type of `data` is what is checked.

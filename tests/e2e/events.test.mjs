@@ -2,7 +2,7 @@
 // payloads, unsubscribing, and no event storm while a lesson trains.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { open, state, frames } from "./harness.mjs";
+import { open, state, frames, key } from "./harness.mjs";
 
 // Records every event of the given types in window.events[type].
 const record = (page, types) => page.evaluate((types) => {
@@ -108,13 +108,13 @@ test("the user's keys fire events: a number key opens a lesson, an arrow key ste
   const { page, errors } = await open("lesson=basic");
   await record(page, ["lesson", "step"]);
   const lessons = await page.evaluate(() => window.attnlab.lessons());
-  await page.keyboard.press(lessons[1].key);
+  await key(page, lessons[1].key);
   await page.waitForFunction(() => window.events.lesson.length > 0);
   let e = await events(page);
   assert.deepEqual(e.lesson, [{ lesson: lessons[1].id, lessonTitle: lessons[1].title, previous: "basic" }]);
   const before = await state(page);
   await clear(page);
-  await page.keyboard.press("ArrowRight");
+  await key(page, "ArrowRight");
   await page.waitForFunction(() => window.events.step.length > 0);
   e = await events(page);
   const after = await state(page);

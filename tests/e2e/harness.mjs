@@ -49,3 +49,12 @@ export const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
   const tick = () => (n-- <= 0 ? r() : requestAnimationFrame(tick));
   tick();
 }), n);
+
+// Presses a key for a frame: ImGui reads the keys once a frame, and a press and release that
+// fall between two frames would go unseen (held longer, ImGui's key repeat may start).
+export async function key(page, k) {
+  await page.keyboard.down(k);
+  await frames(page, 1);
+  await page.keyboard.up(k);
+  await frames(page, 2);
+}

@@ -7,6 +7,7 @@
 #include "app.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // keyboard navigation: NavId, NavDisableHighlight, SetFocusID
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include "export.hpp"
 #include "scenario.hpp"
+#include "widgets/focus.hpp"
 #include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
@@ -172,8 +174,10 @@ void App::frame(double dt) {
     ensure_computed();
     advance_live(dt);
     player_.update(dt);
+    clear_focus();
+    update_keyboard_nav();
     ImGuiIO& io = ImGui::GetIO();
-    if (!io.WantTextInput) {
+    if (!io.WantTextInput && !keyboard_nav_) {
         // ImGui 1.86 indexes keys by the backend's codes: named keys through GetKeyIndex; digits
         // are their ASCII codes under GLFW natively and under Emscripten's GLFW alike.
         auto pressed = [](ImGuiKey k, bool repeat) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(k), repeat); };
@@ -182,9 +186,10 @@ void App::frame(double dt) {
         if (pressed(ImGuiKey_Space, false)) player_.toggle_play();
         if (pressed(ImGuiKey_Home, false)) player_.first();
         if (pressed(ImGuiKey_End, false)) player_.last();
+    }
+    if (!io.WantTextInput)
         for (int k = 0; k < static_cast<int>(lessons_.size()) && k < 9; ++k)
             if (ImGui::IsKeyPressed('1' + k, false)) set_lesson(lessons_[k]->id());
-    }
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
@@ -213,8 +218,32 @@ void App::frame(double dt) {
     }
     ImGui::EndChild();
     ImGui::End();
+    focus_ = take_focus();
     notify_link();
     frame_ms_ = ms_since(t0);
+}
+
+// Keyboard navigation between widgets (ImGui's: arrows move, Space presses, Enter types a value,
+// Escape leaves a panel) starts with Tab and ends with Escape at the top level or a mouse click.
+// Outside it the arrows, Space, Home and End drive the step player, as the README says; the
+// number keys open lessons in both.
+void App::update_keyboard_nav() {
+    ImGuiIO& io = ImGui::GetIO();
+    ImGuiContext& g = *ImGui::GetCurrentContext();
+    const bool clicked = io.MouseClicked[0] || io.MouseClicked[1] || io.MouseClicked[2];
+    const bool tab = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Tab), false);
+    const bool escape = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false);
+    if (!keyboard_nav_ && tab && !io.WantTextInput) {
+        keyboard_nav_ = true;
+        nav_to_lesson_ = g.NavId == 0;  // nothing focused yet: start on the open lesson's button
+    } else if (keyboard_nav_ && (clicked || (escape && g.NavId == 0 && g.ActiveId == 0))) {
+        keyboard_nav_ = false;
+        g.NavDisableHighlight = true;  // no focus rectangle left behind
+    }
+    if (keyboard_nav_)
+        io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    else
+        io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
 }
 
 void App::top_bar() {
@@ -227,6 +256,12 @@ void App::top_bar() {
         char label[96];
         std::snprintf(label, sizeof label, "%zu %s", k + 1, lessons_[k]->title());
         if (ImGui::Button(label)) set_lesson(lessons_[k]->id());
+        if (active && nav_to_lesson_) {
+            ImGui::SetFocusID(ImGui::GetItemID(), ImGui::GetCurrentWindow());
+            ImGui::GetCurrentContext()->NavDisableHighlight = false;
+            nav_to_lesson_ = false;
+        }
+        describe_focus(std::string("lesson ") + label + (active ? " (open)" : ""));
         if (active) ImGui::PopStyleColor();
     }
     ImGui::SameLine();
@@ -302,19 +337,25 @@ void App::side_panel() {
 void App::player_bar() {
     const std::size_t n = player_.count();
     if (ImGui::Button("|<")) player_.first();
+    describe_focus("first step");
     ImGui::SameLine();
     if (ImGui::Button("<")) prev();
+    describe_focus("previous step");
     ImGui::SameLine();
     if (ImGui::Button(player_.playing() ? "Pause" : "Play")) player_.toggle_play();
+    describe_focus(player_.playing() ? "pause" : "play the steps");
     ImGui::SameLine();
     if (ImGui::Button(">")) next();
+    describe_focus("next step");
     ImGui::SameLine();
     if (ImGui::Button(">|")) player_.last();
+    describe_focus("last step");
     ImGui::SameLine();
     int idx = n ? static_cast<int>(player_.index()) + 1 : 0;
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
     if (ImGui::SliderInt("##step", &idx, n ? 1 : 0, static_cast<int>(n), "step %d") && n)
         player_.go(static_cast<std::size_t>(idx - 1));
+    describe_focus("step " + std::to_string(idx) + " of " + std::to_string(n));
     ImGui::SameLine();
     ImGui::Text("of %zu", n);
     ImGui::SameLine();
@@ -322,6 +363,11 @@ void App::player_bar() {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
     if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
         player_.set_speed(speed);
+    if (ImGui::IsItemFocused()) {
+        char words[48];
+        std::snprintf(words, sizeof words, "speed: %.2g steps per second", speed);
+        describe_focus(words);
+    }
     if (player_.live()) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
@@ -483,6 +529,8 @@ void App::summary_fields(nlohmann::json& j) {
         if (r.hover.active)
             hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
     j["hover"] = hover;
+    j["focus"] = focus_.empty() ? nlohmann::json(nullptr) : nlohmann::json(focus_);
+    j["keyboardNav"] = keyboard_nav_;
     // The lesson's own fields (the Training lesson's "training"); app.cpp knows no lesson type.
     const nlohmann::json extra = l.state_fields();
     if (extra.is_object())

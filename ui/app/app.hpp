@@ -93,6 +93,7 @@ private:
     void notify_link();
     void set_status(std::string s, bool error);
     void summary_fields(nlohmann::json& j);
+    void update_keyboard_nav();
 
     Platform& platform_;
     std::vector<std::unique_ptr<Lesson>> lessons_;
@@ -112,6 +113,9 @@ private:
     bool advanced_last_frame_ = false;
     bool hidden_ = false;
     HeatmapHover hover_;
+    std::string focus_;           // the focused widget in words, from the last frame (widgets/focus.hpp)
+    bool keyboard_nav_ = false;   // Tab started ImGui's keyboard navigation (update_keyboard_nav)
+    bool nav_to_lesson_ = false;  // put the keyboard focus on the open lesson's button this frame
 };
 
 }  // namespace attn::ui

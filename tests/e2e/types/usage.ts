@@ -33,6 +33,10 @@ async function course(): Promise<void> {
   api.on("training", onTraining);
   api.off("training", onTraining);
   api.on("hover", (e) => console.log(e.hover ? e.hover.value : "off"));
+  api.on("focus", (e) => console.log(e.focus ?? "nothing focused"));
+  const nav: boolean = s.keyboardNav;
+  const focused: string | null = s.focus;
+  console.log(nav, focused);
   attnlab.export("csv");
   attnlab.load("scenario", new Uint8Array([123, 125]));
   const link: string = attnlab.link();
