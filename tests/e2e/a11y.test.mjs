@@ -112,11 +112,18 @@ test("keyboard navigation: Tab focuses the open lesson's button, arrows and Spac
   assert.equal(s.keyboardNav, true);
   assert.equal(s.focus, `lesson 1 ${lessons[0].title} (open)`);
   assert.equal(await text(page, "a11y-value"), s.focus, "the value region reads the focused widget");
-  // The arrows now move the focus, not the step.
-  await key(page, "ArrowRight");
+  // The arrows now move the focus, not the step: along every lesson's button and on.
+  const seen = [s.focus];
+  for (let i = 0; i <= lessons.length; i++) {
+    await key(page, "ArrowRight");
+    seen.push((await state(page)).focus);
+  }
+  assert.deepEqual(seen, [...lessons.map((l, k) => `lesson ${k + 1} ${l.title}${k === 0 ? " (open)" : ""}`), "copy link", "view options"]);
+  assert.equal((await state(page)).step, before.step);
+  for (let i = 0; i < lessons.length; i++) await key(page, "ArrowLeft");
   s = await state(page);
-  assert.equal(s.step, before.step);
   assert.equal(s.focus, `lesson 2 ${lessons[1].title}`);
+  assert.equal(s.step, before.step);
   await key(page, "Space");
   await page.waitForFunction((id) => window.attnlab.state().lesson === id, lessons[1].id);
   assert.equal(await text(page, "a11y-lesson"), `Lesson: ${lessons[1].title}`);

@@ -50,11 +50,25 @@ export const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
   tick();
 }), n);
 
-// Presses a key for a frame: ImGui reads the keys once a frame, and a press and release that
-// fall between two frames would go unseen (held longer, ImGui's key repeat may start).
+// Presses a key for exactly one of the app's frames. ImGui reads the keys once a frame: a press
+// and release between two frames would go unseen, and a key seen down in two slow frames
+// (swiftshader on a loaded machine) would repeat. So the page sends keydown, and keyup from the
+// next animation frame's callback, which runs after the app's own (registered a frame earlier).
+// Emscripten's GLFW reads keyCode, which a synthetic KeyboardEvent cannot be given otherwise.
+const KEY_CODES = { Tab: 9, Enter: 13, Escape: 27, Space: 32, End: 35, Home: 36, ArrowLeft: 37, ArrowUp: 38, ArrowRight: 39, ArrowDown: 40 };
 export async function key(page, k) {
-  await page.keyboard.down(k);
-  await frames(page, 1);
-  await page.keyboard.up(k);
-  await frames(page, 2);
+  const keyCode = KEY_CODES[k] ?? k.toUpperCase().charCodeAt(0);  // "1" -> 49
+  await page.evaluate(([k, keyCode]) => new Promise((resolve) => {
+    const send = (type) => {
+      const e = new KeyboardEvent(type, { key: k === "Space" ? " " : k, bubbles: true, cancelable: true });
+      Object.defineProperty(e, "keyCode", { get: () => keyCode });
+      Object.defineProperty(e, "which", { get: () => keyCode });
+      (document.activeElement ?? document.body).dispatchEvent(e);
+    };
+    send("keydown");
+    requestAnimationFrame(() => {
+      send("keyup");
+      requestAnimationFrame(() => requestAnimationFrame(resolve));
+    });
+  }), [k, keyCode]);
 }

@@ -271,8 +271,10 @@ void App::top_bar() {
         platform_.copy_text(platform_.full_link(link()));
         set_status("link copied: " + platform_.full_link(link()), false);
     }
+    describe_focus("copy link");
     ImGui::SameLine();
     if (ImGui::Button("View…")) ImGui::OpenPopup("view-options");
+    describe_focus("view options");
     if (ImGui::BeginPopup("view-options")) {
         float scale = font_scale_;
         if (ImGui::SliderFloat("font scale", &scale, 1.0f, 3.0f, "%.2f×")) {
@@ -282,9 +284,16 @@ void App::top_bar() {
             fonts_changed_ = true;
             theme_applied_ = false;
         }
+        if (ImGui::IsItemFocused()) {
+            char words[48];
+            std::snprintf(words, sizeof words, "font scale: %.2f", scale);
+            describe_focus(words);
+        }
         if (ImGui::Checkbox("high contrast (projector)", &high_contrast_)) theme_applied_ = false;
+        describe_focus(high_contrast_ ? "high contrast: on" : "high contrast: off");
         int cm = static_cast<int>(colormap_);
         if (ImGui::Combo("colormap", &cm, kColormapNames, 4)) colormap_ = static_cast<Colormap>(cm);
+        describe_focus(std::string("colormap: ") + kColormapNames[static_cast<int>(colormap_)]);
         ImGui::EndPopup();
     }
     if (!status_.empty()) {
@@ -310,11 +319,15 @@ void App::side_panel() {
     ImGui::Separator();
     ImGui::TextDisabled("Export and import");
     if (ImGui::Button("PNG")) export_file("png");
+    describe_focus("export the matrix as PNG");
     ImGui::SameLine();
     if (ImGui::Button("CSV")) export_file("csv");
+    describe_focus("export the matrix as CSV");
     ImGui::SameLine();
     if (ImGui::Button("Scenario JSON")) export_file("json");
+    describe_focus("export the scenario as JSON");
     if (ImGui::Button("Import scenario…") && !platform_.request_open("scenario")) ImGui::OpenPopup("open-path");
+    describe_focus("import a scenario");
     if (ImGui::BeginPopup("open-path")) {
         char buf[1024];
         std::snprintf(buf, sizeof buf, "%s", path_input_.c_str());
