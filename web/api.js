@@ -7,8 +7,8 @@
 //   attnlab.next(), prev()
 //   attnlab.set(name, value) a lesson parameter, or colormap / font_scale / contrast
 //   attnlab.link()           the full deep link of the current view
-//   attnlab.export(kind)     download "png" | "csv" | "json" (scenario)
-//   attnlab.load(kind, bytes) load an image or a scenario from bytes (Uint8Array)
+//   attnlab.export(kind)     download "png" | "csv" | "json" (scenario) | "model" (Training lesson)
+//   attnlab.load(kind, bytes) load an image, a scenario or a model (Training lesson) from bytes (Uint8Array)
 // Calls that fail throw an Error with the app's message; the app keeps running.
 (function () {
   "use strict";
@@ -72,5 +72,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     wirePicker("open-image", "image");
     wirePicker("open-scenario", "scenario");
+    wirePicker("open-model", "model");
   });
 })();
