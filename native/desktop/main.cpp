@@ -1,6 +1,6 @@
 // attnlab-desktop: the ui/ app in a GLFW window with OpenGL 3.3.
 //
-//   attnlab-desktop [--lesson ID] [--link QUERY] [--screenshot FILE --frames N] [--stats]
+//   attnlab-desktop [--lesson ID] [--link QUERY] [--screenshot FILE --frames N] [--stats] [--state]
 //
 // --screenshot renders N frames, saves the last framebuffer as PNG and exits (used by the
 // smoke tests under Xvfb); --stats then prints the frame times as JSON (frames per second,
@@ -135,10 +135,11 @@ int main(int argc, char** argv) {
     cli.add_option("--frames", frames, "frames to render before the screenshot")->check(CLI::Range(1, 10000));
     cli.add_option("--width", width, "window width")->check(CLI::Range(320, 8192));
     cli.add_option("--height", height, "window height")->check(CLI::Range(240, 8192));
-    bool list = false, stats = false;
+    bool list = false, stats = false, print_state = false;
     double budget = 8.0;
     cli.add_flag("--list-lessons", list, "print the lesson ids, one per line, and exit");
     cli.add_flag("--stats", stats, "with --frames: print frame-time statistics as JSON on exit");
+    cli.add_flag("--state", print_state, "with --frames: print the app's state (the JS API's state()) as JSON on exit");
     cli.add_option("--frame-budget", budget, "ms per frame a live lesson may use (default 8)")
         ->check(CLI::Range(1.0, 100.0));
     CLI11_PARSE(cli, argc, argv);
@@ -240,6 +241,7 @@ int main(int argc, char** argv) {
             timing.app_ms_max, timing.advance_ms_sum / n, timing.advance_ms_max, timing.slice_ms_sum / n,
             app.frame_budget_ms());
     }
+    if (print_state) std::printf("%s\n", app.state_json().c_str());
     attn::ui::renderer_shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

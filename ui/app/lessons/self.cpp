@@ -306,17 +306,22 @@ public:
         // X, (PE), Q, K, V: n×d each.
         if (n <= kMaxTokensForColumns) {
             // Flowed: all in one row at 1×, fewer a row in presenter mode.
-            const char* names[] = {positions_ ? "X = embeddings + PE" : "X = token embeddings", "PE (positions)",
-                                   "Q = X·W_q", "K = X·W_k", "V = X·W_v"};
+            const char* names[] = {trained      ? "X = norm1(tok_emb + pos_emb)"
+                                   : positions_ ? "X = embeddings + PE"
+                                                : "X = token embeddings",
+                                   "PE (positions)", trained ? "Q = X·W_qᵀ + b_q" : "Q = X·W_q",
+                                   trained ? "K = X·W_kᵀ + b_k" : "K = X·W_k",
+                                   trained ? "V = X·W_vᵀ + b_v" : "V = X·W_v"};
             const char* trace_names[] = {"X", "PE", "Q", "K", "V"};
             const Matrix* ms[] = {&x_, &pe_, &q_, &k_, &v_};
-            const int count = positions_ ? 5 : 4;
+            const bool pe = positions_ && !trained;
+            const int count = pe ? 5 : 4;
             const int per_row = std::clamp(static_cast<int>((full + gap) / (font * 9 + gap)), 1, count);
             const float w = (full - gap * static_cast<float>(per_row)) / static_cast<float>(per_row);
             const ImVec2 sz(w, std::clamp(w * static_cast<float>(n) / static_cast<float>(d), font * 3, font * 7));
             int shown = 0;
             for (int k = 0; k < 5; ++k) {
-                if (k == 1 && !positions_) continue;
+                if (k == 1 && !pe) continue;
                 if (shown++ % per_row) ImGui::SameLine();
                 ImGui::BeginGroup();
                 matrix_view(names[k], trace_names[k], *ms[k], ctx, sz, &tokens_, nullptr);
