@@ -8,8 +8,8 @@
 //   attnlab.next(), prev()
 //   attnlab.set(name, value) a lesson parameter (its link name), or colormap / fontScale / highContrast
 //   attnlab.link()           the full deep link of the current view
-//   attnlab.export(kind)     download "png" | "csv" | "json" (scenario)
-//   attnlab.load(kind, bytes) load an image or a scenario from bytes (Uint8Array)
+//   attnlab.export(kind)     download "png" | "csv" | "json" (scenario) | "model" (Training lesson)
+//   attnlab.load(kind, bytes) load an image, a scenario or a model (Training lesson) from bytes (Uint8Array)
 //   attnlab.on(type, fn)     listen to "lesson" | "step" | "params" | "settings" | "status" |
 //                            "training" | "hover" | "focus"; returns a function that unsubscribes
 //   attnlab.off(type, fn)    the same as calling what on() returned
@@ -193,5 +193,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     wirePicker("open-image", "image");
     wirePicker("open-scenario", "scenario");
+    wirePicker("open-model", "model");
   });
 })();

@@ -72,6 +72,28 @@ declare namespace Attnlab {
     checkpoints: number;
     /** Why training stopped (a non-finite loss, ...), or "". */
     failure: string;
+    /** The learning rate changed during the run (a link replays with the current rate). */
+    lrChanged: boolean;
+    /** The run started from an imported model file trained for `step` steps, else null. */
+    imported: { step: number } | null;
+  }
+
+  /** A shipped trained model a lesson shows (`models/*.safetensors`, fetched when first needed). */
+  interface ShippedModel {
+    path: string;
+    state: "idle" | "loading" | "ready" | "failed";
+    /** Why loading failed, or "". */
+    error: string;
+    /** Once ready: the layer shown (self: the head with the most anti-diagonal weight). */
+    layer?: number;
+    head?: number;
+    /** viz: the number of layers, each head's label and its measured scores (0..1). */
+    layers?: number;
+    heads?: string[];
+    previousTokenScores?: number[];
+    inductionScores?: number[];
+    /** |the lesson's recomputed weights − the model's own forward|, at most. */
+    maxDifference?: number;
   }
 
   /** `attnlab.state()`: everything the page shows, as plain data. */
@@ -118,6 +140,8 @@ declare namespace Attnlab {
     matrix: ShownMatrix;
     /** Only in the Training lesson. */
     training?: Training;
+    /** Only while a lesson shows a shipped trained model (self: "trained: reverse", viz: "learned heads"). */
+    model?: ShippedModel;
   }
 
   /** The names `set()` takes besides lesson parameters (those go by their link names). */
@@ -173,10 +197,10 @@ declare namespace Attnlab {
     set(name: Setting | (string & {}), value: string | number | boolean): State;
     /** The full deep link of the current view. */
     link(): string;
-    /** Downloads the shown matrix as PNG or CSV, or the view as a scenario (JSON). */
-    export(kind: "png" | "csv" | "json"): void;
+    /** Downloads the shown matrix as PNG or CSV, the view as a scenario (JSON), or the Training lesson's model (safetensors). */
+    export(kind: "png" | "csv" | "json" | "model"): void;
     /** Loads an image or a scenario from its bytes. */
-    load(kind: "image" | "scenario", bytes: Uint8Array | ArrayBuffer): State;
+    load(kind: "image" | "scenario" | "model", bytes: Uint8Array | ArrayBuffer): State;
     /**
      * Calls `listener` after the app changes (by the user or through this API): at most once per
      * frame per type, and before an API call that caused it returns. Returns a function that

@@ -47,6 +47,7 @@ std::string png_of(const ShownMatrix& m, Colormap cmap) {
 
 App::App(Platform& platform) : platform_(platform) {
     for (LessonFactory make : lesson_factories()) lessons_.push_back(make());
+    for (auto& l : lessons_) l->attach(&platform_);  // lessons that fetch shipped models
 }
 
 App::~App() = default;
@@ -636,7 +637,7 @@ std::string App::export_file(const std::string& kind) {
         msg = kind == "csv" ? platform_.save_file(base + ".csv", "text/csv", bytes)
                             : platform_.save_file(base + ".png", "image/png", bytes);
     } else {
-        return "unknown export kind '" + kind.substr(0, 20) + "' (png, csv, json)";
+        return lesson().export_file(kind);  // a lesson's own kind (the Training lesson's "model")
     }
     set_status(msg, false);
     return "";
