@@ -280,6 +280,7 @@ void Seq2Seq::decoder_step(std::size_t t) {
     nn::linear_forward(sp, params_.value_matrix(ws_), nullptr, q);  // W_s s_{t−1}
     const float* v = params_.value(v_);
     const ConstMatrixView tgt = params_.value_matrix(tgt_emb_);
+    const auto tanh = kernels().tanh;
     for (std::size_t b = 0; b < B; ++b) {
         const std::size_t len = lengths_[b], row = t * B + b;
         const float* qb = q.row(b);
@@ -288,11 +289,10 @@ void Seq2Seq::decoder_step(std::size_t t) {
         for (std::size_t j = 0; j < len; ++j) {
             const float* wh = WH_.row(b * n + j);
             float* u = U_.row(row * n + j);
+            for (std::size_t a = 0; a < A; ++a) u[a] = qb[a] + wh[a];
+            tanh(u, A);  // the SIMD kernel: this tanh is most of the forward's arithmetic
             float s = 0.0f;
-            for (std::size_t a = 0; a < A; ++a) {
-                u[a] = std::tanh(qb[a] + wh[a]);
-                s += v[a] * u[a];
-            }
+            for (std::size_t a = 0; a < A; ++a) s += v[a] * u[a];
             e[j] = s;  // e_tj = v·tanh(W_s s_{t−1} + W_h h_j)
             top = std::max(top, s);
         }

@@ -22,7 +22,7 @@ DatesRecipe default_dates_recipe() {
     r.optim = AdamConfig::adam(1e-2);
     r.optim.clip_norm = 1.0;
     r.batch = 64;
-    r.steps = 1500;
+    r.steps = 400;
     return r;
 }
 
