@@ -19,24 +19,22 @@ namespace {
 
 std::string str(std::size_t x) { return std::to_string(x); }
 
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
 // PyTorch's GRU gates for B rows.
 // gi, gh: (B, 3H) = x·W_ihᵀ + b_ih, h·W_hhᵀ + b_hh   h: (B, H)   g: (B, 3H) ← [r | z | n]   h_new: (B, H)
 //   r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r ⊙ gh_n), h_new = (1 − z) ⊙ n + z ⊙ h
 void gru_gates(ConstMatrixView gi, ConstMatrixView gh, ConstMatrixView h, MatrixView g, MatrixView h_new) {
     const std::size_t H = h.cols;
+    const KernelTable& k = kernels();  // the SIMD σ and tanh: per element libm calls cost more than the products
     for (std::size_t i = 0; i < h.rows; ++i) {
         const float *a = gi.row(i), *c = gh.row(i), *hp = h.row(i);
         float *gr = g.row(i), *hn = h_new.row(i);
-        for (std::size_t k = 0; k < H; ++k) {
-            const float r = sigmoid(a[k] + c[k]);
-            const float z = sigmoid(a[H + k] + c[H + k]);
-            const float n = std::tanh(a[2 * H + k] + r * c[2 * H + k]);
-            gr[k] = r;
-            gr[H + k] = z;
-            gr[2 * H + k] = n;
-            hn[k] = (1.0f - z) * n + z * hp[k];
+        for (std::size_t j = 0; j < 2 * H; ++j) gr[j] = a[j] + c[j];
+        k.sigmoid(gr, 2 * H);  // r, z
+        for (std::size_t j = 0; j < H; ++j) gr[2 * H + j] = a[2 * H + j] + gr[j] * c[2 * H + j];
+        k.tanh(gr + 2 * H, H);  // n
+        for (std::size_t j = 0; j < H; ++j) {
+            const float z = gr[H + j], n = gr[2 * H + j];
+            hn[j] = (1.0f - z) * n + z * hp[j];
         }
     }
 }
