@@ -14,6 +14,9 @@ attention weights (B, T, n), loss (mean cross-entropy over all B*T targets) and 
 every parameter. Parameters are drawn as float32 and written with 9 significant digits (exact);
 PyTorch computes in float64 and expected values carry 10 significant digits.
 
+shipped_dates.json: the shipped models/dates.safetensors (attnlab's own training) run by the
+twin module: logits, attention weights and greedy outputs on five dates.
+
 With --check-model FILE: loads a model file written by attnlab (our writer) into the module
 with load_state_dict (strict) and prints its greedy translation of a few dates, so a file of
 ours is seen to load in PyTorch unchanged.
@@ -223,6 +226,35 @@ def make_torch_model_file():
                    "greedy": m.greedy(src, lens, 11).tolist()}, f, separators=(",", ":"))
 
 
+def make_shipped_golden():
+    """The shipped models/dates.safetensors (made by attnlab train) in the twin module: its
+    teacher-forced logits and attention weights and greedy outputs on a few dates."""
+    path = os.path.join(ROOT, "models", "dates.safetensors")
+    if not os.path.exists(path):
+        print("no models/dates.safetensors: shipped_dates.json not written (run scripts/make_models)")
+        return
+    tensors, meta = read_safetensors(path)
+    cfg = json.loads(meta["config"])
+    sv, tv = cfg["source_vocab"], cfg["target_vocab"]
+    m = Seq2SeqAdditive(len(sv), len(tv), cfg["emb"], cfg["enc_hidden"], cfg["dec_hidden"], cfg["attn_hidden"])
+    m.load_state_dict(tensors, strict=True)
+    m = m.to(DT)
+    sources = ["23 Nov 2026", "the 23rd of November 2026", "MONDAY, 23 NOVEMBER 2026", "1.2.1903", "2099/12/31"]
+    targets = ["2026-11-23", "2026-11-23", "2026-11-23", "1903-02-01", "2099-12-31"]
+    ids = [[sv.index(c) for c in s] for s in sources]
+    n = max(len(x) for x in ids)
+    src = torch.zeros(len(ids), n, dtype=torch.long)
+    for b, x in enumerate(ids):
+        src[b, : len(x)] = torch.tensor(x)
+    lens = torch.tensor([len(x) for x in ids])
+    tgt = torch.tensor([[tv.index(c) for c in t] + [2] for t in targets])
+    logits, weights = m(src, lens, tgt)
+    with open(os.path.join(OUT_DIR, "shipped_dates.json"), "w") as f:
+        json.dump({"model_step": int(meta["step"]), "sources": sources, "targets": targets,
+                   "logits": tensor64(logits), "weights": tensor64(weights),
+                   "greedy": m.greedy(src, lens, 11).tolist()}, f, separators=(",", ":"))
+
+
 def check_model(path):
     tensors, meta = read_safetensors(path)
     cfg = json.loads(meta["config"])
@@ -258,6 +290,7 @@ def main():
             json.dump(case, f, separators=(",", ":"))
         names.append(name + ".json")
     make_torch_model_file()
+    make_shipped_golden()
     with open(os.path.join(OUT_DIR, "index.json"), "w") as f:
         json.dump({"torch_version": torch.__version__, "cases": names}, f, indent=1)
 

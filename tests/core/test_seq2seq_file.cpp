@@ -209,3 +209,44 @@ TEST_CASE("dates trainer: deterministic for a seed; evaluation counts exact matc
     CHECK(e2.loss == e.loss);
     CHECK(e2.year_mass == e.year_mass);
 }
+
+TEST_CASE("the shipped model: PyTorch's logits and attention weights (1e-5), and the issue's targets on held-out dates",
+          "[train][seq2seq][files][golden][shipped]") {
+    // models/dates.safetensors is made by scripts/make_models (attnlab train); shipped_dates.json
+    // by scripts/make_seq2seq_golden.py, which runs that file in the PyTorch twin.
+    const std::string root = std::string(ATTN_GOLDEN_DIR) + "/../../";
+    const std::string bytes = read_bytes(root + "models/dates.safetensors");
+    CHECK(bytes.size() < 300 * 1024);
+    const attn::Seq2SeqFile f = attn::read_seq2seq_file(bytes);
+    const auto want = golden::read_json<nlohmann::json>(root + "tests/golden/seq2seq/shipped_dates.json");
+    CHECK(want.at("model_step").get<std::uint64_t>() == f.step);
+    const dt::Vocabulary sv(f.source_vocab), tv(f.target_vocab);
+    dt::Batch b;
+    dt::encode_batch(want.at("sources").get<std::vector<std::string>>(),
+                     want.at("targets").get<std::vector<std::string>>(), b, sv, tv);
+    attn::Seq2Seq& m = *f.model;
+    m.forward(b.source.data(), b.lengths.data(), b.size, b.source_length, b.target.data(), b.target_length);
+    const auto logits = want.at("logits").at("data").get<std::vector<double>>();
+    const auto weights = want.at("weights").at("data").get<std::vector<double>>();
+    const std::size_t Vt = tv.size(), T = b.target_length, n = b.source_length;
+    double err = 0, scale = 1;
+    for (double x : logits) scale = std::max(scale, std::fabs(x));
+    for (std::size_t i = 0; i < b.size; ++i)
+        for (std::size_t t = 0; t < T; ++t) {
+            for (std::size_t v = 0; v < Vt; ++v)
+                err = std::max(err, std::fabs(m.logits(t, i)[v] - logits[(i * T + t) * Vt + v]) / scale);
+            for (std::size_t j = 0; j < n; ++j)
+                err = std::max(err, std::fabs(m.weights(t, i)[j] - weights[(i * T + t) * n + j]));
+        }
+    CHECK(err <= 1e-5);
+    const auto& out = m.decode(b.source.data(), b.lengths.data(), b.size, n, T);
+    const auto greedy = want.at("greedy").get<std::vector<std::vector<std::int32_t>>>();
+    for (std::size_t i = 0; i < b.size; ++i)
+        for (std::size_t t = 0; t < T; ++t) CHECK(out[i * T + t] == greedy[i][t]);
+    // issue 12's targets for the shipped model (measured on 1000 in the README; 300 here)
+    const attn::DatesEvaluation e = attn::evaluate_dates(m, 300, attn::held_out_seed(99), sv, tv);
+    CHECK(e.exact_match >= 0.99);
+    CHECK(e.year_mass >= 0.9);
+    CHECK(e.month_mass >= 0.7);
+    CHECK(e.day_mass >= 0.8);
+}
