@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ public:
     std::string apply_link(const std::string& query);
     std::string link() const;  // query string of the current view
     std::string state_json();  // see README ("window.attnlab.state()")
+    // The part of state() the page compares after every frame for its events and screen-reader
+    // mirror: no matrix, heatmap rectangles or timings, so it stays the same string while the
+    // view does.
+    std::string summary_json();
     // The lessons in registry order: [{"id", "title", "key"}] ("key" = its number key).
     std::string lessons_json() const;
     std::string load_file(const std::string& kind, const std::string& bytes);
@@ -87,6 +92,8 @@ private:
     void follow_trace();
     void notify_link();
     void set_status(std::string s, bool error);
+    void summary_fields(nlohmann::json& j);
+    void update_keyboard_nav();
 
     Platform& platform_;
     std::vector<std::unique_ptr<Lesson>> lessons_;
@@ -106,6 +113,9 @@ private:
     bool advanced_last_frame_ = false;
     bool hidden_ = false;
     HeatmapHover hover_;
+    std::string focus_;           // the focused widget in words, from the last frame (widgets/focus.hpp)
+    bool keyboard_nav_ = false;   // Tab started ImGui's keyboard navigation (update_keyboard_nav)
+    bool nav_to_lesson_ = false;  // put the keyboard focus on the open lesson's button this frame
 };
 
 }  // namespace attn::ui
