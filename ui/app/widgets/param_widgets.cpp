@@ -83,17 +83,39 @@ bool widget(Param& p) {
     return false;
 }
 
+// [0]: the frame being built, [1]: the last finished frame (swapped when the frame count moves).
+std::vector<ParamRect>& rects(bool current) {
+    static std::vector<ParamRect> frames[2];
+    static int frame = -1;
+    if (ImGui::GetCurrentContext() && ImGui::GetFrameCount() != frame) {
+        frame = ImGui::GetFrameCount();
+        frames[0].swap(frames[1]);
+        frames[0].clear();
+    }
+    return frames[current ? 0 : 1];
+}
+
 }  // namespace
+
+const std::vector<ParamRect>& param_rects_last_frame() { return rects(false); }
+
+void record_widget(const std::string& name, const char* kind) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    rects(true).push_back({name, kind, a.x, a.y, b.x, b.y});
+}
 
 bool draw_params(ParamSet& params, const std::string& group) {
     const float width = params.widget_width();
     if (width > 0) ImGui::PushItemWidth(ImGui::GetFontSize() * width);
     bool changed = false;
     for (Param& p : params.all()) {
-        if (p.group != group || p.widget == Param::Widget::none || (p.shown && !p.shown())) continue;
+        if (p.group != group || p.widget == Param::Widget::none || (p.shown && !p.shown()) || params.hidden(p.name))
+            continue;
         if (p.separator) ImGui::Separator();
         if (!p.heading.empty()) ImGui::TextUnformatted(p.heading.c_str());
         const bool edited = widget(p);
+        static const char* const kinds[] = {"slider", "checkbox", "combo", "seed", "none"};
+        record_widget(p.name, kinds[static_cast<int>(p.widget)]);
         if (!p.tooltip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.tooltip.c_str());
         changed = changed || (edited && p.recompute);
         if (p.dragging && static_cast<int>(p.drag_value) != static_cast<int>(p.get()))
