@@ -1,15 +1,16 @@
 // api.js: window.attnlab, the page's JavaScript API (documented in README.md).
 //   attnlab.ready            a Promise, resolved after the first frame is drawn
-//   attnlab.state()          {lesson, step, step_count, step_title, formula, params, matrix, ...}
+//   attnlab.state()          {lesson, step, stepCount, stepTitle, formula, params, matrix, ...}
 //   attnlab.lessons()        [{id, title, key}] in menu order (key: its number key)
 //   attnlab.setLesson(id)    one of lessons()' ids
 //   attnlab.step(i)          go to step i (0-based)
 //   attnlab.next(), prev()
-//   attnlab.set(name, value) a lesson parameter, or colormap / font_scale / contrast
+//   attnlab.set(name, value) a lesson parameter (its link name), or colormap / fontScale / highContrast
 //   attnlab.link()           the full deep link of the current view
 //   attnlab.export(kind)     download "png" | "csv" | "json" (scenario)
 //   attnlab.load(kind, bytes) load an image or a scenario from bytes (Uint8Array)
-// Calls that fail throw an Error with the app's message; the app keeps running.
+// Calls that fail throw an Error with the app's message; the app keeps running. state()'s keys
+// and the app's settings are camelCase; lesson parameters keep their link names (d_model, block_q).
 (function () {
   "use strict";
   var resolveReady;
@@ -30,7 +31,8 @@
   api.next = function () { call("next"); return api.state(); };
   api.prev = function () { call("prev"); return api.state(); };
   api.set = function (name, value) {
-    check(Module.ccall("attnlab_set", "string", ["string", "string"], [String(name), String(value)]));
+    var text = typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+    check(Module.ccall("attnlab_set", "string", ["string", "string"], [String(name), text]));
     return api.state();
   };
   api.link = function () { return location.origin + location.pathname + "?" + call("link"); };

@@ -94,16 +94,16 @@ TEST_CASE("app: the player follows a growing trace from its last step and stays 
     for (int f = 0; f < 3; ++f) ui.frame(app);
     json s = json::parse(app.state_json());
     CHECK(s["follow"] == "growing");
-    CHECK(s["step_count"] == 4);   // the step at rest + one per frame
+    CHECK(s["stepCount"] == 4);   // the step at rest + one per frame
     REQUIRE(app.step(3).empty());  // the last step
     ui.frame(app);
     s = json::parse(app.state_json());
-    CHECK(s["step_count"] == 5);
+    CHECK(s["stepCount"] == 5);
     CHECK(s["step"] == 4);  // followed the new step
     REQUIRE(app.step(1).empty());
     ui.frame(app);
     s = json::parse(app.state_json());
-    CHECK(s["step_count"] == 6);
+    CHECK(s["stepCount"] == 6);
     CHECK(s["step"] == 1);  // not on the last step: stays
 }
 
@@ -117,14 +117,14 @@ TEST_CASE("app: the player keeps its step when a live lesson replaces its trace"
     REQUIRE(app.step(1).empty());
     json s = json::parse(app.state_json());
     CHECK(s["follow"] == "replaced");
-    CHECK(s["step_count"] == 3);
-    const std::string before = s["step_title"];
+    CHECK(s["stepCount"] == 3);
+    const std::string before = s["stepTitle"];
     for (int f = 0; f < 3; ++f) ui.frame(app);
     s = json::parse(app.state_json());
     CHECK(s["step"] == 1);
-    CHECK(s["step_count"] == 3);
-    CHECK(s["step_kind"] == "softmax");
-    CHECK(s["step_title"] != before);  // the same stage of a newer update
+    CHECK(s["stepCount"] == 3);
+    CHECK(s["stepKind"] == "softmax");
+    CHECK(s["stepTitle"] != before);  // the same stage of a newer update
 }
 
 TEST_CASE("app: lessons() lists the registry in menu order with its number keys", "[app]") {

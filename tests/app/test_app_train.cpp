@@ -38,7 +38,7 @@ TEST_CASE("app: the Training lesson trains within the frame budget and reports i
     CHECK(t["running"] == false);
     CHECK(t["loss"].is_null());  // no step yet: null, never NaN
     json s = json::parse(app.state_json());
-    CHECK(s["step_count"].get<int>() > 50);  // step 1 is recorded as a preview before training
+    CHECK(s["stepCount"].get<int>() > 50);  // step 1 is recorded as a preview before training
     ui.frames_while(app, [&] { return json::parse(app.state_json())["live"] == true; });  // step 0's evaluation
     CHECK(training(app)["heldOutAccuracy"].is_number());
     CHECK(training(app)["step"] == 0);  // paused: nothing trains
@@ -56,7 +56,7 @@ TEST_CASE("app: the Training lesson trains within the frame budget and reports i
     s = json::parse(app.state_json());
     CHECK(s["live"] == true);
     CHECK(s["follow"] == "replaced");
-    CHECK(s["step_kind"] == "note");  // the recorded step opens with its batch
+    CHECK(s["stepKind"] == "note");  // the recorded step opens with its batch
     // Whole steps only: the session starts a step only when its expected cost fits in what is
     // left of the slice. How long a frame's work took is timing (a sanitizer build takes 75 ms),
     // measured with attnlab-desktop --stats, not asserted; the slice itself is bounded.

@@ -56,7 +56,7 @@ test("the page loads with no console errors and opens the Basic lesson on its ex
   const s = await state(page);
   console.log(`# time to first frame: ${firstFrameMs} ms`);
   assert.equal(s.lesson, "basic");
-  assert.ok(s.step_count > 0, "the example has steps");
+  assert.ok(s.stepCount > 0, "the example has steps");
   assert.ok(s.matrix.rows > 0 && s.matrix.cols > 0);
   await frames(page);
   assert.deepEqual(errors, []);
@@ -89,7 +89,7 @@ test("every lesson is reachable through the JS API and through a deep link", asy
     const { page: p, errors: e } = await open(`lesson=${id}&step=1`);
     const s = await state(p);
     assert.equal(s.lesson, id);
-    assert.equal(s.step, Math.min(1, s.step_count - 1));
+    assert.equal(s.step, Math.min(1, s.stepCount - 1));
     await frames(p, 2);
     assert.deepEqual(e, [], `${id}: console errors`);
     await p.close();
@@ -101,7 +101,7 @@ test("stepping changes state(), and the link restores the view", async () => {
   const s0 = await page.evaluate(() => window.attnlab.step(0));
   const s1 = await page.evaluate(() => window.attnlab.next());
   assert.equal(s1.step, s0.step + 1);
-  assert.notEqual(s1.step_title, s0.step_title);
+  assert.notEqual(s1.stepTitle, s0.stepTitle);
   assert.ok(s1.formula.length > 0);
   const s2 = await page.evaluate(() => window.attnlab.set("dk", "64"));
   assert.equal(s2.params.dk, "64");
@@ -180,13 +180,13 @@ test("a hostile deep link is ignored with a message, and nothing from it becomes
 
 test("state() carries each step's typed kind and head; static lessons are not live", async () => {
   const { page } = await open("lesson=multihead&detail=coarse");
-  const n = (await state(page)).step_count;
+  const n = (await state(page)).stepCount;
   const kinds = new Set();
   const heads = new Set();
   for (let i = 0; i < n; i++) {
     const s = await page.evaluate((i) => window.attnlab.step(i), i);
-    kinds.add(s.step_kind);
-    heads.add(s.step_head);
+    kinds.add(s.stepKind);
+    heads.add(s.stepHead);
     assert.equal(s.live, false);
     assert.equal(s.follow, "fixed");
   }
@@ -200,7 +200,7 @@ test("the Training lesson trains in the page: accuracy rises while the page keep
   let s = await page.evaluate(() => window.attnlab.set("task", "reverse"));
   assert.equal(s.training.task, "reverse");
   assert.equal(s.training.step, 0);
-  assert.ok(s.step_count > 0, "step 1 is recorded before training starts");
+  assert.ok(s.stepCount > 0, "step 1 is recorded before training starts");
   await page.waitForFunction(() => !window.attnlab.state().live);  // the held-out evaluation of step 0
   const first = (await state(page)).training.heldOutAccuracy;
   assert.equal(typeof first, "number");
@@ -249,4 +249,43 @@ test("a Training link retrains to the same step and shows the same numbers", asy
   assert.equal(s.training.evaluatedStep, trained.evaluatedStep);
   assert.deepEqual(errors, []);
   await p2.close();
+});
+
+// Every key of state(), nested ones too, is camelCase; only params' keys are lesson parameter
+// names, which keep the spelling they have in links (d_model, block_q).
+function snakeKeys(value, path = "state()") {
+  if (value === null || typeof value !== "object") return [];
+  const out = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (Array.isArray(value)) { out.push(...snakeKeys(v, `${path}[${k}]`)); continue; }
+    if (!/^[a-z][a-zA-Z0-9]*$/.test(k)) out.push(`${path}.${k}`);
+    if (path === "state()" && k === "params") continue;
+    out.push(...snakeKeys(v, `${path}.${k}`));
+  }
+  return out;
+}
+
+test("state() uses camelCase keys in every lesson, and set() takes the app's settings by those names", async () => {
+  const { page, errors } = await open();
+  const lessons = await page.evaluate(() => window.attnlab.lessons());
+  for (const { id } of lessons) {
+    await page.evaluate((id) => window.attnlab.setLesson(id), id);
+    await frames(page, 2);
+    const s = await state(page);
+    assert.deepEqual(snakeKeys(s), [], `${id}`);
+    for (const k of ["stepCount", "stepTitle", "stepKind", "stepHead", "frameMs", "advanceMs", "frameBudgetMs", "advanceBudgetMs", "lessonTitle"])
+      assert.ok(k in s, `${id}: state().${k}`);
+    assert.ok("rowLabels" in s.matrix && "colLabels" in s.matrix, `${id}: matrix labels`);
+  }
+  let s = await page.evaluate(() => window.attnlab.set("fontScale", 2));
+  assert.equal(s.fontScale, 2);
+  s = await page.evaluate(() => window.attnlab.set("highContrast", true));
+  assert.equal(s.highContrast, true);
+  s = await page.evaluate(() => window.attnlab.set("highContrast", false));
+  assert.equal(s.highContrast, false);
+  await assert.rejects(page.evaluate(() => window.attnlab.set("fontScale", 9)), /fontScale: 9 is outside 1\.\.3/);
+  await assert.rejects(page.evaluate(() => window.attnlab.set("font_scale", 2)), /unknown parameter 'font_scale'/);
+  await frames(page, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -1,6 +1,6 @@
 // measure.mjs: figures for the front-end report (not a test). Serves the built site, opens it
 // in headless chromium and prints: time to first frame, wasm + js size (raw and gzip), and the
-// median per-frame CPU time of App::frame (state().frame_ms) for each lesson at its default
+// median per-frame CPU time of App::frame (state().frameMs) for each lesson at its default
 // size and for the self-attention lesson at n = 1024 and 2048.
 //   node tests/e2e/measure.mjs [site-dir]
 import { spawn } from "node:child_process";
@@ -29,7 +29,7 @@ const median = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 async function sample(label) {
   const ms = await page.evaluate(() => new Promise((resolve) => {
     const out = [];
-    const tick = () => { out.push(window.attnlab.state().frame_ms); out.length < 40 ? requestAnimationFrame(tick) : resolve(out.slice(5)); };
+    const tick = () => { out.push(window.attnlab.state().frameMs); out.length < 40 ? requestAnimationFrame(tick) : resolve(out.slice(5)); };
     requestAnimationFrame(tick);
   }));
   console.log(`${label.padEnd(28)} frame CPU median ${median(ms).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms`);
@@ -40,7 +40,7 @@ for (const { id } of await page.evaluate(() => window.attnlab.lessons())) {
 }
 for (const n of [1024, 2048]) {
   const s = await page.evaluate((n) => { window.attnlab.setLesson("self"); return window.attnlab.set("n", String(n)); }, n);
-  await sample(`self n=${n} (compute ${s.compute_ms.toFixed(0)} ms)`);
+  await sample(`self n=${n} (compute ${s.computeMs.toFixed(0)} ms)`);
 }
 await browser.close();
 server.kill();

@@ -586,15 +586,16 @@ std::string App::set(const std::string& name, const std::string& value) {
             }
         return "colormap: '" + value.substr(0, 40) + "' is not one of viridis, magma, cividis, grey";
     }
-    if (name == "font_scale" || name == "contrast") {
+    // The app's own settings use the JS API's camelCase names, the same as their keys in state().
+    if (name == "fontScale" || name == "highContrast") {
         char* end = nullptr;
         const double v = std::strtod(value.c_str(), &end);
         if (end != value.c_str() + value.size() || !std::isfinite(v))
             return name + ": expected a number, got '" + value.substr(0, 40) + "'";
-        if (name == "contrast") {
+        if (name == "highContrast") {
             high_contrast_ = v != 0;
         } else {
-            if (v < 1 || v > 3) return "font_scale: " + value + " is outside 1..3";
+            if (v < 1 || v > 3) return "fontScale: " + value + " is outside 1..3";
             font_scale_ = static_cast<float>(v);
             fonts_changed_ = true;
         }
@@ -671,31 +672,31 @@ std::string App::state_json() {
     Lesson& l = lesson();
     nlohmann::json j;
     j["lesson"] = l.id();
-    j["lesson_title"] = l.title();
+    j["lessonTitle"] = l.title();
     j["step"] = player_.index();
-    j["step_count"] = player_.count();
+    j["stepCount"] = player_.count();
     const auto& steps = l.trace().steps();
     const bool has = player_.index() < steps.size();
-    j["step_title"] = has ? steps[player_.index()].title : "";
+    j["stepTitle"] = has ? steps[player_.index()].title : "";
     j["formula"] = has ? steps[player_.index()].formula : "";
-    j["step_kind"] = has ? step_kind_name(steps[player_.index()].kind) : "";
-    j["step_head"] = has ? steps[player_.index()].head : -1;
+    j["stepKind"] = has ? step_kind_name(steps[player_.index()].kind) : "";
+    j["stepHead"] = has ? steps[player_.index()].head : -1;
     j["live"] = player_.live();
     j["follow"] = player_.follow() == StepPlayer::Follow::growing    ? "growing"
                   : player_.follow() == StepPlayer::Follow::replaced ? "replaced"
                                                                      : "fixed";
-    j["advance_ms"] = advance_ms_;
-    j["frame_budget_ms"] = pacer_.max_ms();
-    j["advance_budget_ms"] = pacer_.budget_ms();
+    j["advanceMs"] = advance_ms_;
+    j["frameBudgetMs"] = pacer_.max_ms();
+    j["advanceBudgetMs"] = pacer_.budget_ms();
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];
-    j["font_scale"] = font_scale_;
-    j["high_contrast"] = high_contrast_;
+    j["fontScale"] = font_scale_;
+    j["highContrast"] = high_contrast_;
     j["error"] = l.error();
     j["status"] = status_;
-    j["frame_ms"] = frame_ms_;
-    j["compute_ms"] = compute_ms_;
+    j["frameMs"] = frame_ms_;
+    j["computeMs"] = compute_ms_;
     j["link"] = link();
     // Heatmaps of the last frame in CSS pixels (the browser tests hover them).
     nlohmann::json maps = nlohmann::json::array();
@@ -752,8 +753,8 @@ std::string App::state_json() {
     } else {
         mj["data"] = nullptr;  // too large to serialise every frame; use export_file("csv")
     }
-    mj["row_labels"] = m.row_labels;
-    mj["col_labels"] = m.col_labels;
+    mj["rowLabels"] = m.row_labels;
+    mj["colLabels"] = m.col_labels;
     j["matrix"] = mj;
     // The lesson's own fields (the Training lesson's "training"); app.cpp knows no lesson type.
     const nlohmann::json extra = l.state_fields();
