@@ -93,15 +93,18 @@ const inside = (r, vw, vh, what) => {
     `${what} ${JSON.stringify(r)} is not inside the ${vw}×${vh} viewport`);
 };
 
-// Scrolls the page by one-finger drags on its left margin (off every widget) until the rectangle
-// `pick(state)` is inside the viewport; returns the state then.
+// Scrolls by one-finger drags off every widget until the rectangle `pick(state)` is inside the
+// viewport; returns the state then. Stacked, the drag is on the page's left margin; wide, on the
+// side panel's (the parameters are there).
 async function scrollIntoView(page, cdp, pick, vh) {
   let s = await state(page);
   for (let i = 0; i < 12 && pick(s) && (pick(s).y < 0 || pick(s).y + pick(s).h > vh); i++) {
     const r = pick(s);
+    const side = s.layout.regions.side;
+    const x = side ? side.x + 2 : 1;
     const dy = Math.max(-vh * 0.6, Math.min(vh * 0.6, vh / 2 - (r.y + r.h / 2)));
     const y0 = dy < 0 ? vh * 0.8 : vh * 0.2;
-    await drag(page, cdp, [1, y0], [1, y0 + dy]);
+    await drag(page, cdp, [x, y0], [x, y0 + dy]);
     s = await state(page);
   }
   return s;
@@ -148,7 +151,7 @@ for (const device of Object.keys(DEVICES)) {
 
       // Tap on "next".
       const before = s.step;
-      if (s.step + 1 < s.stepCount || s.step + 1 < s.step_count) {
+      if (s.step + 1 < s.stepCount) {
         await tap(page, cdp, ...center(L.regions.playerNext));
         s = await state(page);
         assert.equal(s.step, before + 1, `${id}: a tap on next`);
@@ -171,24 +174,31 @@ for (const device of Object.keys(DEVICES)) {
         assert.equal(released.step, s.step);
       }
 
-      // A drag on the first slider (scrolled into view by a drag on the page's margin).
-      const slider = (st) => st.layout.paramWidgets.find((w) => w.kind === "slider");
-      if (slider(s) || (await state(page)).layout.paramWidgets.length === 0) {
-        s = await scrollIntoView(page, cdp, slider, vh);
-        const w = slider(s);
-        if (w) {
-          inside(w, vw, vh, `${id}: slider ${w.name} after scrolling`);
-          const v0 = s.params[w.name];
-          const from = [w.x + w.w * 0.1, w.y + w.h / 2], to = [w.x + w.w * 0.9, w.y + w.h / 2];
-          await drag(page, cdp, from, to);
-          let s2 = await state(page);
-          if (s2.params[w.name] === v0) {  // it started at the top of its range: drag the other way
-            await drag(page, cdp, to, from);
-            s2 = await state(page);
-          }
-          assert.notEqual(s2.params[w.name], v0, `${id}: dragging ${w.name} did not change it`);
-          report.push(`${id}: ${w.name} ${v0} → ${s2.params[w.name]}`);
+      // A drag on a slider (scrolled into view by a drag off the widgets); a slider whose range is
+      // a single value (the Training lesson's layer with one layer) cannot change: the next one.
+      const sliders = (st) => st.layout.paramWidgets.filter((w) => w.kind === "slider");
+      let dragged = null;
+      for (let k = 0; k < Math.min(3, sliders(s).length) && !dragged; k++) {
+        const name = sliders(s)[k].name;
+        const pick = (st) => sliders(st).find((w) => w.name === name);
+        s = await scrollIntoView(page, cdp, pick, vh);
+        const w = pick(s);
+        if (!w) continue;
+        inside(w, vw, vh, `${id}: slider ${w.name} after scrolling`);
+        const v0 = s.params[w.name];
+        const from = [w.x + w.w * 0.1, w.y + w.h / 2], to = [w.x + w.w * 0.9, w.y + w.h / 2];
+        await drag(page, cdp, from, to);
+        let s2 = await state(page);
+        if (s2.params[w.name] === v0) {  // it started at the top of its range: drag the other way
+          await drag(page, cdp, to, from);
+          s2 = await state(page);
         }
+        if (s2.params[w.name] !== v0) dragged = `${id}: ${w.name} ${v0} → ${s2.params[w.name]}`;
+        s = s2;
+      }
+      if (sliders(s).length) {
+        assert.ok(dragged, `${id}: dragging its sliders changed none of them`);
+        report.push(dragged);
       }
       await frames(page, 2);
       assert.deepEqual(errors, [], `${id}: console errors`);
@@ -243,8 +253,7 @@ test("portrait: tapping a text field focuses the hidden input; typed text and En
   await page.keyboard.press("Enter");
   await frames(page, 4);
   const after = await state(page);
-  assert.ok(after.matrix.row_labels.includes("hello") || (after.matrix.rowLabels ?? []).includes("hello"),
-    `the typed word is a token: ${JSON.stringify(after.matrix.row_labels ?? after.matrix.rowLabels)}`);
+  assert.ok(after.matrix.rowLabels.includes("hello"), `the typed word is a token: ${JSON.stringify(after.matrix.rowLabels)}`);
   // A tap elsewhere (off the widgets) ends the editing and gives the focus back.
   await tap(page, cdp, 1, 400);
   await frames(page, 6);

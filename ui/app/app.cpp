@@ -203,6 +203,7 @@ void App::frame(double dt) {
     layout_ = compute_layout(in);
     regions_last_.swap(regions_);
     regions_.clear();
+    param_rects_new_frame();
 
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
@@ -242,6 +243,7 @@ void App::wide_page() {
         ImGui::BeginChild("side", ImVec2(layout_.side_width, 0), true);
         side_panel();
         ImGui::EndChild();
+        record_region("side");
         ImGui::SameLine();
     }
     ImGui::BeginChild("main", ImVec2(0, 0), false);
@@ -479,6 +481,26 @@ void App::export_section() {
     }
 }
 
+void App::live_badge() {
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    ImGui::SmallButton("live");
+    ImGui::PopStyleColor(4);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "%s", player_.follow() == StepPlayer::Follow::growing
+                      ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
+                      : "Live: each update replaces the whole trace; the player stays on its step and shows its "
+                        "new numbers.");
+    if (!layout_.player_wraps) {
+        ImGui::SameLine();
+        ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
+    }
+}
+
 void App::player_bar() {
     const std::size_t n = player_.count();
     auto button = [this](const char* label, const char* region) {
@@ -495,6 +517,8 @@ void App::player_bar() {
     if (button(">", "playerNext")) next();
     ImGui::SameLine();
     if (button(">|", "playerLast")) player_.last();
+    // The live badge beside the buttons; wrapped, the slider and the speed take the next row.
+    if (player_.live()) live_badge();
     if (!layout_.player_wraps) ImGui::SameLine();
     int idx = n ? static_cast<int>(player_.index()) + 1 : 0;
     ImGui::SetNextItemWidth(layout_.step_slider_width);
@@ -508,26 +532,6 @@ void App::player_bar() {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * (layout_.player_wraps ? 4.0f : 8.0f));
     if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
         player_.set_speed(speed);
-    if (player_.live()) {
-        ImGui::SameLine();
-        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
-        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
-        ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
-        ImGui::SmallButton("live");
-        ImGui::PopStyleColor(4);
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip(
-                "%s", player_.follow() == StepPlayer::Follow::growing
-                          ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
-                          : "Live: each update replaces the whole trace; the player stays on its step and shows its "
-                            "new numbers.");
-        if (!layout_.player_wraps) {
-            ImGui::SameLine();
-            ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace"
-                                                                                : "replaced each update");
-        }
-    }
     if (lesson().trace().truncated()) {
         if (!layout_.player_wraps) ImGui::SameLine();
         ImGui::TextDisabled("(first %zu steps recorded)", n);

@@ -90,6 +90,7 @@ private:
     void controls_section();
     void export_section();
     void player_bar();
+    void live_badge();
     void lesson_view();
     void stacked_page();
     void wide_page();

@@ -83,25 +83,21 @@ bool widget(Param& p) {
     return false;
 }
 
-// [0]: the frame being built, [1]: the last finished frame (swapped when the frame count moves).
-std::vector<ParamRect>& rects(bool current) {
-    static std::vector<ParamRect> frames[2];
-    static int frame = -1;
-    if (ImGui::GetCurrentContext() && ImGui::GetFrameCount() != frame) {
-        frame = ImGui::GetFrameCount();
-        frames[0].swap(frames[1]);
-        frames[0].clear();
-    }
-    return frames[current ? 0 : 1];
-}
+// [0]: the frame being built, [1]: the last finished frame.
+std::vector<ParamRect> g_rects[2];
 
 }  // namespace
 
-const std::vector<ParamRect>& param_rects_last_frame() { return rects(false); }
+const std::vector<ParamRect>& param_rects_last_frame() { return g_rects[1]; }
+
+void param_rects_new_frame() {
+    g_rects[0].swap(g_rects[1]);
+    g_rects[0].clear();
+}
 
 void record_widget(const std::string& name, const char* kind) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-    rects(true).push_back({name, kind, a.x, a.y, b.x, b.y});
+    g_rects[0].push_back({name, kind, a.x, a.y, b.x, b.y});
 }
 
 bool draw_params(ParamSet& params, const std::string& group) {

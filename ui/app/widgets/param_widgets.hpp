@@ -26,6 +26,8 @@ struct ParamRect {
     float x0, y0, x1, y1;
 };
 const std::vector<ParamRect>& param_rects_last_frame();
+// The app starts each frame with this: what was recorded becomes the last frame's.
+void param_rects_new_frame();
 // Records the last item drawn as a widget (a lesson's own text field) under `name`.
 void record_widget(const std::string& name, const char* kind);
 
