@@ -192,6 +192,11 @@ for (const device of Object.keys(DEVICES)) {
         if (s2.params[w.name] === v0) {  // it started at the top of its range: drag the other way
           await drag(page, cdp, to, from);
           s2 = await state(page);
+          // A disabled slider is no widget to a drag: the drag scrolled the view; scroll it back.
+          if (s2.layout.viewScrollX !== s.layout.viewScrollX) {
+            await drag(page, cdp, from, to);
+            s2 = await state(page);
+          }
         }
         if (s2.params[w.name] !== v0) dragged = `${id}: ${w.name} ${v0} → ${s2.params[w.name]}`;
         s = s2;

@@ -245,6 +245,10 @@ void App::wide_page() {
         ImGui::EndChild();
         record_region("side");
         ImGui::SameLine();
+        // A parameter just changed in the panel (a slider being dragged): the views below are
+        // drawn from the new numbers, never from the new sizes with the old matrices (the
+        // Multi-head lesson's head blocks would not fit).
+        ensure_computed();
     }
     ImGui::BeginChild("main", ImVec2(0, 0), false);
     if (layout_.player) {
