@@ -6,6 +6,8 @@
 //                 [--dump FILE] [--json]
 //   attnlab-bench --what train --task T --length n --vocab V --d-model E --heads H --d-ff F
 //                 --layers L --batch B [--reps R] [--warmup W] [--json]
+//   attnlab-bench --what train --task dates [--emb E --enc-hidden H --dec-hidden D --attn-hidden A]
+//                 --batch B [--reps R] [--warmup W] [--json]
 //
 // core   attention core (Q, K, V given, (N, H·D) each): attn::tiled_attention_heads
 // mha    full multi-head self-attention (projections + core + output projection), tiled path
@@ -13,7 +15,8 @@
 // blas   the OpenBLAS baseline (native): per head sgemm Q·Kᵀ, attnlab's SIMD softmax, sgemm P·V
 // peak   the fp32 multiply-add peak of one core, for every architecture this build has
 // train  one AdamW step of the attn/train Transformer on a batch of a task (train_bench.cpp),
-//        one thread; ms_median is per optimizer step
+//        one thread; ms_median is per optimizer step. --task dates: one Adam step of the
+//        seq2seq date translator (issue 12) on a batch of dates
 //
 // Prints one JSON object (--json) or a line of text: ms_median, ms_min over --reps timed
 // repetitions after --warmup untimed ones, gflops (core 4·N²·D per head, or the causal half,
@@ -140,6 +143,14 @@ Args parse(int argc, char** argv) {
             a.train.layers = count();
         else if (f == "--batch")
             a.train.batch = count();
+        else if (f == "--emb")
+            a.train.emb = count();
+        else if (f == "--enc-hidden")
+            a.train.enc_hidden = count();
+        else if (f == "--dec-hidden")
+            a.train.dec_hidden = count();
+        else if (f == "--attn-hidden")
+            a.train.attn_hidden = count();
         else
             usage("unknown option " + f);
     }
@@ -239,7 +250,31 @@ int run_train(Args a) {
     a.train.heads = a.heads;
     bench::TrainState state;
     const Timing t = time_it(a.warmup, a.reps, bench::train_step(a.train, state));
-    const bench::TrainArgs& r = a.train;
+    const bench::TrainArgs& r = a.train;  // train_step filled in the dates sizes
+    if (r.task == "dates") {
+        if (a.json)
+            std::printf(
+                "{\"what\": \"train\", \"task\": \"dates\", \"emb\": %zu, \"enc_hidden\": %zu, \"dec_hidden\": %zu, "
+                "\"attn_hidden\": %zu, \"batch\": %zu, \"threads\": 1, \"reps\": %zu, \"ms_median\": %s, \"ms_min\": "
+                "%s, "
+                "\"cpu_ms_median\": %s, \"first_call_ms\": %s, \"loss\": %s, \"arch\": \"%s\", \"target\": \"%s\"}\n",
+                r.emb, r.enc_hidden, r.dec_hidden, r.attn_hidden, r.batch, a.reps, json_number(t.median_ms).c_str(),
+                json_number(t.min_ms).c_str(), json_number(t.cpu_median_ms).c_str(), json_number(t.first_ms).c_str(),
+                json_number(state.loss).c_str(), attn::active_backend(),
+#if defined(__EMSCRIPTEN__)
+                "wasm"
+#else
+                "native"
+#endif
+            );
+        else
+            std::printf(
+                "train dates emb=%zu enc_hidden=%zu dec_hidden=%zu attn_hidden=%zu batch=%zu [%s]: median %.3f ms "
+                "per step, min %.3f ms, first %.3f ms, loss %.4f\n",
+                r.emb, r.enc_hidden, r.dec_hidden, r.attn_hidden, r.batch, attn::active_backend(), t.median_ms,
+                t.min_ms, t.first_ms, static_cast<double>(state.loss));
+        return 0;
+    }
     if (a.json) {
         std::printf(
             "{\"what\": \"train\", \"task\": \"%s\", \"length\": %zu, \"vocab\": %zu, \"d_model\": %zu, "

@@ -244,20 +244,22 @@ def paired_rounds(a, H, D):
                             "×", [ort("mha_full", n, t)], ours("mha", n, t), 1))
 
     # Training (issue 11): one AdamW step of the attn/train Transformer against the same PyTorch
-    # module, batch and optimizer (peers/torch_train_peer.py), one thread.
+    # module, batch and optimizer (peers/torch_train_peer.py), one thread. Issue 12 adds the
+    # seq2seq date translator (Adam step of the twin module, default sizes), whose target is 5×.
     train_shapes = [
         ("reverse n=8 V=10 E=32 H=2 F=64 L=1 B=64",
          ["--task", "reverse", "--length", "8", "--vocab", "10", "--d-model", "32", "--heads", "2", "--d-ff", "64",
-          "--layers", "1", "--batch", "64"]),
+          "--layers", "1", "--batch", "64"], 3.0),
         ("induction n=32 V=16 E=64 H=2 F=128 L=2 B=32",
          ["--task", "induction", "--length", "32", "--vocab", "16", "--d-model", "64", "--heads", "2", "--d-ff", "128",
-          "--layers", "2", "--batch", "32"]),
+          "--layers", "2", "--batch", "32"], 3.0),
+        ("dates seq2seq emb=16 enc=32 dec=64 attn=32 B=64", ["--task", "dates", "--batch", "64"], 5.0),
     ]
     if not a.no_torch:
-        for label, shape in train_shapes:
+        for label, shape, native_target in train_shapes:
             reps = ["--reps", str(a.reps)]
             torch_side = (["/usr/bin/python3", "peers/torch_train_peer.py", "--threads", "1"] + shape + reps, "ms_median")
-            targets.append((f"training step, {label}: native vs PyTorch (1 thread)", 3.0, "×", [torch_side],
+            targets.append((f"training step, {label}: native vs PyTorch (1 thread)", native_target, "×", [torch_side],
                             ([a.native, "--what", "train", "--json"] + shape + reps, "ms_median"), 1))
             targets.append((f"training step, {label}: wasm (node) vs PyTorch native (1 thread)", 1.0, "×", [torch_side],
                             (NODE + [a.wasm, "--what", "train", "--json"] + shape + reps, "ms_median"), 1))

@@ -4,9 +4,42 @@
 // and optimizer. Batches are drawn before timing (the data generator is not what is measured).
 #include "train_bench.hpp"
 
+#include "attn/train/seq2seq_trainer.hpp"
+
 namespace bench {
 
-std::function<void()> train_step(const TrainArgs& a, TrainState& s) {
+namespace {
+
+std::function<void()> dates_step(TrainArgs& a, TrainState& s) {
+    attn::DatesRecipe r = attn::default_dates_recipe();
+    for (auto [size, fallback] :
+         {std::make_pair(&a.emb, r.model.emb), std::make_pair(&a.enc_hidden, r.model.enc_hidden),
+          std::make_pair(&a.dec_hidden, r.model.dec_hidden), std::make_pair(&a.attn_hidden, r.model.attn_hidden)})
+        if (*size == 0) *size = fallback;
+    r.model.emb = a.emb;
+    r.model.enc_hidden = a.enc_hidden;
+    r.model.dec_hidden = a.dec_hidden;
+    r.model.attn_hidden = a.attn_hidden;
+    s.seq2seq = std::make_unique<attn::Seq2Seq>(r.model);
+    s.seq2seq->init(1);
+    s.adam = std::make_unique<attn::Adam>(r.optim);
+    attn::Rng rng(7);
+    s.date_batches.resize(8);
+    for (auto& b : s.date_batches) attn::dates::generate_batch(a.batch, rng, b);
+    return [&s] {
+        const attn::dates::Batch& b = s.date_batches[s.next++ % s.date_batches.size()];
+        s.seq2seq->forward(b.source.data(), b.lengths.data(), b.size, b.source_length, b.target.data(),
+                           b.target_length);
+        s.loss = s.seq2seq->cross_entropy_loss();
+        s.seq2seq->backward();
+        s.adam->step(s.seq2seq->parameters());
+    };
+}
+
+}  // namespace
+
+std::function<void()> train_step(TrainArgs& a, TrainState& s) {
+    if (a.task == "dates") return dates_step(a, s);
     s.task.kind = attn::parse_task(a.task);
     s.task.length = a.length;
     s.task.vocab = a.vocab;

@@ -33,6 +33,8 @@ MODELS = {
     "induction": ["--task", "induction", "--length", "4", "--vocab", "3", "--k", "2", "--d-model", "2", "--heads", "2",
                   "--d-ff", "2", "--steps", "3"],
     "series": ["--task", "series", "--length", "3", "--noise", "0.1"] + TINY,
+    "dates_seq2seq": ["--task", "dates", "--emb", "1", "--enc-hidden", "1", "--dec-hidden", "1", "--attn-hidden", "1",
+                      "--batch", "2", "--steps", "1"],
 }
 
 

@@ -10,6 +10,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <string>
 
 #include "app.hpp"
@@ -57,7 +58,8 @@ EM_JS(void, js_replace_query, (const char* q), {
     try { history.replaceState(null, "", location.pathname + "?" + UTF8ToString(q)); } catch (e) {}
 });
 EM_JS(void, js_open_picker, (const char* kind), {
-    var input = document.getElementById(UTF8ToString(kind) === "image" ? "open-image" : "open-scenario");
+    var k = UTF8ToString(kind);
+    var input = document.getElementById(k === "image" ? "open-image" : k === "model" ? "open-model" : "open-scenario");
     if (input) input.click();
 });
 EM_JS(void, js_first_frame, (), { if (Module.attnlabFirstFrame) Module.attnlabFirstFrame(); });
@@ -67,6 +69,24 @@ EM_JS(int, js_touch_poll, (float* out), {
 });
 EM_JS(void, js_text_state, (int want, int over), {
     if (window.attnlabTouch) window.attnlabTouch.text(want, over);
+});
+// After every frame: api.js compares the app's summary and fires its events.
+EM_JS(void, js_after_frame, (), { if (Module.attnlabAfterFrame) Module.attnlabAfterFrame(); });
+// A shipped file, fetched relative to the page (site/models/…); the answer comes back through
+// attnlab_asset_done(id, bytes, size, error) between frames.
+EM_JS(void, js_fetch_asset, (int id, const char* path), {
+    var url = UTF8ToString(path);
+    function answer(bytes, error) {
+        var p = 0, e = 0;
+        if (bytes) { p = _malloc(Math.max(1, bytes.length)); HEAPU8.set(bytes, p); }
+        if (error) { var n = lengthBytesUTF8(error) + 1; e = _malloc(n); stringToUTF8(error, e, n); }
+        try { _attnlab_asset_done(id, p, bytes ? bytes.length : 0, e); } finally { if (p) _free(p); if (e) _free(e); }
+    }
+    fetch(url).then(function(r) {
+        if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+        return r.arrayBuffer();
+    }).then(function(buf) { answer(new Uint8Array(buf), ""); },
+            function(err) { answer(null, (err && err.message) ? err.message : String(err)); });
 });
 
 // clang-format on
@@ -89,6 +109,23 @@ public:
         js_open_picker(kind.c_str());
         return true;
     }
+    void request_asset(const std::string& path, AssetDone done) override {
+        const int id = next_asset_++;
+        pending_assets_[id] = std::move(done);
+        js_fetch_asset(id, path.c_str());
+    }
+    // The page's answer to request_asset (attnlab_asset_done).
+    void asset_done(int id, std::string bytes, const std::string& error) {
+        const auto it = pending_assets_.find(id);
+        if (it == pending_assets_.end()) return;
+        AssetDone done = std::move(it->second);
+        pending_assets_.erase(it);
+        done(bytes, error);
+    }
+
+private:
+    int next_asset_ = 1;
+    std::map<int, AssetDone> pending_assets_;
 };
 
 GLFWwindow* g_window = nullptr;
@@ -150,6 +187,7 @@ void frame() {
     glfwGetFramebufferSize(g_window, &fw, &fh);
     attn::ui::renderer_draw(fw, fh);
     if (++g_frames == 2) js_first_frame();
+    if (g_frames >= 2) js_after_frame();
 }
 
 }  // namespace
@@ -162,6 +200,11 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_state() {
     return g_result.c_str();
 }
 
+// What api.js compares after every frame for its events (App::summary_json).
+EMSCRIPTEN_KEEPALIVE const char* attnlab_summary() {
+    g_result = g_app ? g_app->summary_json() : "{}";
+    return g_result.c_str();
+}
 // The JS API's commands; returns "" or an error message.
 EMSCRIPTEN_KEEPALIVE const char* attnlab_call(const char* fn, const char* arg) {
     if (!g_app) return "not ready";
@@ -209,11 +252,18 @@ EMSCRIPTEN_KEEPALIVE void attnlab_key(const char* key) {
 }
 
 // Bytes of a file the user picked (kind: "image" or "scenario").
+// Bytes of a file the user picked (kind: "image", "scenario" or "model").
 EMSCRIPTEN_KEEPALIVE const char* attnlab_load(const char* kind, const unsigned char* data, int size) {
     g_result = g_app ? g_app->load_file(kind ? kind : "", std::string(reinterpret_cast<const char*>(data),
                                                                       static_cast<std::size_t>(size < 0 ? 0 : size)))
                      : "not ready";
     return g_result.c_str();
+}
+
+// The page's answer to js_fetch_asset: bytes, or an error message (error non-null and non-empty).
+EMSCRIPTEN_KEEPALIVE void attnlab_asset_done(int id, const unsigned char* data, int size, const char* error) {
+    const std::string bytes(reinterpret_cast<const char*>(data), static_cast<std::size_t>(data && size > 0 ? size : 0));
+    g_platform.asset_done(id, bytes, error ? error : "");
 }
 
 }  // extern "C"

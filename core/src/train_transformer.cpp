@@ -371,4 +371,11 @@ ConstMatrixView Transformer::attention(std::size_t layer, std::size_t b, std::si
     return layers_[layer].attn.head_weights(b, h);
 }
 
+ConstMatrixView Transformer::attention_input(std::size_t layer) const {
+    if (!have_forward_) throw Error("attention inputs need a forward pass first");
+    if (layer >= layers_.size())
+        throw Error("layer " + str(layer) + " requested, the model has " + str(layers_.size()));
+    return layers_[layer].ln1.view();
+}
+
 }  // namespace attn

@@ -9,6 +9,7 @@
 //   attnlab eval MODEL.safetensors [--examples K] [--seed S] [--json]
 //   attnlab grad MODEL.safetensors BATCH.json -o GRADS.safetensors
 //   attnlab attend MODEL.safetensors "3 1 4 1 5" [--json] [--png FILE]
+//   attnlab translate MODEL.safetensors "23 Nov 2026" [--json] [--png FILE]
 #include <CLI/CLI.hpp>
 
 #include <optional>
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
     TrainOptions train_options;
     CLI::App* train =
         app.add_subcommand("train", "Train a Transformer on a toy task and write it as a safetensors model file");
-    text_option(train, "--task", train_options.task, "copy, reverse, sort, induction or series", "T");
+    text_option(train, "--task", train_options.task, "copy, reverse, sort, induction, series or dates", "T");
     text_option(train, "--length", train_options.length, "Input length n", "N");
     text_option(train, "--vocab", train_options.vocab, "Tokens 0..V-1 (token tasks)", "V");
     text_option(train, "--k", train_options.k, "Copied segment length (induction)", "K");
@@ -85,7 +86,11 @@ int main(int argc, char** argv) {
     text_option(train, "--d-ff", train_options.d_ff, "Feed-forward width", "F");
     text_option(train, "--positions", train_options.positions, "learned or sinusoidal", "P");
     text_option(train, "--activation", train_options.activation, "relu or gelu (exact)", "A");
-    text_option(train, "--lr", train_options.lr, "AdamW learning rate", "X");
+    text_option(train, "--emb", train_options.emb, "Embedding width (dates)", "E");
+    text_option(train, "--enc-hidden", train_options.enc_hidden, "Encoder GRU width per direction (dates)", "H");
+    text_option(train, "--dec-hidden", train_options.dec_hidden, "Decoder GRUCell width (dates)", "D");
+    text_option(train, "--attn-hidden", train_options.attn_hidden, "Additive attention width (dates)", "A");
+    text_option(train, "--lr", train_options.lr, "Learning rate (AdamW; Adam for dates)", "X");
     text_option(train, "--batch", train_options.batch, "Sequences per step", "B");
     text_option(train, "--warmup", train_options.warmup, "Linear warm-up steps (0 = none)", "W");
     text_option(train, "--clip", train_options.clip, "Clip the gradient norm to this (0 = no clipping)", "C");
@@ -141,12 +146,30 @@ int main(int argc, char** argv) {
         "head, the attention weights (rows: queries, columns: keys; \u00b7 = masked). Values starting with -\n"
         "go after -- (options before it): attnlab attend series.safetensors --json -- \"-0.5 0.1 0.7\".");
 
+    TranslateOptions translate_options;
+    CLI::App* translate =
+        app.add_subcommand("translate", "Translate a date with a dates model and show where each character looked");
+    translate->add_option("MODEL", translate_options.model, "A dates model file (attnlab train --task dates)")
+        ->type_name("MODEL.safetensors")
+        ->required();
+    translate->add_option("INPUT", translate_options.input, "The text to translate")
+        ->type_name("\"23 Nov 2026\"")
+        ->required();
+    translate->add_flag("--json", translate_options.json,
+                        "Print the output, each character's probability and the attention as JSON");
+    translate->add_option("--png", translate_options.png, "Write the alignment (output × source) as a heatmap")
+        ->type_name("FILE");
+    translate->footer(
+        "Greedy decoding from <bos> until <eos>. Prints the translation and the alignment table: one row per output\n"
+        "character (with its probability), one column per source character, each row the attention weights of\n"
+        "that decoder step. Characters the model's vocabulary lacks are read as <unk> (shown as ?).");
+
     // CLI11 would report an unknown command as "A subcommand is required"; name it instead.
     const std::string first = argc > 1 ? argv[1] : "";
     if (argc > 1 && argv[1][0] != '-' && first != "compute" && first != "train" && first != "eval" && first != "grad" &&
-        first != "attend") {
+        first != "attend" && first != "translate") {
         print_error("usage: unknown command \"" + first +
-                    "\"; the commands are compute, train, eval, grad and attend (see attnlab --help)");
+                    "\"; the commands are compute, train, eval, grad, attend and translate (see attnlab --help)");
         return kExitBadInput;
     }
     try {
@@ -155,7 +178,9 @@ int main(int argc, char** argv) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
         // Usage errors are one line too, in the same "attnlab: ..." form as input errors.
         const std::string command =
-            first == "train" || first == "eval" || first == "grad" || first == "attend" ? first : "compute";
+            first == "train" || first == "eval" || first == "grad" || first == "attend" || first == "translate"
+                ? first
+                : "compute";
         print_error(std::string("usage: ") + e.what() + " (see attnlab " + command + " --help)");
         return kExitBadInput;
     }
@@ -163,5 +188,6 @@ int main(int argc, char** argv) {
     if (eval->parsed()) return run_eval(eval_options);
     if (grad->parsed()) return run_grad(grad_options);
     if (attend->parsed()) return run_attend(attend_options);
+    if (translate->parsed()) return run_translate(translate_options);
     return run_compute(options);
 }

@@ -8,6 +8,7 @@
 // [SECTION] eval
 // [SECTION] grad
 // [SECTION] attend
+// [SECTION] dates: the seq2seq translator (train, eval, grad, translate)
 // [SECTION] Help
 //
 // As in compute: everything (training, evaluating, rendering) happens before the first file
@@ -25,6 +26,9 @@
 
 #include "attn/mask.hpp"
 #include "attn/train/model_file.hpp"
+#include "attn/train/seq2seq_file.hpp"
+#include "attn/train/seq2seq_trainer.hpp"
+#include "json_reader.hpp"
 #include "batch_file.hpp"
 #include "errors.hpp"
 #include "export.hpp"
@@ -112,7 +116,7 @@ constexpr std::uint64_t kMaxTrainLength = 512, kMaxTrainVocab = 65536, kMaxTrain
                         kMaxTrainDff = 4096, kMaxTrainBatch = 4096, kMaxTrainSteps = 100'000'000,
                         kMaxWarmup = 100'000'000;
 
-const char* const kTasks = "copy, reverse, sort, induction or series";
+const char* const kTasks = "copy, reverse, sort, induction, series or dates";
 
 }  // namespace
 
@@ -124,6 +128,12 @@ TrainPlan plan_train(const TrainOptions& o) {
     } catch (const attn::Error&) {
         throw InputError("--task", "is " + quote_arg(*o.task) + ", expected " + kTasks);
     }
+    for (const auto& [value, option] :
+         {std::make_pair(&o.emb, "--emb"), std::make_pair(&o.enc_hidden, "--enc-hidden"),
+          std::make_pair(&o.dec_hidden, "--dec-hidden"), std::make_pair(&o.attn_hidden, "--attn-hidden")})
+        if (*value)
+            throw InputError(option, "is an option of the dates task (the seq2seq model); the " +
+                                         std::string(task_name(kind)) + " task trains a Transformer");
     TrainPlan plan;
     TrainRecipe& r = plan.recipe;
     r = default_recipe(kind);
@@ -588,6 +598,308 @@ int attend(const AttendOptions& o) {
     return kExitOk;
 }
 
+// =====================================================================================
+// [SECTION] dates: the seq2seq translator (train, eval, grad, translate)
+// =====================================================================================
+
+// Limits of attnlab train --task dates.
+constexpr std::uint64_t kMaxSeqEmb = 256, kMaxSeqHidden = 512;
+
+std::string seq2seq_summary(const Seq2SeqConfig& c) {
+    return "emb " + str(c.emb) + ", enc_hidden " + str(c.enc_hidden) + " (bidirectional), dec_hidden " +
+           str(c.dec_hidden) + ", attn_hidden " + str(c.attn_hidden);
+}
+
+std::string dates_held_out_text(const DatesEvaluation& e) { return "held-out exact " + percent(e.exact_match); }
+
+std::string alignment_text(const DatesEvaluation& e) {
+    return "year " + fixed(e.year_mass, 3) + ", month " + fixed(e.month_mass, 3) + ", day " + fixed(e.day_mass, 3);
+}
+
+struct DatesPlan {
+    DatesRecipe recipe;
+    std::uint64_t seed = 0;
+    std::string output;
+};
+
+DatesPlan plan_dates(const TrainOptions& o) {
+    const std::pair<const std::optional<std::string>*, const char*> foreign[] = {
+        {&o.length, "--length"},        {&o.vocab, "--vocab"},   {&o.k, "--k"},
+        {&o.noise, "--noise"},          {&o.layers, "--layers"}, {&o.heads, "--heads"},
+        {&o.d_model, "--d-model"},      {&o.d_ff, "--d-ff"},     {&o.positions, "--positions"},
+        {&o.activation, "--activation"}};
+    for (const auto& [value, option] : foreign)
+        if (*value)
+            throw InputError(option,
+                             "is a Transformer option; the dates task trains the seq2seq_additive model (its "
+                             "sizes are --emb, --enc-hidden, --dec-hidden and --attn-hidden)");
+    if (o.output.empty()) throw InputError("-o", "missing; give the model file to write, e.g. -o dates.safetensors");
+    DatesPlan plan;
+    DatesRecipe& r = plan.recipe;
+    r = default_dates_recipe();
+    r.model.emb = whole(o.emb, "--emb", r.model.emb, 1, kMaxSeqEmb);
+    r.model.enc_hidden = whole(o.enc_hidden, "--enc-hidden", r.model.enc_hidden, 1, kMaxSeqHidden);
+    r.model.dec_hidden = whole(o.dec_hidden, "--dec-hidden", r.model.dec_hidden, 1, kMaxSeqHidden);
+    r.model.attn_hidden = whole(o.attn_hidden, "--attn-hidden", r.model.attn_hidden, 1, kMaxSeqHidden);
+    r.optim.lr = real(o.lr, "--lr", r.optim.lr, 0.0, 10.0, true);
+    r.batch = whole(o.batch, "--batch", r.batch, 1, 1024);
+    r.optim.warmup_steps = whole(o.warmup, "--warmup", r.optim.warmup_steps, 0, kMaxWarmup);
+    r.optim.clip_norm = real(o.clip, "--clip", r.optim.clip_norm, 0.0, 1e6);
+    r.optim.weight_decay = real(o.weight_decay, "--weight-decay", r.optim.weight_decay, 0.0, 10.0);
+    r.steps = whole(o.steps, "--steps", r.steps, 0, kMaxTrainSteps);
+    plan.seed = whole(o.seed, "--seed", 0, 0, std::numeric_limits<std::uint64_t>::max());
+    plan.output = o.output;
+    return plan;
+}
+
+std::string dates_training_metadata(const DatesPlan& p) {
+    const AdamConfig& o = p.recipe.optim;
+    return "{\"optimizer\":\"adam\",\"lr\":" + json_number(o.lr) + ",\"batch\":" + str(p.recipe.batch) +
+           ",\"warmup\":" + str(o.warmup_steps) + ",\"clip\":" + json_number(o.clip_norm) +
+           ",\"weight_decay\":" + json_number(o.weight_decay) + ",\"seed\":" + str(p.seed) + "}";
+}
+
+int train_dates(const TrainOptions& options) {
+    const DatesPlan plan = plan_dates(options);
+    const DatesRecipe& r = plan.recipe;
+    Seq2Seq model(r.model);
+    model.init(plan.seed);
+    DatesTrainer trainer(model, r.optim, r.batch, training_data_seed(plan.seed));
+    const std::uint64_t held_seed = held_out_seed(plan.seed);
+
+    Progress progress(r.steps, ::isatty(::fileno(stderr)) == 1);
+    const std::size_t every = std::max<std::size_t>(1, r.steps / 10);
+    std::string held_out = "held-out -";
+    for (std::size_t s = 1; s <= r.steps; ++s) {
+        float loss;
+        try {
+            loss = trainer.step();
+        } catch (const DivergedError& e) {
+            progress.finish();
+            print_error("training: " + std::string(e.what()) + "; no model written (try a smaller --lr than " +
+                        json_number(r.optim.lr) + (r.optim.clip_norm == 0.0 ? ", or --clip 1)" : ")"));
+            return kExitDiverged;
+        }
+        const bool report = s % every == 0 || s == r.steps;
+        if (report) held_out = dates_held_out_text(evaluate_dates(model, kProgressExamples, held_seed));
+        progress.step(s, loss, held_out, report);
+    }
+    progress.finish();
+    const double seconds = progress.elapsed();
+
+    const DatesEvaluation e = evaluate_dates(model, kFinalExamples, held_seed);
+    const std::string bytes =
+        write_seq2seq_file(model, dates::source_vocabulary(), dates::target_vocabulary(), r.steps,
+                           {{"seed", str(plan.seed)}, {"training", dates_training_metadata(plan)}});
+    write_files({{"-o", plan.output, bytes}});
+
+    std::string out = "trained dates for " + str(r.steps) + " steps in " + duration(seconds);
+    if (r.steps && seconds > 0) out += " (" + fixed(static_cast<double>(r.steps) / seconds, 0) + " steps/s)";
+    out += "\nheld-out (" + str(e.examples) + " dates): exact match " + percent(e.exact_match) +
+           ", character accuracy " + percent(e.char_accuracy) + ", loss " + fixed(e.loss, 4) + "\n";
+    out += "alignment mass: " + alignment_text(e) + "\n";
+    out += "model: seq2seq_additive, " + seq2seq_summary(model.config()) + "; " + str(model.parameters().total()) +
+           " parameters (" + str(bytes.size() / 1024) + " KB) -> " + plan.output + "\n";
+    write_stdout(out);
+    return kExitOk;
+}
+
+Seq2SeqFile load_seq2seq(const std::string& path, const std::string& bytes) {
+    try {
+        return read_seq2seq_file(bytes);
+    } catch (const attn::Error& e) {
+        throw InputError(path, e.field().empty() ? e.problem() : e.field() + ": " + e.problem());
+    }
+}
+
+std::uint64_t recorded_seed(const std::vector<std::pair<std::string, std::string>>& metadata) {
+    for (const auto& [k, s] : metadata)
+        if (k == "seed" && !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos)
+            return std::stoull(s);
+    return 0;
+}
+
+int eval_dates(const EvalOptions& o, const std::string& bytes) {
+    const std::size_t examples = whole(o.examples, "--examples", kFinalExamples, 1, 1'000'000);
+    Seq2SeqFile f = load_seq2seq(o.model, bytes);
+    const std::uint64_t seed =
+        whole(o.seed, "--seed", recorded_seed(f.metadata), 0, std::numeric_limits<std::uint64_t>::max());
+    const dates::Vocabulary sv(f.source_vocab), tv(f.target_vocab);
+    const DatesEvaluation e = evaluate_dates(*f.model, examples, held_out_seed(seed), sv, tv);
+    std::string out;
+    if (o.json) {
+        out = "{\"task\": \"dates\", \"step\": " + str(f.step) + ", \"examples\": " + str(e.examples) +
+              ", \"seed\": " + str(seed) + ", \"exact_match\": " + json_number(e.exact_match) +
+              ", \"char_accuracy\": " + json_number(e.char_accuracy) + ", \"loss\": " + json_number(e.loss) +
+              ", \"alignment\": {\"year\": " + json_number(e.year_mass) + ", \"month\": " + json_number(e.month_mass) +
+              ", \"day\": " + json_number(e.day_mass) + "}}\n";
+    } else {
+        const auto exact = static_cast<std::size_t>(std::llround(e.exact_match * static_cast<double>(e.examples)));
+        out = "dates (seq2seq_additive, " + seq2seq_summary(f.config) + "), step " + str(f.step) + ": " +
+              str(e.examples) + " held-out dates (seed " + str(seed) + "), greedy decoding\n";
+        out += "exact match         " + percent(e.exact_match) + "  (" + str(exact) + " of " + str(e.examples) +
+               " dates)\n";
+        out += "character accuracy  " + percent(e.char_accuracy) + "\n";
+        out += "loss                " + fixed(e.loss, 4) + "  (teacher forcing)\n";
+        out += "alignment mass      " + alignment_text(e) +
+               "\n  (the mean attention the output's year, month and day characters put on the source's year, month "
+               "and day)\n";
+    }
+    write_stdout(out);
+    return kExitOk;
+}
+
+// {"source": ["23 Nov 2026", ...], "target": ["2026-11-23", ...]}
+int grad_dates(const GradOptions& o, const std::string& bytes) {
+    Seq2SeqFile f = load_seq2seq(o.model, bytes);
+    const std::string source = o.batch == "-" ? "stdin" : o.batch;
+    const nlohmann::json j = read_json(read_input(o.batch), source);
+    const char* form = "a dates batch is {\"source\": [\"23 Nov 2026\", ...], \"target\": [\"2026-11-23\", ...]}";
+    if (!j.is_object()) throw InputError(source, std::string("is ") + json_type_phrase(j) + "; " + form);
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.key() != "source" && it.key() != "target")
+            throw InputError(source, it.key() + ": is not a batch key; " + form);
+    std::vector<std::string> lists[2];
+    const char* keys[2] = {"source", "target"};
+    for (int k = 0; k < 2; ++k) {
+        if (!j.contains(keys[k])) throw InputError(source, std::string("has no \"") + keys[k] + "\"; " + form);
+        const nlohmann::json& a = j[keys[k]];
+        if (!a.is_array() || a.empty())
+            throw InputError(source, std::string(keys[k]) + ": is " +
+                                         (a.is_array() ? std::string("empty") : json_type_phrase(a)) +
+                                         ", expected a non-empty array of strings");
+        if (a.size() > 4096) throw InputError(source, std::string(keys[k]) + ": has more than 4096 entries");
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (!a[i].is_string())
+                throw InputError(source, std::string(keys[k]) + "[" + str(i) + "]: is " + json_type_phrase(a[i]) +
+                                             ", expected a string");
+            lists[k].push_back(a[i].get<std::string>());
+        }
+    }
+    const dates::Vocabulary sv(f.source_vocab), tv(f.target_vocab);
+    dates::Batch b;
+    try {
+        dates::encode_batch(lists[0], lists[1], b, sv, tv);
+    } catch (const attn::Error& e) {
+        throw InputError(source, e.field() + ": " + e.problem());
+    }
+    Seq2Seq& m = *f.model;
+    m.forward(b.source.data(), b.lengths.data(), b.size, b.source_length, b.target.data(), b.target_length);
+    const float loss = m.cross_entropy_loss();
+    m.backward();
+    const std::size_t targets = b.size * b.target_length;
+    std::string out_bytes;
+    try {
+        out_bytes = write_seq2seq_gradients(m, loss, targets);
+    } catch (const attn::Error& e) {
+        throw InputError(o.model,
+                         std::string("the loss or a gradient is not finite for this batch (") + e.what() + ")");
+    }
+    write_files({{"-o", o.output, out_bytes}});
+    write_stdout("loss " + shortest_float_text(loss) + " (mean over " + str(targets) + " targets: " + str(b.size) +
+                 " dates × 10 characters and <eos>); gradients of " + str(m.parameters().size()) + " tensors -> " +
+                 o.output + "\n");
+    return kExitOk;
+}
+
+// A source character as a table label ("_" for a space).
+std::string char_label(const std::string& c) { return c == " " ? "_" : c; }
+
+int translate(const TranslateOptions& o) {
+    const std::string bytes = read_input(o.model == "-" ? "./-" : o.model);
+    const std::string kind = model_file_kind(bytes);
+    if (kind == "transformer")
+        throw InputError(o.model,
+                         "is a Transformer model (task copy, reverse, sort, induction or series); translate "
+                         "takes a dates model (attnlab train --task dates); try attnlab attend");
+    Seq2SeqFile f = load_seq2seq(o.model, bytes);
+    const dates::Vocabulary sv(f.source_vocab), tv(f.target_vocab);
+    std::vector<std::int32_t> ids;
+    try {
+        ids = dates::encode_source(o.input, sv);
+    } catch (const attn::Error& e) {
+        throw InputError("INPUT",
+                         e.problem() + (e.problem() == "is empty" ? "; give a date, e.g. \"23 Nov 2026\"" : ""));
+    }
+    const std::vector<std::string> chars = dates::split_characters(o.input);
+    std::size_t unknown = 0;
+    for (std::int32_t id : ids) unknown += id == dates::kUnk;
+    const std::size_t n = ids.size(), T = dates::kTargetSteps + 5;  // room for a model that runs on
+    Seq2Seq& m = *f.model;
+    const std::size_t len = n;
+    const std::vector<std::int32_t> out = m.decode(ids.data(), &len, 1, n, T);
+    std::size_t steps = T;
+    for (std::size_t t = 0; t < T; ++t)
+        if (out[t] == dates::kEos) {
+            steps = t + 1;
+            break;
+        }
+    std::string text;
+    std::vector<std::string> out_labels;
+    std::vector<float> probs(tv.size()), chosen;
+    Matrix weights(steps, n);
+    for (std::size_t t = 0; t < steps; ++t) {
+        const std::string& tok = tv.token(out[t]);
+        if (out[t] > dates::kUnk) text += tok;
+        out_labels.push_back(tok);
+        m.probabilities(t, 0, probs.data());
+        chosen.push_back(probs[static_cast<std::size_t>(out[t])]);
+        for (std::size_t j = 0; j < n; ++j) weights(t, j) = m.weights(t, 0)[j];
+    }
+    const bool ended = out[steps - 1] == dates::kEos;
+    dates::Date parsed;
+    const bool is_date = dates::parse_iso(text, parsed);
+
+    std::vector<OutputFile> files;
+    if (!o.png.empty()) {
+        try {
+            const std::vector<ConstMatrixView> panels = {weights.view()};
+            files.push_back(
+                {"--png", o.png, ui::heatmap_png(panels, ui::Colormap::viridis, ui::range_from_zero(panels))});
+        } catch (const ui::ExportError& e) {
+            throw InputError("--png", e.what());
+        }
+    }
+    std::string s;
+    if (o.json) {
+        const auto quoted = [](const std::string& x) {
+            return nlohmann::json(x).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        };
+        s = "{\n  \"source\": " + quoted(o.input) + ",\n  \"output\": " + quoted(text) +
+            ",\n  \"ended\": " + (ended ? "true" : "false") + ",\n  \"valid_date\": " + (is_date ? "true" : "false") +
+            ",\n  \"unknown_characters\": " + str(unknown) + ",\n  \"source_characters\": [";
+        for (std::size_t j = 0; j < n; ++j) s += (j ? ", " : "") + quoted(chars[j]);
+        s += "],\n  \"output_tokens\": [";
+        for (std::size_t t = 0; t < steps; ++t) s += (t ? ", " : "") + quoted(out_labels[t]);
+        s += "],\n  \"probabilities\": [";
+        for (std::size_t t = 0; t < steps; ++t) s += (t ? ", " : "") + ui::format_number(chosen[t]);
+        s += "],\n  \"attention\": [\n";
+        for (std::size_t t = 0; t < steps; ++t) {
+            s += "    [";
+            for (std::size_t j = 0; j < n; ++j) s += (j ? ", " : "") + ui::format_number(weights(t, j));
+            s += t + 1 < steps ? "],\n" : "]\n";
+        }
+        s += "  ]\n}\n";
+    } else {
+        s = o.input + " -> " + text + "\n";
+        if (!ended)
+            s += "(no <eos> within " + str(T) + " steps: the model is out of its depth)\n";
+        else if (!is_date)
+            s += "(not a valid date from 1900-01-01 to 2099-12-31: the model is out of its depth)\n";
+        if (unknown)
+            s += "(" + str(unknown) + (unknown == 1 ? " character is" : " characters are") +
+                 " not in the model's vocabulary and read as <unk>)\n";
+        s += "\nalignment (rows: output characters with their probability; columns: source characters, _ = space)\n";
+        std::vector<std::string> rows, cols;
+        for (std::size_t t = 0; t < steps; ++t) rows.push_back(out_labels[t] + " " + fixed(chosen[t], 2));
+        for (std::size_t j = 0; j < n; ++j) cols.push_back(char_label(ids[j] == dates::kUnk ? "?" : chars[j]));
+        s += weights_table(weights, rows, cols, Mask::none(), 2);
+    }
+    write_files(files);
+    write_stdout(s);
+    return kExitOk;
+}
+
 }  // namespace
 
 // =====================================================================================
@@ -615,19 +927,35 @@ std::string train_help() {
          "The model file is safetensors: the parameters under PyTorch's state_dict names, F32, and __metadata__\n"
          "{\"step\", \"config\" (the model's sizes and task, JSON), \"seed\", \"training\"}; it loads with\n"
          "load_state_dict into the PyTorch module described in the README.\n"
+         "--task dates trains the seq2seq_additive date translator instead (bidirectional GRU encoder, additive\n"
+         "attention, GRUCell decoder; its PyTorch twin is in scripts/make_seq2seq_golden.py): defaults --emb 16\n"
+         "--enc-hidden 32 --dec-hidden 64 --attn-hidden 32, Adam --lr 0.01 --clip 1 --batch 64 --steps 400; the\n"
+         "Transformer options do not apply. Its progress and summary report exact match and alignment masses.\n"
          "Exit status: 0 done, 1 the model could not be written, 2 bad options, 3 training diverged\n"
          "(loss or gradients NaN or infinite: nothing is written).\n";
     return s;
 }
 
 int run_train(const TrainOptions& options) {
-    return run_reporting_errors([&] { return train(options); });
+    return run_reporting_errors(
+        [&] { return options.task && *options.task == "dates" ? train_dates(options) : train(options); });
 }
 int run_eval(const EvalOptions& options) {
-    return run_reporting_errors([&] { return eval(options); });
+    return run_reporting_errors([&] {
+        const std::string bytes = read_input(options.model == "-" ? "./-" : options.model);
+        return model_file_kind(bytes) == "seq2seq_additive" ? eval_dates(options, bytes) : eval(options);
+    });
 }
 int run_grad(const GradOptions& options) {
-    return run_reporting_errors([&] { return grad(options); });
+    return run_reporting_errors([&] {
+        if (options.output.empty())
+            throw InputError("-o", "missing; give the gradients file to write, e.g. -o grads.safetensors");
+        const std::string bytes = read_input(options.model == "-" ? "./-" : options.model);
+        return model_file_kind(bytes) == "seq2seq_additive" ? grad_dates(options, bytes) : grad(options);
+    });
+}
+int run_translate(const TranslateOptions& options) {
+    return run_reporting_errors([&] { return translate(options); });
 }
 int run_attend(const AttendOptions& options) {
     return run_reporting_errors([&] { return attend(options); });

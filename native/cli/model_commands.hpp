@@ -6,6 +6,11 @@
 //   attnlab eval MODEL.safetensors [--examples K] [--seed S] [--json]
 //   attnlab grad MODEL.safetensors BATCH.json -o GRADS.safetensors
 //   attnlab attend MODEL.safetensors "3 1 4 1 5" [--json] [--png FILE]
+//   attnlab train --task dates [--emb E] [--enc-hidden H] [--dec-hidden D] [--attn-hidden A] [--lr X]
+//                 [--batch B] [--warmup W] [--clip C] [--weight-decay D] [--steps N] [--seed S] -o MODEL
+//   attnlab translate MODEL.safetensors "23 Nov 2026" [--json] [--png FILE]
+// eval and grad take either kind of model file (the config's "model" says which); a dates
+// model's BATCH.json is {"source": ["23 Nov 2026", ...], "target": ["2026-11-23", ...]}.
 //
 // Options arrive as text and are checked here, each against its own range, so a problem reads
 // "--heads: 3 does not divide --d-model 32" rather than a conversion error. Every command
@@ -26,7 +31,8 @@ inline constexpr int kExitDiverged = 3;  // training stopped: the loss or the gr
 struct TrainOptions {
     std::optional<std::string> task, length, vocab, k, noise, layers, heads, d_model, d_ff, positions, activation, lr,
         batch, warmup, clip, weight_decay, steps, seed;
-    std::string output;  // -o
+    std::optional<std::string> emb, enc_hidden, dec_hidden, attn_hidden;  // --task dates
+    std::string output;                                                   // -o
 };
 
 // A checked training run: the recipe (defaults of the task with the options applied), the
@@ -59,6 +65,12 @@ int run_train(const TrainOptions& options);
 int run_eval(const EvalOptions& options);
 int run_grad(const GradOptions& options);
 int run_attend(const AttendOptions& options);
+
+struct TranslateOptions {
+    std::string model, input, png;
+    bool json = false;
+};
+int run_translate(const TranslateOptions& options);
 
 // The footer of `attnlab train --help`: each task's defaults.
 std::string train_help();

@@ -1,11 +1,12 @@
 // attnlab-desktop: the ui/ app in a GLFW window with OpenGL 3.3.
 //
-//   attnlab-desktop [--lesson ID] [--link QUERY] [--screenshot FILE --frames N] [--stats]
+//   attnlab-desktop [--lesson ID] [--link QUERY] [--screenshot FILE --frames N] [--stats] [--state]
 //
 // --screenshot renders N frames, saves the last framebuffer as PNG and exits (used by the
 // smoke tests under Xvfb); --stats then prints the frame times as JSON (frames per second,
 // and the time the live lesson spent per frame against its budget). Files dropped on the window open as images (png,
-// jpg, bmp, gif) or scenarios (json).
+// jpg, bmp, gif), scenarios (json) or trained models (safetensors, for the Training lesson).
+// Shipped models (models/*.safetensors) are read from next to the executable or the source tree.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -18,6 +19,8 @@
 #include <iostream>
 #include <sstream>
 #include <vector>
+
+#include <unistd.h>
 
 #include "app.hpp"
 #include "gl.hpp"
@@ -52,6 +55,28 @@ public:
         bytes.assign(static_cast<std::size_t>(size), '\0');
         f.read(bytes.data(), size);
         return true;
+    }  // Shipped files (models/…): next to the executable first (an installed or copied app), then
+    // the source tree the app was built from. Answered before returning.
+    void request_asset(const std::string& path, AssetDone done) override {
+        std::string bytes, err, tried;
+        for (const std::string& root : asset_roots()) {
+            if (read_file(root + "/" + path, bytes, err)) return done(bytes, "");
+            tried += (tried.empty() ? "" : ", ") + root + "/" + path;
+        }
+        done({}, "not found (looked for " + tried + ")");
+    }
+    static std::vector<std::string> asset_roots() {
+        std::vector<std::string> roots;
+        char exe[4096];
+        const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            std::string dir(exe, static_cast<std::size_t>(n));
+            roots.push_back(dir.substr(0, dir.find_last_of('/')));
+        }
+#ifdef ATTN_SOURCE_DIR
+        roots.push_back(ATTN_SOURCE_DIR);
+#endif
+        return roots;
     }
 };
 
@@ -72,12 +97,21 @@ struct FrameStats {
     }
 };
 
+// What a dropped file is, by its extension: a scenario, a trained model, else an image.
+const char* dropped_kind(const std::string& path) {
+    auto ends = [&](const std::string& ext) {
+        return path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+    };
+    if (ends(".json")) return "scenario";
+    if (ends(".safetensors")) return "model";
+    return "image";
+}
+
 void on_drop(GLFWwindow*, int count, const char** paths) {
     for (int i = 0; i < count; ++i) {
         std::string path = paths[i], bytes, err;
         if (!g_platform->read_file(path, bytes, err)) continue;
-        const bool json = path.size() > 5 && path.substr(path.size() - 5) == ".json";
-        g_app->load_file(json ? "scenario" : "image", bytes);
+        g_app->load_file(dropped_kind(path), bytes);
     }
 }
 
@@ -101,10 +135,11 @@ int main(int argc, char** argv) {
     cli.add_option("--frames", frames, "frames to render before the screenshot")->check(CLI::Range(1, 10000));
     cli.add_option("--width", width, "window width")->check(CLI::Range(320, 8192));
     cli.add_option("--height", height, "window height")->check(CLI::Range(240, 8192));
-    bool list = false, stats = false;
+    bool list = false, stats = false, print_state = false;
     double budget = 8.0;
     cli.add_flag("--list-lessons", list, "print the lesson ids, one per line, and exit");
     cli.add_flag("--stats", stats, "with --frames: print frame-time statistics as JSON on exit");
+    cli.add_flag("--state", print_state, "with --frames: print the app's state (the JS API's state()) as JSON on exit");
     cli.add_option("--frame-budget", budget, "ms per frame a live lesson may use (default 8)")
         ->check(CLI::Range(1.0, 100.0));
     CLI11_PARSE(cli, argc, argv);
@@ -206,6 +241,7 @@ int main(int argc, char** argv) {
             timing.app_ms_max, timing.advance_ms_sum / n, timing.advance_ms_max, timing.slice_ms_sum / n,
             app.frame_budget_ms());
     }
+    if (print_state) std::printf("%s\n", app.state_json().c_str());
     attn::ui::renderer_shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

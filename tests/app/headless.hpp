@@ -5,7 +5,12 @@
 
 #include <imgui.h>
 
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "app.hpp"
 
@@ -15,7 +20,9 @@ using attn::ui::App;
 
 class NullPlatform final : public attn::ui::Platform {
 public:
-    std::string save_file(const std::string& name, const std::string&, const std::string&) override {
+    std::string save_file(const std::string& name, const std::string&, const std::string& bytes) override {
+        saved_name = name;
+        saved_bytes = bytes;
         return "saved " + name;
     }
     void copy_text(const std::string&) override {}
@@ -24,8 +31,37 @@ public:
         last = q;
     }
     std::string full_link(const std::string& q) const override { return "?" + q; }
+    // Shipped files: from the source tree (ATTN_SOURCE_DIR), unless a test replaced a path's
+    // answer (replies: bytes and error), or holds the answers back (defer: answer_pending()).
+    void request_asset(const std::string& path, AssetDone done) override {
+        ++asset_requests;
+        if (defer) {
+            pending.emplace_back(path, std::move(done));
+            return;
+        }
+        answer(path, done);
+    }
+    void answer_pending() {
+        auto p = std::move(pending);
+        pending.clear();
+        for (auto& [path, done] : p) answer(path, done);
+    }
+    void answer(const std::string& path, const AssetDone& done) {
+        const auto r = replies.find(path);
+        if (r != replies.end()) return done(r->second.first, r->second.second);
+        std::ifstream f(std::string(ATTN_SOURCE_DIR) + "/" + path, std::ios::binary);
+        if (!f) return done({}, "cannot open " + path);
+        std::ostringstream bytes;
+        bytes << f.rdbuf();
+        done(bytes.str(), "");
+    }
     int link_changes = 0;
     std::string last;
+    int asset_requests = 0;
+    std::string saved_name, saved_bytes;  // the last file offered to the user
+    bool defer = false;
+    std::map<std::string, std::pair<std::string, std::string>> replies;
+    std::vector<std::pair<std::string, AssetDone>> pending;
 };
 
 class Headless {

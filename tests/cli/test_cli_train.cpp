@@ -433,10 +433,10 @@ void check_bad(const Bad& b, const TempDir& dir, const std::vector<std::string>&
 
 TEST_CASE("train: bad options exit 2 with one line naming the option, and write nothing", "[cli][train][errors]") {
     const std::vector<Bad> cases = {
-        {"no task", {"train", "-o", "OUT"}, "--task: missing; choose copy, reverse, sort, induction or series"},
+        {"no task", {"train", "-o", "OUT"}, "--task: missing; choose copy, reverse, sort, induction, series or dates"},
         {"unknown task",
          {"train", "--task", "add", "-o", "OUT"},
-         "--task: is \"add\", expected copy, reverse, sort, induction or series"},
+         "--task: is \"add\", expected copy, reverse, sort, induction, series or dates"},
         {"no output",
          {"train", "--task", "reverse"},
          "-o: missing; give the model file to write, e.g. -o model.safetensors"},
@@ -641,7 +641,7 @@ TEST_CASE("eval, grad and attend: broken model files and batches exit 2 with one
          "INPUT: entry 1 \"x\" is not a number (finite, at most 1e30 in size)"},
         {"unknown command",
          {"tran", "--task", "reverse"},
-         "usage: unknown command \"tran\"; the commands are compute, train, eval, grad and attend (see attnlab "
+         "usage: unknown command \"tran\"; the commands are compute, train, eval, grad, attend and translate (see attnlab "
          "--help)"},
     };
     for (const Bad& b : cases) check_bad(b, dir, inputs);

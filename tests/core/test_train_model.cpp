@@ -18,6 +18,8 @@
 #include "attn/train/optim.hpp"
 #include "attn/train/rng.hpp"
 #include "attn/train/tasks.hpp"
+#include "attn/train/dates.hpp"
+#include "attn/train/seq2seq.hpp"
 #include "attn/train/transformer.hpp"
 #include "train_reference.hpp"
 
@@ -417,4 +419,44 @@ TEST_CASE(
     // the same seed reproduces the run bit for bit
     const RunResult b = train_reverse(30, 2026);
     for (std::size_t i = 0; i < 30; ++i) CHECK(b.losses[i] == a.losses[i]);
+}
+
+TEST_CASE(
+    "seq2seq run: once warm, forward, loss, backward and Adam allocate nothing (sources of any length up to "
+    "the warm one)",
+    "[train][seq2seq][run]") {
+    attn::Seq2SeqConfig c;
+    c.source_vocab = attn::dates::source_vocabulary().size();
+    c.target_vocab = attn::dates::target_vocabulary().size();
+    c.emb = 4;
+    c.enc_hidden = 5;
+    c.dec_hidden = 6;
+    c.attn_hidden = 3;
+    attn::Seq2Seq m(c);
+    m.init(1);
+    attn::Adam adam(attn::AdamConfig::adam(1e-2));
+    attn::Rng rng(3);
+    std::vector<attn::dates::Batch> batches(6);
+    for (auto& b : batches) attn::dates::generate_batch(16, rng, b);
+    // warm on the batch with the longest sources
+    std::size_t longest = 0;
+    for (std::size_t i = 0; i < batches.size(); ++i)
+        if (batches[i].source_length > batches[longest].source_length) longest = i;
+    auto step = [&](const attn::dates::Batch& b) {
+        m.forward(b.source.data(), b.lengths.data(), b.size, b.source_length, b.target.data(), b.target_length);
+        m.cross_entropy_loss();
+        m.backward();
+        adam.step(m.parameters());
+    };
+    std::size_t before = g_allocations.load();
+    step(batches[longest]);
+    step(batches[longest]);
+    const std::size_t cold = g_allocations.load() - before;
+    before = g_allocations.load();
+    for (const auto& b : batches) step(b);
+    const std::size_t warm = g_allocations.load() - before;
+    if (ATTN_TEST_COUNTS_ALLOCATIONS) {
+        CHECK(cold > 0);
+        CHECK(warm == 0);
+    }
 }

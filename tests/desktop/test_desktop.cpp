@@ -136,3 +136,42 @@ TEST_CASE("desktop: a live lesson runs within its frame budget in a real window 
     CHECK(stats["advance_ms_mean"].get<double>() >= 1.0);
     CHECK(stats["fps"].get<double>() > 0.0);
 }
+
+// The shipped model is read from disk (next to the executable or the source tree) in a real
+// window: the self-attention lesson's trained reverse head, as --state reports it, is an
+// anti-diagonal.
+TEST_CASE("desktop: the self-attention lesson shows the trained reverse model's anti-diagonal", "[desktop][models]") {
+    auto state_at = [](long step) {
+        const std::string link =
+            "lesson=self&example=reverse&detail=coarse" + (step >= 0 ? "&step=" + std::to_string(step) : std::string());
+        const Run r = run(xvfb("--link '" + link + "' --frames 3 --screenshot /dev/null --state"));
+        INFO(r.out);
+        REQUIRE(r.status == 0);
+        // The last line is the state (xvfb-run or Mesa may print lines before it).
+        const std::size_t line = r.out.rfind("\n{");
+        const std::size_t brace = line != std::string::npos ? line + 1 : r.out.rfind('{', 0);
+        REQUIRE(brace != std::string::npos);
+        return nlohmann::json::parse(r.out.substr(brace));
+    };
+    nlohmann::json s = state_at(-1);
+    REQUIRE(s["model"]["state"] == "ready");
+    CHECK(s["model"]["maxDifference"].get<double>() < 1e-5);
+    const long count = s["stepCount"].get<long>();
+    REQUIRE(count > 0);
+    bool found = false;
+    for (long step = count - 1; step >= 0 && !found; --step) {
+        s = state_at(step);
+        const nlohmann::json m = s["matrix"];
+        if (m["name"] != "weights") continue;
+        found = true;
+        const std::size_t n = m["rows"].get<std::size_t>();
+        REQUIRE(n == 8);
+        const std::vector<float> w = m["data"].get<std::vector<float>>();
+        std::size_t anti = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            anti += std::max_element(w.begin() + i * n, w.begin() + (i + 1) * n) - (w.begin() + i * n) ==
+                    static_cast<long>(n - 1 - i);
+        CHECK(anti >= 7);
+    }
+    CHECK(found);
+}

@@ -8,8 +8,10 @@
 // parameters, all finite, and writing it again and reading that back gives the same values
 // (the round trip the CLI relies on). The model then runs forward on a short input (weights may
 // be large enough to overflow float, so finiteness of the logits is not required) and, when
-// its task is short, is evaluated on one held-out example. Seeds: corpus/model/ (tiny valid files of every task and
-// option, broken ones), made by scripts/make_fuzz_seeds.py.
+// its task is short, is evaluated on one held-out example. A seq2seq_additive file (the date
+// translator, attn/train/seq2seq_file.hpp) goes through read_seq2seq_file with the same
+// round-trip checks, then translates one date and is evaluated on one held-out date. Seeds: corpus/model/ (tiny valid
+// files of every task and option, broken ones), made by scripts/make_fuzz_seeds.py.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -19,6 +21,8 @@
 #include <vector>
 
 #include "attn/train/model_file.hpp"
+#include "attn/train/seq2seq_file.hpp"
+#include "attn/train/seq2seq_trainer.hpp"
 #include "attn/train/trainer.hpp"
 
 namespace {
@@ -27,10 +31,39 @@ void require(bool ok) {
     if (!ok) std::abort();
 }
 
+int fuzz_seq2seq(const std::string& bytes) {
+    attn::Seq2SeqFile f;
+    try {
+        f = attn::read_seq2seq_file(bytes);
+    } catch (const attn::Error&) {
+        return 0;
+    }
+    require(f.model != nullptr);
+    const attn::Parameters& p = f.model->parameters();
+    const auto layout = attn::Seq2Seq::layout(f.config);
+    require(layout.size() == p.size());
+    for (std::size_t i = 0; i < p.total(); ++i) require(std::isfinite(p.values()[i]));
+    const attn::dates::Vocabulary sv(f.source_vocab), tv(f.target_vocab);
+    const attn::Seq2SeqFile again = attn::read_seq2seq_file(attn::write_seq2seq_file(*f.model, sv, tv, f.step));
+    require(again.step == f.step && again.source_vocab == f.source_vocab && again.target_vocab == f.target_vocab);
+    require(std::memcmp(again.model->parameters().values(), p.values(), p.total() * sizeof(float)) == 0);
+    try {
+        const std::vector<std::int32_t> ids = attn::dates::encode_source("23 Nov 2026", sv);
+        const std::size_t len = ids.size();
+        const auto& out = f.model->decode(ids.data(), &len, 1, len, 12);
+        for (std::int32_t id : out) require(id >= 0 && static_cast<std::size_t>(id) < tv.size());
+        const attn::DatesEvaluation e = attn::evaluate_dates(*f.model, 1, 0, sv, tv);
+        require(e.exact_match >= 0.0 && e.exact_match <= 1.0);
+    } catch (const attn::Error&) {
+    }
+    return 0;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string bytes(reinterpret_cast<const char*>(data), size);
+    if (attn::model_file_kind(bytes) == "seq2seq_additive") return fuzz_seq2seq(bytes);
     attn::ModelFile f;
     try {
         f = attn::read_model_file(bytes);

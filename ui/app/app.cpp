@@ -7,7 +7,7 @@
 #include "app.hpp"
 
 #include <imgui.h>
-#include <imgui_internal.h>
+#include <imgui_internal.h>  // keyboard navigation: NavId, NavDisableHighlight, SetFocusID
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -19,6 +19,7 @@
 
 #include "export.hpp"
 #include "scenario.hpp"
+#include "widgets/focus.hpp"
 #include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
@@ -47,6 +48,7 @@ std::string png_of(const ShownMatrix& m, Colormap cmap) {
 
 App::App(Platform& platform) : platform_(platform) {
     for (LessonFactory make : lesson_factories()) lessons_.push_back(make());
+    for (auto& l : lessons_) l->attach(&platform_);  // lessons that fetch shipped models
 }
 
 App::~App() = default;
@@ -174,8 +176,10 @@ void App::frame(double dt) {
     ensure_computed();
     advance_live(dt);
     player_.update(dt);
+    clear_focus();
+    update_keyboard_nav();
     ImGuiIO& io = ImGui::GetIO();
-    if (!io.WantTextInput) {
+    if (!io.WantTextInput && !keyboard_nav_) {
         // ImGui 1.86 indexes keys by the backend's codes: named keys through GetKeyIndex; digits
         // are their ASCII codes under GLFW natively and under Emscripten's GLFW alike.
         auto pressed = [](ImGuiKey k, bool repeat) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(k), repeat); };
@@ -184,10 +188,10 @@ void App::frame(double dt) {
         if (pressed(ImGuiKey_Space, false)) player_.toggle_play();
         if (pressed(ImGuiKey_Home, false)) player_.first();
         if (pressed(ImGuiKey_End, false)) player_.last();
-        // An embedded view shows one lesson: the number keys do not leave it.
+    }
+    if (!io.WantTextInput)
         for (int k = 0; !embed_.embed && k < static_cast<int>(lessons_.size()) && k < 9; ++k)
             if (ImGui::IsKeyPressed('1' + k, false)) set_lesson(lessons_[k]->id());
-    }
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     LayoutInput in;
@@ -220,6 +224,7 @@ void App::frame(double dt) {
     page_scroll_ = ImGui::GetScrollY();
     page_height_ = ImGui::GetScrollMaxY() + ImGui::GetWindowHeight();
     ImGui::End();
+    focus_ = take_focus();
     notify_link();
     frame_ms_ = ms_since(t0);
 }
@@ -366,6 +371,29 @@ void App::status_line() {
     if (ImGui::SmallButton("×")) status_.clear();
 }
 
+// Keyboard navigation between widgets (ImGui's: arrows move, Space presses, Enter types a value,
+// Escape leaves a panel) starts with Tab and ends with Escape at the top level or a mouse click.
+// Outside it the arrows, Space, Home and End drive the step player, as the README says; the
+// number keys open lessons in both.
+void App::update_keyboard_nav() {
+    ImGuiIO& io = ImGui::GetIO();
+    ImGuiContext& g = *ImGui::GetCurrentContext();
+    const bool clicked = io.MouseClicked[0] || io.MouseClicked[1] || io.MouseClicked[2];
+    const bool tab = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Tab), false);
+    const bool escape = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false);
+    if (!keyboard_nav_ && tab && !io.WantTextInput) {
+        keyboard_nav_ = true;
+        nav_to_lesson_ = g.NavId == 0;  // nothing focused yet: start on the open lesson's button
+    } else if (keyboard_nav_ && (clicked || (escape && g.NavId == 0 && g.ActiveId == 0))) {
+        keyboard_nav_ = false;
+        g.NavDisableHighlight = true;  // no focus rectangle left behind
+    }
+    if (keyboard_nav_)
+        io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    else
+        io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
+}
+
 void App::top_bar() {
     const ImGuiStyle& style = ImGui::GetStyle();
     if (layout_.lesson_menu) {
@@ -398,6 +426,12 @@ void App::top_bar() {
         const bool active = k == current_;
         if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
         if (ImGui::Button(label)) set_lesson(lessons_[k]->id());
+        if (active && nav_to_lesson_) {
+            ImGui::SetFocusID(ImGui::GetItemID(), ImGui::GetCurrentWindow());
+            ImGui::GetCurrentContext()->NavDisableHighlight = false;
+            nav_to_lesson_ = false;
+        }
+        describe_focus(std::string("lesson ") + label + (active ? " (open)" : ""));
         if (active) ImGui::PopStyleColor();
     }
     tabs_width_ = tabs;
@@ -410,8 +444,10 @@ void App::top_bar() {
         platform_.copy_text(platform_.full_link(link()));
         set_status("link copied: " + platform_.full_link(link()), false);
     }
+    describe_focus("copy link");
     ImGui::SameLine();
     if (ImGui::Button("View…")) ImGui::OpenPopup("view-options");
+    describe_focus("view options");
     if (ImGui::BeginPopup("view-options")) {
         float scale = font_scale_;
         if (ImGui::SliderFloat("font scale", &scale, 1.0f, 3.0f, "%.2f×")) {
@@ -421,9 +457,16 @@ void App::top_bar() {
             fonts_changed_ = true;
             theme_applied_ = false;
         }
+        if (ImGui::IsItemFocused()) {
+            char words[48];
+            std::snprintf(words, sizeof words, "font scale: %.2f", scale);
+            describe_focus(words);
+        }
         if (ImGui::Checkbox("high contrast (projector)", &high_contrast_)) theme_applied_ = false;
+        describe_focus(high_contrast_ ? "high contrast: on" : "high contrast: off");
         int cm = static_cast<int>(colormap_);
         if (ImGui::Combo("colormap", &cm, kColormapNames, 4)) colormap_ = static_cast<Colormap>(cm);
+        describe_focus(std::string("colormap: ") + kColormapNames[static_cast<int>(colormap_)]);
         ImGui::EndPopup();
     }
     if (!status_.empty()) {
@@ -461,11 +504,15 @@ void App::controls_section() {
 
 void App::export_section() {
     if (ImGui::Button("PNG")) export_file("png");
+    describe_focus("export the matrix as PNG");
     ImGui::SameLine();
     if (ImGui::Button("CSV")) export_file("csv");
+    describe_focus("export the matrix as CSV");
     ImGui::SameLine();
     if (ImGui::Button("Scenario JSON")) export_file("json");
+    describe_focus("export the scenario as JSON");
     if (ImGui::Button("Import scenario…") && !platform_.request_open("scenario")) ImGui::OpenPopup("open-path");
+    describe_focus("import a scenario");
     if (ImGui::BeginPopup("open-path")) {
         char buf[1024];
         std::snprintf(buf, sizeof buf, "%s", path_input_.c_str());
@@ -507,20 +554,22 @@ void App::live_badge() {
 
 void App::player_bar() {
     const std::size_t n = player_.count();
-    auto button = [this](const char* label, const char* region) {
+    auto button = [this](const char* label, const char* region, const std::string& words) {
         const bool pressed = ImGui::Button(label);
         record_region(region);
+        describe_focus(words);
         return pressed;
     };
-    if (button("|<", "playerFirst")) player_.first();
+    if (button("|<", "playerFirst", "first step")) player_.first();
     ImGui::SameLine();
-    if (button("<", "playerPrev")) prev();
+    if (button("<", "playerPrev", "previous step")) prev();
     ImGui::SameLine();
-    if (button(player_.playing() ? "Pause" : "Play", "playerPlay")) player_.toggle_play();
+    if (button(player_.playing() ? "Pause" : "Play", "playerPlay", player_.playing() ? "pause" : "play the steps"))
+        player_.toggle_play();
     ImGui::SameLine();
-    if (button(">", "playerNext")) next();
+    if (button(">", "playerNext", "next step")) next();
     ImGui::SameLine();
-    if (button(">|", "playerLast")) player_.last();
+    if (button(">|", "playerLast", "last step")) player_.last();
     // The live badge beside the buttons; wrapped, the slider and the speed take the next row.
     if (player_.live()) live_badge();
     if (!layout_.player_wraps) ImGui::SameLine();
@@ -531,11 +580,17 @@ void App::player_bar() {
     if (ImGui::SliderInt("##step", &idx, n ? 1 : 0, static_cast<int>(n), fmt) && n)
         player_.go(static_cast<std::size_t>(idx - 1));
     record_region("playerSlider");
+    describe_focus("step " + std::to_string(idx) + " of " + std::to_string(n));
     ImGui::SameLine();
     float speed = player_.speed();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * (layout_.player_wraps ? 4.0f : 8.0f));
     if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
         player_.set_speed(speed);
+    if (ImGui::IsItemFocused()) {
+        char words[48];
+        std::snprintf(words, sizeof words, "speed: %.2g steps per second", speed);
+        describe_focus(words);
+    }
     if (lesson().trace().truncated()) {
         if (!layout_.player_wraps) ImGui::SameLine();
         ImGui::TextDisabled("(first %zu steps recorded)", n);
@@ -675,10 +730,11 @@ void App::apply_hide(std::vector<std::string>* problems) {
     }
 }
 
-std::string App::state_json() {
+// What the page watches every frame (events, the screen-reader mirror): small, and unchanged
+// from frame to frame unless the view changed, so the page can compare it as a string.
+void App::summary_fields(nlohmann::json& j) {
     ensure_computed();
     Lesson& l = lesson();
-    nlohmann::json j;
     j["lesson"] = l.id();
     j["lessonTitle"] = l.title();
     j["step"] = player_.index();
@@ -693,9 +749,6 @@ std::string App::state_json() {
     j["follow"] = player_.follow() == StepPlayer::Follow::growing    ? "growing"
                   : player_.follow() == StepPlayer::Follow::replaced ? "replaced"
                                                                      : "fixed";
-    j["advanceMs"] = advance_ms_;
-    j["frameBudgetMs"] = pacer_.max_ms();
-    j["advanceBudgetMs"] = pacer_.budget_ms();
     j["params"] = nlohmann::json::object();
     for (const Param& p : l.params().all()) j["params"][p.name] = l.params().get(p.name);
     j["colormap"] = kColormapNames[static_cast<int>(colormap_)];
@@ -703,21 +756,44 @@ std::string App::state_json() {
     j["highContrast"] = high_contrast_;
     j["error"] = l.error();
     j["status"] = status_;
+    nlohmann::json hover = nullptr;
+    for (const HeatmapRecord& r : heatmaps_last_frame())
+        if (r.hover.active)
+            hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
+    j["hover"] = hover;
+    j["focus"] = focus_.empty() ? nlohmann::json(nullptr) : nlohmann::json(focus_);
+    j["keyboardNav"] = keyboard_nav_;
+    // The lesson's own fields (the Training lesson's "training"); app.cpp knows no lesson type.
+    const nlohmann::json extra = l.state_fields();
+    if (extra.is_object())
+        for (const auto& [key, value] : extra.items())
+            if (!j.contains(key)) j[key] = value;
+}
+
+std::string App::summary_json() {
+    nlohmann::json j;
+    summary_fields(j);
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string App::state_json() {
+    nlohmann::json j;
+    summary_fields(j);
+    Lesson& l = lesson();
+    j["advanceMs"] = advance_ms_;
+    j["frameBudgetMs"] = pacer_.max_ms();
+    j["advanceBudgetMs"] = pacer_.budget_ms();
     j["frameMs"] = frame_ms_;
     j["computeMs"] = compute_ms_;
     j["link"] = link();
     // Heatmaps of the last frame in CSS pixels (the browser tests hover them).
     nlohmann::json maps = nlohmann::json::array();
-    nlohmann::json hover = nullptr;
-    for (const HeatmapRecord& r : heatmaps_last_frame()) {
+    for (const HeatmapRecord& r : heatmaps_last_frame())
         maps.push_back({{"id", r.id},
                         {"x", r.x0 / dpi_scale_},
                         {"y", r.y0 / dpi_scale_},
                         {"w", (r.x1 - r.x0) / dpi_scale_},
                         {"h", (r.y1 - r.y0) / dpi_scale_}});
-        if (r.hover.active)
-            hover = {{"heatmap", r.id}, {"row", r.hover.row}, {"col", r.hover.col}, {"value", r.hover.value}};
-    }
     j["heatmaps"] = maps;
     // The layout of the last frame in CSS px (ui/logic/layout.hpp): its regions (lessonBar,
     // player, playerNext, ..., view, explain, controls, export) and the parameters' widgets.
@@ -746,7 +822,6 @@ std::string App::state_json() {
                    {"fontPx", ImGui::GetCurrentContext() ? ImGui::GetFontSize() / dpi_scale_ : 0.0f},
                    {"regions", regions},
                    {"paramWidgets", widgets}};
-    j["hover"] = hover;
     const ShownMatrix m = l.error().empty() ? l.shown_matrix(player_.index()) : ShownMatrix{};
     nlohmann::json mj;
     mj["name"] = m.name;
@@ -764,11 +839,6 @@ std::string App::state_json() {
     mj["rowLabels"] = m.row_labels;
     mj["colLabels"] = m.col_labels;
     j["matrix"] = mj;
-    // The lesson's own fields (the Training lesson's "training"); app.cpp knows no lesson type.
-    const nlohmann::json extra = l.state_fields();
-    if (extra.is_object())
-        for (const auto& [key, value] : extra.items())
-            if (!j.contains(key)) j[key] = value;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -812,7 +882,7 @@ std::string App::export_file(const std::string& kind) {
         msg = kind == "csv" ? platform_.save_file(base + ".csv", "text/csv", bytes)
                             : platform_.save_file(base + ".png", "image/png", bytes);
     } else {
-        return "unknown export kind '" + kind.substr(0, 20) + "' (png, csv, json)";
+        return lesson().export_file(kind);  // a lesson's own kind (the Training lesson's "model")
     }
     set_status(msg, false);
     return "";

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ public:
     std::string apply_link(const std::string& query);
     std::string link() const;  // query string of the current view
     std::string state_json();  // see README ("window.attnlab.state()")
+    // The part of state() the page compares after every frame for its events and screen-reader
+    // mirror: no matrix, heatmap rectangles or timings, so it stays the same string while the
+    // view does.
+    std::string summary_json();
     // The lessons in registry order: [{"id", "title", "key"}] ("key" = its number key).
     std::string lessons_json() const;
     std::string load_file(const std::string& kind, const std::string& bytes);
@@ -105,6 +110,8 @@ private:
     void follow_trace();
     void notify_link();
     void set_status(std::string s, bool error);
+    void summary_fields(nlohmann::json& j);
+    void update_keyboard_nav();
 
     Platform& platform_;
     std::vector<std::unique_ptr<Lesson>> lessons_;
@@ -138,6 +145,9 @@ private:
         float x0, y0, x1, y1;
     };
     std::vector<Region> regions_, regions_last_;
+    std::string focus_;           // the focused widget in words, from the last frame (widgets/focus.hpp)
+    bool keyboard_nav_ = false;   // Tab started ImGui's keyboard navigation (update_keyboard_nav)
+    bool nav_to_lesson_ = false;  // put the keyboard focus on the open lesson's button this frame
 };
 
 }  // namespace attn::ui

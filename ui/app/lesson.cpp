@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <cstdio>
+#include <memory>
 #include <new>
 
 namespace attn::ui {
@@ -49,6 +50,45 @@ void Lesson::draw(const LessonContext& ctx) {
         else
             ++it;
     }
+}
+
+ModelFile* Lesson::fetch_model(ModelAsset& asset) {
+    if (asset.begin()) {
+        if (!platform_) {
+            asset.deliver({}, "no shell to fetch it from");
+        } else {
+            // Desktop shells answer before request_asset returns (this recompute goes on with the
+            // model); the browser answers between frames, and the lesson recomputes then.
+            auto returned = std::make_shared<bool>(false);
+            platform_->request_asset(asset.path(),
+                                     [this, &asset, returned](const std::string& bytes, const std::string& error) {
+                                         asset.deliver(bytes, error);
+                                         if (*returned) changed();
+                                     });
+            *returned = true;
+        }
+    }
+    return asset.file();
+}
+
+bool Lesson::model_status(ModelAsset& asset) {
+    if (asset.state() == ModelAsset::State::loading) {
+        ImGui::TextUnformatted("loading model…");
+        ImGui::TextDisabled("(%s)", asset.path().c_str());
+        return true;
+    }
+    if (asset.state() == ModelAsset::State::failed) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.35f, 1.0f));
+        ImGui::TextWrapped("%s", asset.error().c_str());
+        ImGui::PopStyleColor();
+        ImGui::TextWrapped("The other examples of this lesson still work.");
+        if (ImGui::Button("Retry")) {
+            asset.retry();
+            changed();
+        }
+        return true;
+    }
+    return false;
 }
 
 std::string Lesson::step_matrix(std::size_t step, const std::string& fallback) const {

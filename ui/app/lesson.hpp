@@ -29,6 +29,7 @@
 #include "colormap.hpp"
 #include "params.hpp"
 #include "platform.hpp"
+#include "shipped_models.hpp"
 #include "trace_view.hpp"
 #include "widgets/heatmap.hpp"
 
@@ -96,6 +97,11 @@ public:
         (void)bytes;
         return "the " + std::string(title()) + " lesson does not open " + kind + " files";
     }
+    // A file of the lesson's own kind for the user (the Training lesson's "model"), through the
+    // platform's save_file; "" or a message. The app exports png, csv and json itself.
+    virtual std::string export_file(const std::string& kind) {
+        return "unknown export kind '" + kind.substr(0, 20) + "' (png, csv, json)";
+    }
     // Step to show when a lesson opens: most lessons start at the first step.
     virtual std::size_t default_step() const { return 0; }
 
@@ -110,6 +116,9 @@ public:
     // Fields the lesson adds to state() (the JS API), e.g. {"training": {...}}; null: none.
     // Values must be finite numbers, strings, booleans or null.
     virtual nlohmann::json state_fields() const { return nullptr; }
+
+    // The shell, for lessons that fetch shipped files (the App attaches it at construction).
+    void attach(Platform* platform) { platform_ = platform; }
 
     ParamSet& params() { return params_; }
     const Trace& trace() const { return trace_; }
@@ -139,6 +148,15 @@ protected:
 
     // The numbers changed outside recompute() (a live lesson's advance()): views re-upload.
     void touched() { ++version_; }
+    // Starts fetching a shipped model the first time it is needed (asset idle); when the bytes
+    // arrive later the lesson recomputes. Returns the model once it is ready, else null: the
+    // caller shows "loading model…" (loading) or asset.error() (failed).
+    ModelFile* fetch_model(ModelAsset& asset);
+    // The model's state for the lesson on screen: "loading model…" in the view, or the failure in
+    // the error colour with a Retry button. Returns true when it drew something.
+    bool model_status(ModelAsset& asset);
+
+    Platform* platform_ = nullptr;
 
     ParamSet params_;
     Trace trace_{Trace::Detail::cells, 50000};

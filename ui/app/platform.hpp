@@ -1,6 +1,7 @@
 // platform.hpp: the few things the app needs from its shell (browser or desktop window).
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace attn::ui {
@@ -30,6 +31,15 @@ public:
         (void)bytes;
         error = "reading local paths is not available here";
         return false;
+    }
+    // A file shipped with the app, by its path relative to the site or the executable
+    // ("models/reverse.safetensors", ui/logic/shipped_models.hpp). done(bytes, error) is called
+    // exactly once, with error empty on success: later, between frames (browser: fetched when
+    // first needed, never baked into the wasm), or before this returns (desktop: read from the
+    // models folder next to the executable, else the source tree's).
+    using AssetDone = std::function<void(const std::string& bytes, const std::string& error)>;
+    virtual void request_asset(const std::string& path, AssetDone done) {
+        done({}, "this shell has no shipped files (" + path + ")");
     }
 };
 

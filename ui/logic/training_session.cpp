@@ -6,6 +6,8 @@
 // [SECTION] inspection and typed input
 #include "training_session.hpp"
 
+#include "attn/train/model_file.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -83,18 +85,11 @@ TrainingConfig TrainingConfig::preset(TaskKind kind) {
     return c;
 }
 
+// The core's model for a task (the CLI's and the model files'), with this run's sizes.
 TransformerConfig TrainingConfig::model() const {
-    TransformerConfig m;
-    m.input = task.tokens() ? ModelInput::tokens : ModelInput::series;
-    m.vocab = task.tokens() ? task.vocab : 2;
-    m.d_model = d_model;
-    m.heads = heads;
-    m.d_ff = d_ff;
-    m.layers = layers;
-    m.max_len = task.length;
+    TransformerConfig m = model_for_task(task, d_model, heads, d_ff, layers);
     m.positions = positions;
     m.activation = activation;
-    m.causal = task.causal();
     return m;
 }
 
@@ -205,6 +200,38 @@ TrainingSession::TrainingSession(const TrainingConfig& config)
     save_state();
     eval_ = {};
     eval_.pending = true;
+}
+
+std::string TrainingSession::model_file() const {
+    return write_model_file(model_, config_.task, step_, {{"seed", std::to_string(config_.seed)}});
+}
+
+void TrainingSession::import_weights(const Parameters& from) {
+    Parameters& p = model_.parameters();
+    if (from.size() != p.size())
+        throw Error("the model has " + str(from.size()) + " tensors, expected " + str(p.size()));
+    for (std::size_t i = 0; i < p.size(); ++i)
+        if (from.info(i).name != p.info(i).name || from.info(i).shape != p.info(i).shape)
+            throw Error("tensor " + str(i) + " is " + from.info(i).name + ", expected " + p.info(i).name +
+                        " of this run's shape");
+    from.require_finite_values();
+    std::copy(from.values(), from.values() + from.total(), p.values());
+    model_.trace_next_step({});
+    opt_.reset();
+    step_ = 0;
+    train_loss_.clear();
+    train_accuracy_.clear();
+    train_copied_loss_.clear();
+    evaluations_.clear();
+    ring_ = CheckpointRing(config_.checkpoints, config_.eval_every);
+    ring_.offer(0, p.values(), p.total());
+    failure_.clear();
+    save_state();
+    eval_ = {};
+    eval_.pending = true;
+    trace_.clear();
+    trace_version_ = 0;  // the lesson records a preview step of the imported weights
+    traced_step_ = 0;
 }
 
 void TrainingSession::set_lr(double lr) {

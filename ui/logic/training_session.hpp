@@ -16,8 +16,10 @@
 // checkpoint interval: weights, optimizer moments, data stream) is restored, the metrics after
 // it are dropped, and failure() says what happened. Nothing non-finite is kept.
 //
-// Deliberately not here: drawing (ui/app/lessons/train.cpp), threads, model files (the hook for
-// saving and loading is parameters(): a later safetensors layer reads and writes it).
+// Model files: model_file() writes the run's weights as the CLI's `train -o` does (core's
+// write_model_file); import_weights() starts a run from a file's weights (same config), whose
+// steps then count from the import.
+// Deliberately not here: drawing (ui/app/lessons/train.cpp), threads, file I/O.
 #pragma once
 
 #include <cstddef>
@@ -179,9 +181,16 @@ public:
     Inspection inspect_values(const std::vector<float>& values);
     Inspection inspect_checkpoint_values(std::size_t index, const std::vector<float>& values);
 
-    // The model's parameters (PyTorch names and shapes): the hook for exporting and importing
-    // model files (a safetensors layer writes and reads these; importing also resets the
-    // optimizer with reset_optimizer()).
+    // The current weights as a model file (attn/train/model_file.hpp), with the step and the
+    // seed in its metadata, as `attnlab train -o` writes them.
+    std::string model_file() const;
+    // Starts this run over from another model's weights (a model file of the same config:
+    // same names and shapes, checked; attn::Error otherwise): the optimizer, metrics,
+    // checkpoints and recorded step start afresh at step 0 with those weights, and the held-out
+    // evaluation of step 0 is due.
+    void import_weights(const Parameters& from);
+
+    // The model's parameters (PyTorch names and shapes).
     const Parameters& parameters() const { return model_.parameters(); }
     Parameters& parameters() { return model_.parameters(); }
     void reset_optimizer() { opt_.reset(); }

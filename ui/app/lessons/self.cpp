@@ -11,6 +11,12 @@
 // one step per stage, as n grows; the n×n matrices are drawn one texel per cell; the n×d
 // matrices are drawn only while they can be read (n ≤ 128).
 //
+// The "trained: reverse" example shows a head LEARNED by `attnlab train` (models/reverse.safetensors,
+// made by scripts/make_models, fetched when first chosen): X is what its layer 0 attention read,
+// norm1(tok_emb + pos_emb), Q, K, V are that head's rows of the trained in_proj, and the same
+// attention kernel gives the same weights as the model's own forward (the difference is shown).
+// Reversing a sequence needs position i to read position n−1−i: the weights form an anti-diagonal.
+//
 // What it deliberately does not do: multiple heads (the multi-head lesson) or training the projections.
 //
 // [SECTION] Helpers     per-word embeddings
@@ -25,6 +31,8 @@
 #include "attn/attention.hpp"
 #include "attn/kernels.hpp"
 #include "attn/tiled.hpp"
+#include "attn/train/layers.hpp"
+#include "attn/train/tasks.hpp"
 #include "cost.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
@@ -49,6 +57,7 @@ constexpr std::size_t kMaxTokensForColumns = 128;
 constexpr std::size_t kLiveTokens = 256;
 
 enum MaskKind { kNone, kCausal, kPadding, kWindow, kCustom };
+enum Example { kRandom, kTrainedReverse };
 enum DetailChoice { kAuto, kCoarse, kRows, kCells };
 
 using Clock = std::chrono::steady_clock;
@@ -76,22 +85,31 @@ public:
     SelfLesson() {
         // Small n follows the slider live; a large n is computed when the slider is released, so
         // a drag does not recompute (and re-upload n² cells) on every frame.
-        params_.add_int("n", &n_, 2, kMaxTokens, 8).label("tokens n").log().live_max(kLiveTokens);
-        params_.add_int("d", &d_, 2, kMaxDim, 8).label("width d").log();
+        auto random = [this] { return example_ == kRandom; };
+        params_.add_choice("example", &example_, {"random", "reverse"}, kRandom)
+            .choice_labels({"random weights", "trained: reverse (learned)"})
+            .note([this] {
+                return example_ == kTrainedReverse
+                           ? std::string("a head learned by attnlab train; the seed picks the input")
+                           : std::string();
+            });
+        params_.add_int("n", &n_, 2, kMaxTokens, 8).label("tokens n").log().live_max(kLiveTokens).shown(random);
+        params_.add_int("d", &d_, 2, kMaxDim, 8).label("width d").log().shown(random);
         params_.add_seed("seed", &seed_, 1);
-        params_.add_bool("positions", &positions_, false).label("sinusoidal positions");
+        params_.add_bool("positions", &positions_, false).label("sinusoidal positions").shown(random);
         params_.add_choice("mask", &mask_kind_, {"none", "causal", "padding", "window", "custom"}, kCausal)
             .choice_labels({"none", "causal", "key padding", "sliding window", "custom (painted)"})
             .separator()
-            .heading("Mask");
+            .heading("Mask")
+            .shown(random);
         params_.add_int("pad", &pad_, 0, kMaxTokens, 2)
             .label("padding tokens")
-            .shown([this] { return mask_kind_ == kPadding; })
+            .shown([this] { return example_ == kRandom && mask_kind_ == kPadding; })
             .slider_max([this] { return n_; });
         params_.add_int("window", &window_, 0, kMaxTokens - 1, 2)
             .label("window w")
             .log()
-            .shown([this] { return mask_kind_ == kWindow; })
+            .shown([this] { return example_ == kRandom && mask_kind_ == kWindow; })
             .slider_max([this] { return std::max(1, n_ - 1); });
         // Drawn by controls(), after the mask buttons.
         params_.add_choice("detail", &detail_, {"auto", "coarse", "rows", "cells"}, kAuto)
@@ -107,6 +125,12 @@ public:
 
     void explain() override {
         ImGui::TextUnformatted("Self-attention");
+        if (example_ == kTrainedReverse)
+            ImGui::TextUnformatted(
+                "Trained: reverse. These Q, K and V come from a model that learned to reverse a row of 8 digits "
+                "(attnlab train, 400 steps). To write the token at position i it must read position n−1−i, and "
+                "nobody told it so: one of its two heads learned to put its weight on the anti-diagonal. Change the "
+                "seed for another input; the pattern stays, because it depends on positions, not on the digits.");
         ImGui::TextUnformatted(
             "Here queries, keys and values all come from the same sequence X, one row per token: Q = X·W_q, "
             "K = X·W_k, V = X·W_v. Every token scores every token, itself included, so the weights form an n×n "
@@ -129,6 +153,10 @@ public:
 
     // Between the mask's parameters and the step detail: how to paint, and two shortcuts.
     void controls() override {
+        if (example_ == kTrainedReverse) {
+            if (draw_params(params_, "steps")) changed();
+            return;
+        }
         ImGui::PushTextWrapPos(0.0f);
         ImGui::TextDisabled(
             "Click or drag on the mask to toggle cells (switches to custom, starting from the current mask).");
@@ -198,6 +226,10 @@ public:
     }
 
     void recompute() override {
+        if (example_ == kTrainedReverse) {
+            recompute_trained();
+            return;
+        }
         const auto n = static_cast<std::size_t>(n_), d = static_cast<std::size_t>(d_);
         effective_detail_ = detail_ == kAuto ? (n <= 64 ? kRows : kCoarse) : detail_;
         if (effective_detail_ == kCells && n > 32) effective_detail_ = kRows;  // n² steps would not be steppable
@@ -269,25 +301,33 @@ public:
     }
 
     void view(const LessonContext& ctx) override {
+        const bool trained = example_ == kTrainedReverse;
+        if (trained && (model_status(reverse_) || !reverse_.file())) return;
         step_panel(ctx.step);
-        const auto n = static_cast<std::size_t>(n_), d = static_cast<std::size_t>(d_);
+        if (trained) trained_header();
+        const std::size_t n = x_.rows(), d = x_.cols();
         const float font = ImGui::GetFontSize(), gap = ImGui::GetStyle().ItemSpacing.x;
         const float full = ImGui::GetContentRegionAvail().x;
 
         // X, (PE), Q, K, V: n×d each.
         if (n <= kMaxTokensForColumns) {
             // Flowed: all in one row at 1×, fewer a row in presenter mode.
-            const char* names[] = {positions_ ? "X = embeddings + PE" : "X = token embeddings", "PE (positions)",
-                                   "Q = X·W_q", "K = X·W_k", "V = X·W_v"};
+            const char* names[] = {trained      ? "X = norm1(tok_emb + pos_emb)"
+                                   : positions_ ? "X = embeddings + PE"
+                                                : "X = token embeddings",
+                                   "PE (positions)", trained ? "Q = X·W_qᵀ + b_q" : "Q = X·W_q",
+                                   trained ? "K = X·W_kᵀ + b_k" : "K = X·W_k",
+                                   trained ? "V = X·W_vᵀ + b_v" : "V = X·W_v"};
             const char* trace_names[] = {"X", "PE", "Q", "K", "V"};
             const Matrix* ms[] = {&x_, &pe_, &q_, &k_, &v_};
-            const int count = positions_ ? 5 : 4;
+            const bool pe = positions_ && !trained;
+            const int count = pe ? 5 : 4;
             const int per_row = std::clamp(static_cast<int>((full + gap) / (font * 9 + gap)), 1, count);
             const float w = (full - gap * static_cast<float>(per_row)) / static_cast<float>(per_row);
             const ImVec2 sz(w, std::clamp(w * static_cast<float>(n) / static_cast<float>(d), font * 3, font * 7));
             int shown = 0;
             for (int k = 0; k < 5; ++k) {
-                if (k == 1 && !positions_) continue;
+                if (k == 1 && !pe) continue;
                 if (shown++ % per_row) ImGui::SameLine();
                 ImGui::BeginGroup();
                 matrix_view(names[k], trace_names[k], *ms[k], ctx, sz, &tokens_, nullptr);
@@ -306,7 +346,7 @@ public:
         const int per_row = std::clamp(static_cast<int>((full + gap) / (min_side + gap)), 1, count);
         // When the n×n matrices stack one a row (n ≥ ~1800 at 1280 px), the counters come first
         // so the numbers this lesson is about stay in view.
-        if (per_row < 2) {
+        if (per_row < 2 && !trained) {
             counters();
             ImGui::Spacing();
         }
@@ -322,7 +362,14 @@ public:
             for (int k = 0; k < count; ++k) {
                 if (k % per_row) ImGui::SameLine();
                 ImGui::BeginGroup();
-                if (k == 0) mask_view(ctx, sz);
+                if (k == 0 && !trained) mask_view(ctx, sz);
+                if (k == 0 && trained) {
+                    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + sz.x);
+                    ImGui::TextWrapped(
+                        "mask: none. The reverse model is bidirectional: every token may read every token, and "
+                        "training taught this head which one to read.");
+                    ImGui::PopTextWrapPos();
+                }
                 if (k == 1 && big) big_view("scores S = Q·Kᵀ/√d", scores_map_, scores_step_, ctx, sz);
                 if (k == 1 && !big)
                     matrix_view("scores S = Q·Kᵀ/√d", "scores", result_.scores, ctx, sz, &tokens_, cols_, &mask_);
@@ -330,17 +377,30 @@ public:
                 if (k == 2 && !big)
                     matrix_view("weights α = softmax(S)", "weights", result_.weights, ctx, sz, &tokens_, cols_, &mask_);
                 if (k == 3)
-                    matrix_view(
-                        "output O = α·V", "output", result_.output, ctx,
-                        ImVec2(std::min(side, font * 2 + static_cast<float>(d) * hgt / static_cast<float>(n)), hgt),
-                        &tokens_, nullptr);
+                    matrix_view("output O = α·V", "output", result_.output, ctx,
+                                ImVec2(std::min(side, font * 2 + static_cast<float>(result_.output.cols()) * hgt /
+                                                                     static_cast<float>(n)),
+                                       hgt),
+                                &tokens_, nullptr);
                 ImGui::EndGroup();
             }
         }
-        if (per_row >= 2) {
+        if (per_row >= 2 && !trained) {
             ImGui::Spacing();
             counters();
         }
+    }
+
+    // The trained example's model state for state() (the JS API and the tests).
+    nlohmann::json state_fields() const override {
+        if (example_ != kTrainedReverse) return nullptr;
+        nlohmann::json m = {{"path", reverse_.path()}, {"state", reverse_.state_name()}, {"error", reverse_.error()}};
+        if (reverse_.state() == ModelAsset::State::ready) {
+            m["layer"] = 0;
+            m["head"] = trained_head_;
+            m["maxDifference"] = trained_diff_;  // |our kernel's weights − the model's own forward|
+        }
+        return {{"model", m}};
     }
 
     ShownMatrix shown_matrix(std::size_t step) const override {
@@ -354,6 +414,100 @@ public:
     }
 
 private:
+    // The trained example: the input drawn from the reverse task with the lesson's seed, run
+    // through the model; the head with the most weight on the anti-diagonal is shown, recomputed
+    // from its layer's input and its rows of in_proj through attn::attention (with a trace).
+    void recompute_trained() {
+        effective_detail_ = detail_ == kAuto ? kRows : detail_;
+        trace_.reset(effective_detail_ == kCoarse ? Trace::Detail::coarse
+                     : effective_detail_ == kRows ? Trace::Detail::rows
+                                                  : Trace::Detail::cells,
+                     50000);
+        tokens_.clear();
+        predicted_.clear();
+        x_ = q_ = k_ = v_ = pe_ = Matrix();
+        result_ = AttentionResult{};
+        mask_ = Mask::none();
+        ModelFile* file = fetch_model(reverse_);
+        if (!file) return;  // view() shows "loading model…" or why it failed
+        Transformer& model = *file->model;
+        const TaskConfig& task = file->config.task;
+        const std::size_t n = task.length, E = model.config().d_model, H = model.config().heads, dh = E / H;
+        Rng rng(static_cast<std::uint64_t>(seed_));
+        TaskBatch batch;
+        generate_batch(task, 1, rng, batch);
+        const ConstMatrixView logits = model.forward(batch.input.data(), 1, n);
+        for (std::size_t i = 0; i < n; ++i) {
+            tokens_.push_back(std::to_string(batch.input[i]));
+            const float* row = logits.row(i);
+            predicted_.push_back(static_cast<int>(std::max_element(row, row + logits.cols) - row));
+        }
+        // The head that reverses: the most mean weight on (i, n−1−i).
+        double best = -1.0;
+        for (std::size_t h = 0; h < H; ++h) {
+            const ConstMatrixView a = model.attention(0, 0, h);
+            double anti = 0.0;
+            for (std::size_t i = 0; i < n; ++i) anti += a(i, n - 1 - i);
+            if (anti > best) best = anti, trained_head_ = h;
+        }
+        const std::size_t h = trained_head_;
+        const ConstMatrixView in = model.attention_input(0);  // (n, E) norm1(tok_emb + pos_emb)
+        x_.resize(n, E);
+        for (std::size_t i = 0; i < n; ++i) std::copy(in.row(i), in.row(i) + E, x_.row(i));
+        const Parameters& P = model.parameters();
+        const ConstMatrixView w = P.value_matrix(P.index("layers.0.self_attn.in_proj_weight"));  // (3E, E)
+        const float* b = P.value(P.index("layers.0.self_attn.in_proj_bias"));                    // 3E
+        // part 0, 1, 2 = q, k, v: head h owns rows part·E + h·dh … + dh of in_proj.
+        auto project = [&](std::size_t part, Matrix& out) {
+            out.resize(n, dh);
+            nn::linear_forward(x_, w.block(part * E + h * dh, 0, dh, E), b + part * E + h * dh, out);
+        };
+        project(0, q_);
+        project(1, k_);
+        project(2, v_);
+        trace_.set_matrix("X", x_);
+        trace_.set_matrix("Q", q_);
+        trace_.set_matrix("K", k_);
+        trace_.set_matrix("V", v_);
+        trace_.add(StepKind::projection, "Embed the tokens (trained)",
+                   "x_i = norm1(tok_emb[token_i] + pos_emb[i])   (what layer 0's attention reads; learned)", {}, {"X"});
+        const std::string rows = "rows of head " + std::to_string(h) + " in the trained in_proj";
+        trace_.add(StepKind::projection, "Project queries", "Q = X·W_qᵀ + b_q   (" + rows + ")", {"X"}, {"Q"});
+        trace_.add(StepKind::projection, "Project keys", "K = X·W_kᵀ + b_k   (" + rows + ")", {"X"}, {"K"});
+        trace_.add(StepKind::projection, "Project values", "V = X·W_vᵀ + b_v   (" + rows + ")", {"X"}, {"V"});
+        ScoreParams p;  // scaled_dot: s_ij = q_i·k_j / √d_head, as nn.MultiheadAttention
+        attention(q_, k_, v_, p, mask_, result_, &trace_);
+        const ConstMatrixView own = model.attention(0, 0, h);
+        trained_diff_ = 0.0;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j)
+                trained_diff_ =
+                    std::max(trained_diff_, std::fabs(static_cast<double>(result_.weights(i, j)) - own(i, j)));
+        trained_step_ = file->step;
+        trained_heads_ = H;
+    }
+
+    // What the trained example is, above its matrices.
+    void trained_header() {
+        std::string input, prediction;
+        for (std::size_t i = 0; i < tokens_.size(); ++i) {
+            input += (i ? " " : "") + tokens_[i];
+            prediction += (i ? " " : "") + std::to_string(predicted_[i]);
+        }
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::Text(
+            "Learned, not hand-set: head %zu of %zu in layer 0 of a model that attnlab train trained on "
+            "reversing %zu digits (%llu steps, %s).",
+            trained_head_, trained_heads_, tokens_.size(), static_cast<unsigned long long>(trained_step_),
+            reverse_.path().c_str());
+        ImGui::Text("input: %s    the model predicts: %s", input.c_str(), prediction.c_str());
+        ImGui::TextDisabled(
+            "These weights, recomputed here from the model's own Q and K, differ from its forward's "
+            "by at most %.1e.",
+            trained_diff_);
+        ImGui::PopTextWrapPos();
+    }
+
     static const char* detail_name(int d) {
         return d == kCoarse ? "coarse (one step per stage)"
                : d == kRows ? "rows (one step per row)"
@@ -529,7 +683,7 @@ private:
         ImGui::EndGroup();
     }
 
-    int n_, d_, seed_, mask_kind_, pad_, window_, detail_;  // values: the declarations in the constructor
+    int example_, n_, d_, seed_, mask_kind_, pad_, window_, detail_;  // values: the declarations in the constructor
     int effective_detail_ = kRows;
     bool positions_;
     std::vector<std::string> tokens_;
@@ -549,6 +703,12 @@ private:
     std::uint64_t big_version_ = ~0ull;
     std::size_t scores_step_ = 0, weights_step_ = 0;  // first steps that write S and α
     bool paint_pending_ = false;                      // a stroke above kLiveTokens: recompute when it ends
+    // The trained example.
+    ModelAsset reverse_{kReverseModelPath, TaskKind::reverse};
+    std::vector<int> predicted_;
+    std::size_t trained_head_ = 0, trained_heads_ = 0;
+    std::uint64_t trained_step_ = 0;
+    double trained_diff_ = 0.0;
 };
 
 }  // namespace

@@ -11,8 +11,13 @@
 // steps trained. Opening a link retrains to that step in frame-sized slices (a progress bar),
 // deterministically, so the same curves come back. `running` starts and pauses training.
 //
-// What it deliberately does not do: train off screen (a hidden lesson pauses), or read and
-// write model files (see HOOK(model files) below).
+// Model files: Export writes the current weights as a safetensors model file (the CLI's format:
+// attnlab eval/attend and PyTorch read it); importing one (drop it on the desktop window, or
+// attnlab.load("model", bytes) in the browser) sets the task and sizes from its config and starts
+// the run from its weights, to inspect it or train on. A link cannot carry an imported model: it
+// replays a fresh run, and the lesson says so.
+//
+// What it deliberately does not do: train off screen (a hidden lesson pauses).
 //
 // [SECTION] helpers
 // [SECTION] the lesson: parameters, session upkeep, live work
@@ -28,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "attn/train/model_file.hpp"
 #include "lesson.hpp"
 #include "training_session.hpp"
 #include "widgets/charts.hpp"
@@ -185,6 +191,7 @@ public:
             session_ = std::make_unique<TrainingSession>(cfg);  // throws on a bad config: shown as the error
             replay_to_ = 0;
             lr_changed_ = false;
+            imported_ = false;
             scrub_ = -1;
             rate_steps_ = 0;
             rate_start_ = Clock::now();
@@ -199,10 +206,14 @@ public:
             if (want < session_->step()) {  // back in time: the same run, from the start
                 session_ = std::make_unique<TrainingSession>(cfg);
                 scrub_ = -1;
+                imported_ = false;
             }
             replay_to_ = want > session_->step() ? want : 0;
             replay_from_ = session_->step();
         }
+        // set("running", 1) after a failure tries again, as the Train button does (a failure sets
+        // running_ to false, so it is true here only when it was just asked for).
+        if (running_ && !session_->failure().empty()) session_->clear_failure();
         session_->set_trace_head(static_cast<std::size_t>(trace_layer_), static_cast<std::size_t>(trace_head_));
         if (session_->trace_version() == 0) session_->record_preview();
         trace_ = session_->trace();
@@ -271,6 +282,10 @@ public:
         t["tracedStep"] = s.traced_step();
         t["checkpoints"] = s.checkpoints().size();
         t["failure"] = s.failure();
+        // The learning rate changed during the run: a link replays it with the current rate.
+        t["lrChanged"] = lr_changed_;
+        // Weights imported from a model file: {"step": steps it had been trained}, else null.
+        t["imported"] = imported_ ? nlohmann::json{{"step", imported_step_}} : nlohmann::json(nullptr);
         return {{"training", t}};
     }
 
@@ -281,17 +296,90 @@ public:
         return {"none", Matrix(), {}, {}};
     }
 
+    // A model file's bytes: the run takes the file's task and sizes and starts from its weights.
     std::string load_file(const std::string& kind, const std::string& bytes) override {
-        (void)bytes;
-        // HOOK(model files): importing a model (safetensors with the config in __metadata__) goes
-        // here once the core reads model files: check its config against this run's, copy the
-        // tensors into session_->parameters(), session_->reset_optimizer(), then refresh_views().
-        return "the Training lesson does not open " + kind + " files yet (model import comes with model files)";
+        if (kind != "model")
+            return "the Training lesson opens model files (.safetensors, kind \"model\"), not " + kind + " files";
+        ModelFile f;
+        try {
+            f = read_model_file(bytes);
+        } catch (const std::exception& e) {
+            return std::string("model file: ") + e.what();
+        }
+        const std::string unfit = fits_lesson(f.config);
+        if (!unfit.empty()) return "model file: " + unfit;
+        const TaskConfig& t = f.config.task;
+        const TransformerConfig& m = f.config.model;
+        task_ = static_cast<int>(t.kind);
+        load_preset(t.kind);  // learning rate and batch of the task; sizes from the file below
+        length_ = static_cast<int>(t.length);
+        vocab_ = static_cast<int>(t.tokens() ? t.vocab : vocab_);
+        k_ = static_cast<int>(t.k);
+        layers_ = static_cast<int>(m.layers);
+        heads_ = static_cast<int>(m.heads);
+        d_model_ = static_cast<int>(m.d_model);
+        d_ff_ = static_cast<int>(m.d_ff);
+        positions_ = m.positions == Positions::learned ? 0 : 1;
+        activation_ = m.activation == nn::Activation::relu ? 0 : 1;
+        trace_layer_ = std::min(trace_layer_, layers_ - 1);
+        trace_head_ = std::min(trace_head_, heads_ - 1);
+        auto session = std::make_unique<TrainingSession>(config());
+        session->import_weights(f.model->parameters());
+        session_ = std::move(session);
+        imported_ = true;
+        imported_step_ = f.step;
+        running_ = false;
+        replay_to_ = 0;
+        steps_requested_ = false;
+        lr_changed_ = false;
+        scrub_ = -1;
+        refresh_views();
+        return "";
+    }
+
+    // "model": the current weights as a model file (Export in the status bar; JS: export("model")).
+    std::string export_file(const std::string& kind) override {
+        if (kind != "model") return Lesson::export_file(kind);
+        if (!session_) return "no model to export yet";
+        const std::string name = std::string("attnlab-") + task_name(session_->config().task.kind) + "-step" +
+                                 std::to_string(session_->step()) + ".safetensors";
+        std::string bytes;
+        try {
+            bytes = session_->model_file();
+        } catch (const std::exception& e) {
+            return std::string("cannot export the model: ") + e.what();
+        }
+        if (!platform_) return "cannot export the model: no shell to save it";
+        export_status_ = platform_->save_file(name, "application/octet-stream", bytes);
+        return "";
     }
 
     void view(const LessonContext& ctx) override;
 
 private:
+    // "" when a model file's config fits this lesson's parameter ranges, else the first misfit.
+    static std::string fits_lesson(const ModelConfig& c) {
+        const TaskConfig& t = c.task;
+        const TransformerConfig& m = c.model;
+        auto range = [](const char* name, std::size_t v, std::size_t lo, std::size_t hi) -> std::string {
+            if (v >= lo && v <= hi) return "";
+            return std::string(name) + " is " + std::to_string(v) + ", this lesson trains " + std::to_string(lo) +
+                   " to " + std::to_string(hi);
+        };
+        for (const std::string& e :
+             {range("length", t.length, 2, 32), t.tokens() ? range("vocab", t.vocab, 2, 128) : std::string(),
+              range("k", t.k, 1, 16), range("layers", m.layers, 1, 4), range("heads", m.heads, 1, 8),
+              range("d_model", m.d_model, 4, 128), range("d_ff", m.d_ff, 4, 512)})
+            if (!e.empty()) return e;
+        if (m.max_len != t.length)
+            return "max_len " + std::to_string(m.max_len) + " differs from the task's length " +
+                   std::to_string(t.length) + " (this lesson's models have max_len = length)";
+        if (t.tokens() && m.vocab != t.vocab)
+            return "the model's vocab " + std::to_string(m.vocab) + " differs from the task's " +
+                   std::to_string(t.vocab) + " (this lesson's models have the task's vocab)";
+        return "";
+    }
+
     TrainingConfig config() const {
         TrainingConfig c = TrainingConfig::preset(task_kind(task_));
         c.task.length = static_cast<std::size_t>(length_);
@@ -379,7 +467,10 @@ private:
     std::unique_ptr<TrainingSession> session_;
     std::size_t replay_to_ = 0, replay_from_ = 0;  // retraining to a link's step
     bool lr_changed_ = false;                      // the learning rate changed during this run
-    int scrub_ = -1;                               // checkpoint shown, −1: the current weights
+    bool imported_ = false;                        // the run started from a model file's weights
+    std::uint64_t imported_step_ = 0;              // the steps that file had been trained
+    std::string export_status_;
+    int scrub_ = -1;  // checkpoint shown, −1: the current weights
     std::uint64_t trace_seen_ = 0;
     Inspection probe_, typed_;
     std::string input_text_, input_error_;
@@ -456,8 +547,18 @@ void TrainLesson::status_bar() {
         touched();
     }
     ImGui::SameLine();
+    if (ImGui::Button("Export model")) export_file("model");
+    ImGui::SameLine();
+    if (ImGui::Button("Import model…") && platform_ && !platform_->request_open("model"))
+        export_status_ = "To import a model file, drop the .safetensors file on the window.";
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Save the current weights as a safetensors model file (the format of attnlab train -o; PyTorch "
+            "loads it). Import one by dropping it on the window (desktop) or attnlab.load(\"model\", bytes).");
+    ImGui::SameLine();
     if (ImGui::Button("Reset")) {
         running_ = false;
+        imported_ = false;
         session_.reset();
         changed();  // a fresh run at step 0 on the next update
         return;
@@ -499,6 +600,12 @@ void TrainLesson::status_bar() {
     if (lr_changed_)
         ImGui::TextDisabled(
             "The learning rate changed during this run: a link replays the whole run with the current one.");
+    if (imported_)
+        ImGui::TextDisabled(
+            "Started from an imported model file (trained %llu steps elsewhere); steps count from the import. A "
+            "link cannot carry these weights: it replays a fresh run of the same task and sizes.",
+            static_cast<unsigned long long>(imported_step_));
+    if (!export_status_.empty()) ImGui::TextDisabled("%s", export_status_.c_str());
 }
 
 void TrainLesson::curves(float width, float height) {

@@ -8,8 +8,18 @@
 // hand so that each one has a readable job (previous word, same word, subject/coreference —
 // "it" looks at "cat" — and one random head for contrast); "random" uses seeded weights.
 //
-// What it deliberately does not do: training, or more than one layer (the examples stand in
-// for "a head in some layer"). Splitting the sentence and checking tokens: tokens.hpp (ui/logic).
+// The "learned" example shows heads that training made: a model trained by `attnlab train` on the
+// induction task (models/induction.safetensors, made by scripts/make_models, fetched when first
+// chosen), one layer at a time: its input is an induction sequence drawn with the lesson's seed,
+// and the chosen layer's heads are recomputed from what that layer read, norm1(x), and its trained
+// in_proj and out_proj, through the same multi-head kernel (causal, as the model). Each head is
+// labelled with what it was measured to do on that sequence: its mean weight on the previous token
+// and on the induction target (the token after the earlier copy of the current one), named after
+// one of them when that is above one half. (The shipped model predicts the copies well without a
+// textbook previous-token head: the labels report what training found.)
+//
+// What it deliberately does not do: training (the Training lesson). Splitting the sentence and
+// checking tokens: tokens.hpp (ui/logic).
 //
 // [SECTION] Example     hand-built embeddings and projections for the crafted heads
 // [SECTION] Lesson      parameters, recompute, view, export
@@ -22,6 +32,7 @@
 #include <cstring>
 
 #include "attn/multihead.hpp"
+#include "attn/train/tasks.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
 #include "tokens.hpp"
@@ -201,10 +212,18 @@ public:
         // Group "" (drawn by the app): the example, its heads and seed; group "view" (drawn by
         // controls(), above the sentence box): the head shown and how it is drawn.
         params_.set_widget_width(10.0f);
-        params_.add_choice("example", &example_, {"crafted", "random"}, 0).note([this] {
-            return example_ == 0 ? std::string("4 heads of 8 dimensions; the seed sets head 3") : std::string();
-        });
+        params_.add_choice("example", &example_, {"crafted", "random", "learned"}, 0)
+            .choice_labels({"crafted", "random", "learned heads (trained: induction)"})
+            .note([this] {
+                return example_ == 0   ? std::string("4 heads of 8 dimensions; the seed sets head 3")
+                       : example_ == 2 ? std::string("trained by attnlab train; the seed picks the sequence")
+                                       : std::string();
+            });
         params_.add_int("heads", &heads_, 1, 8, 4).shown([this] { return example_ == 1; });
+        params_.add_int("layer", &layer_, 0, 7, 1)
+            .label("layer")
+            .shown([this] { return example_ == kLearned; })
+            .slider_max([this] { return static_cast<double>(std::max<std::size_t>(learned_layers_, 1)) - 1; });
         params_.add_int("head", &head_, 0, 7, 2)
             .label("head shown")
             .group("view")
@@ -222,7 +241,7 @@ public:
             .group("view")
             .view_only();
         params_.add_bool("previews", &previews_, true).label("colormap previews").group("view").view_only();
-        tokens_ = example_tokens(kDefaultTokens);
+        tokens_ = sentence_tokens_ = example_tokens(kDefaultTokens);
         sentence_ = join_words(tokens_);
     }
     const char* id() const override { return "viz"; }
@@ -231,6 +250,16 @@ public:
 
     void explain() override {
         ImGui::TextUnformatted("Looking at attention");
+        if (example_ == kLearned) {
+            ImGui::TextUnformatted(
+                "Learned heads: nobody set these weights. A two-layer model was trained to continue sequences in "
+                "which a segment of tokens repeats (it predicts the repeated tokens about 97% of the time). The "
+                "textbook way to do it takes two steps: a previous-token head (each position looks one back) and, "
+                "in the next layer, an induction head (the current token looks for its earlier copy and attends to "
+                "the token after it). Training finds whatever works, not necessarily that: under each head is "
+                "measured how much of its weight goes to the previous token and to the token after the earlier "
+                "copy, on this sequence. Switch the layer and the seed and compare.");
+        }
         ImGui::TextUnformatted(
             "An attention layer hands you one weight matrix per head: row i says how query token i spreads its "
             "attention over the key tokens, and each row sums to 1. The same numbers can be drawn in several ways, "
@@ -249,6 +278,7 @@ public:
     // The view's parameters, then the sentence box.
     void controls() override {
         if (draw_params(params_, "view")) changed();
+        if (example_ == kLearned) return;  // the sequence comes from the task (the seed picks it)
 
         ImGui::Spacing();
         ImGui::TextUnformatted("Sentence (words split at spaces)");
@@ -259,13 +289,13 @@ public:
         record_widget("sentence", "text");
         sentence_ = buf;
         if (enter || ImGui::Button("Use sentence")) {
-            sentence_error_ = parse_sentence(sentence_, tokens_);
+            sentence_error_ = parse_sentence(sentence_, sentence_tokens_);
             if (sentence_error_.empty()) changed();
         }
         ImGui::SameLine();
         if (ImGui::Button("Reset")) {
-            tokens_ = example_tokens(kDefaultTokens);
-            sentence_ = join_words(tokens_);
+            sentence_tokens_ = example_tokens(kDefaultTokens);
+            sentence_ = join_words(sentence_tokens_);
             sentence_error_.clear();
             changed();
         }
@@ -277,6 +307,11 @@ public:
     }
 
     void recompute() override {
+        if (example_ == kLearned) {
+            recompute_learned();
+            return;
+        }
+        tokens_ = sentence_tokens_;
         Matrix x;
         MultiHeadParams p;
         const auto seed = static_cast<std::uint32_t>(seed_);
@@ -292,7 +327,9 @@ public:
     }
 
     void view(const LessonContext& ctx) override {
+        if (example_ == kLearned && (model_status(induction_) || !induction_.file())) return;
         step_panel(ctx.step);
+        if (example_ == kLearned) learned_header();
         const std::size_t h = shown_head();
         if (h >= result_.weights.size()) return;
         const Matrix& w = result_.weights[h];
@@ -314,10 +351,10 @@ public:
         const float big =
             std::clamp(std::min(narrow ? avail.x - font : avail.x * 0.5f - font, avail.y - small - 5 * line), 160.0f,
                        font * 28.0f);
-        const Mask* mask = causal_ ? &mask_ : nullptr;
+        const Mask* mask = masked() ? &mask_ : nullptr;
 
         ImGui::BeginGroup();
-        ImGui::Text("head %zu%s%s", h, example_ == 0 ? ": " : "", example_ == 0 ? kCraftedHeadNames[h] : "");
+        ImGui::Text("head %zu%s%s", h, example_ == 0 || example_ == kLearned ? ": " : "", head_label(h).c_str());
         const HeatmapHover hv = matrix_view("weights (rows: queries, columns: keys)", name, w, ctx, ImVec2(big, big),
                                             &tokens_, &tokens_, mask);
         ImGui::EndGroup();
@@ -353,9 +390,9 @@ public:
             if (k == h)  // the head shown above
                 ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
                                                     ImGui::GetColorU32(ImGuiCol_Text), 0.0f, 0, 2.0f);
-            if (example_ == 0) {
+            if (example_ == 0 || example_ == kLearned) {
                 ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + small);
-                ImGui::TextDisabled("%s", kCraftedHeadNames[k]);
+                ImGui::TextDisabled("%s", head_label(k).c_str());
                 ImGui::PopTextWrapPos();
             }
             ImGui::EndGroup();
@@ -382,21 +419,156 @@ public:
         return {trace_name(h), result_.weights[h], tokens_, tokens_};
     }
 
-    nlohmann::json data() const override { return {{"tokens", tokens_}}; }
+    nlohmann::json data() const override { return {{"tokens", sentence_tokens_}}; }
 
     std::string load_data(const nlohmann::json& data) override {
         if (!data.is_object()) return "viz data must be a JSON object, got " + a_json_type(data);
         if (!data.contains("tokens")) return "";
-        const std::string err = tokens_from_json(data["tokens"], tokens_);
+        const std::string err = tokens_from_json(data["tokens"], sentence_tokens_);
         if (!err.empty()) return "viz data: " + err;
-        sentence_ = join_words(tokens_);
+        sentence_ = join_words(sentence_tokens_);
         sentence_error_.clear();
         changed();
         return "";
     }
 
+    // The learned example's model state for state() (the JS API and the tests); maxDifference:
+    // |these weights − the model's own forward's|, over the layer's heads.
+    nlohmann::json state_fields() const override {
+        if (example_ != kLearned) return nullptr;
+        nlohmann::json m = {
+            {"path", induction_.path()}, {"state", induction_.state_name()}, {"error", induction_.error()}};
+        if (induction_.state() == ModelAsset::State::ready) {
+            m["layer"] = shown_layer_;
+            m["layers"] = learned_layers_;
+            m["heads"] = learned_roles_;
+            m["previousTokenScores"] = previous_scores_;
+            m["inductionScores"] = induction_scores_;
+            m["maxDifference"] = learned_diff_;
+        }
+        return {{"model", m}};
+    }
+
 private:
-    std::size_t head_count() const { return example_ == 0 ? kHeads : static_cast<std::size_t>(heads_); }
+    static constexpr int kLearned = 2;
+    bool masked() const { return causal_ || example_ == kLearned; }
+
+    // The learned example: one induction sequence (the seed's), the model's forward, then the
+    // chosen layer's heads recomputed from that layer's input through multi_head_attention.
+    void recompute_learned() {
+        tokens_.clear();
+        result_ = MultiHeadResult{};
+        learned_roles_.clear();
+        previous_scores_.clear();
+        induction_scores_.clear();
+        mask_ = Mask::causal();
+        ModelFile* file = fetch_model(induction_);
+        if (!file) return;  // view() shows "loading model…" or why it failed
+        Transformer& model = *file->model;
+        const TaskConfig& task = file->config.task;
+        const std::size_t n = task.length, E = model.config().d_model;
+        learned_layers_ = model.config().layers;
+        shown_layer_ = static_cast<std::size_t>(std::clamp(layer_, 0, static_cast<int>(learned_layers_) - 1));
+        Rng rng(static_cast<std::uint64_t>(seed_));
+        TaskBatch batch;
+        generate_batch(task, 1, rng, batch);
+        model.forward(batch.input.data(), 1, n);
+        for (std::size_t i = 0; i < n; ++i) tokens_.push_back(std::to_string(batch.input[i]));
+        const ConstMatrixView in = model.attention_input(shown_layer_);  // (n, E) norm1(x) of that layer
+        Matrix x(n, E);
+        for (std::size_t i = 0; i < n; ++i) std::copy(in.row(i), in.row(i) + E, x.row(i));
+        const Parameters& P = model.parameters();
+        const std::string prefix = "layers." + std::to_string(shown_layer_) + ".self_attn.";
+        auto matrix_of = [&](const std::string& name) {
+            const ConstMatrixView v = P.value_matrix(P.index(prefix + name));
+            Matrix m(v.rows, v.cols);
+            for (std::size_t r = 0; r < v.rows; ++r) std::copy(v.row(r), v.row(r) + v.cols, m.row(r));
+            return m;
+        };
+        auto vector_of = [&](const std::string& name) {
+            const std::size_t i = P.index(prefix + name);
+            return std::vector<float>(P.value(i), P.value(i) + P.info(i).count);
+        };
+        MultiHeadParams p;
+        p.num_heads = model.config().heads;
+        p.in_proj_weight = matrix_of("in_proj_weight");
+        p.in_proj_bias = vector_of("in_proj_bias");
+        p.out_proj_weight = matrix_of("out_proj.weight");
+        p.out_proj_bias = vector_of("out_proj.bias");
+        result_ = multi_head_attention(x, x, x, p, mask_, {}, &trace_);
+        head_ = std::clamp(head_, 0, static_cast<int>(result_.weights.size()) - 1);
+        learned_diff_ = 0.0;
+        for (std::size_t h = 0; h < result_.weights.size(); ++h) {
+            const ConstMatrixView own = model.attention(shown_layer_, 0, h);
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < n; ++j)
+                    learned_diff_ =
+                        std::max(learned_diff_, std::fabs(static_cast<double>(result_.weights[h](i, j)) - own(i, j)));
+        }
+        label_heads(batch.input);
+    }
+
+    // What each head does on this sequence, measured: the mean weight on the previous token
+    // (query i → key i−1), and on the induction target (for a query inside the copy whose token
+    // appeared earlier at position j, the key j + 1 that followed it). A head is named after the
+    // larger score when it is above one half.
+    void label_heads(const std::vector<std::int32_t>& ids) {
+        const std::size_t n = ids.size();
+        for (const Matrix& w : result_.weights) {
+            double prev = 0.0, ind = 0.0;
+            std::size_t n_ind = 0;
+            for (std::size_t i = 1; i < n; ++i) prev += w(i, i - 1);
+            for (std::size_t i = 1; i < n; ++i) {
+                std::size_t j = i;  // the latest earlier c < i − 1 with ids[c] = ids[i] (its successor is before i)
+                for (std::size_t c = i - 1; c-- > 0;)
+                    if (ids[c] == ids[i]) {
+                        j = c;
+                        break;
+                    }
+                if (j < i && j + 1 < i) {
+                    ind += w(i, j + 1);
+                    ++n_ind;
+                }
+            }
+            prev /= static_cast<double>(n - 1);
+            ind = n_ind ? ind / static_cast<double>(n_ind) : 0.0;
+            previous_scores_.push_back(prev);
+            induction_scores_.push_back(ind);
+            char label[96];
+            if (prev >= ind && prev > 0.5)
+                std::snprintf(label, sizeof label, "previous token (%.0f%%)", 100 * prev);
+            else if (ind > prev && ind > 0.5)
+                std::snprintf(label, sizeof label, "induction (%.0f%%)", 100 * ind);
+            else
+                std::snprintf(label, sizeof label, "previous %.0f%%, induction %.0f%%", 100 * prev, 100 * ind);
+            learned_roles_.push_back(label);
+        }
+    }
+
+    void learned_header() {
+        const ModelFile* f = induction_.file();
+        std::string seq;
+        for (std::size_t i = 0; i < tokens_.size(); ++i) seq += (i ? " " : "") + tokens_[i];
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::Text(
+            "Learned, not hand-set: layer %zu of %zu of a model that attnlab train trained on the induction "
+            "task (%llu steps, %s).",
+            shown_layer_, learned_layers_, static_cast<unsigned long long>(f ? f->step : 0), induction_.path().c_str());
+        ImGui::TextDisabled("sequence (a segment of it repeats later): %s", seq.c_str());
+        ImGui::PopTextWrapPos();
+    }
+
+    std::string head_label(std::size_t h) const {
+        if (example_ == 0) return kCraftedHeadNames[h];
+        if (example_ == kLearned && h < learned_roles_.size()) return learned_roles_[h];
+        return "";
+    }
+
+    std::size_t head_count() const {
+        return example_ == 0          ? kHeads
+               : example_ == kLearned ? result_.weights.size()
+                                      : static_cast<std::size_t>(heads_);
+    }
     std::size_t shown_head() const {
         return static_cast<std::size_t>(std::clamp(head_, 0, static_cast<int>(head_count()) - 1));
     }
@@ -438,7 +610,7 @@ private:
                 for (std::size_t j = 0; j < w.cols(); ++j)
                     if (i < pending.size() && pending[i])
                         state[i * w.cols() + j] = CellState::pending;
-                    else if (causal_ && !mask_.allows(i, j))
+                    else if (masked() && !mask_.allows(i, j))
                         state[i * w.cols() + j] = CellState::masked;
             for (int c = 0; c < 4; ++c) {
                 previews_maps_[c].set(w, state, 0.0f, 1.0f);  // weights: a fixed 0..1 scale
@@ -460,7 +632,7 @@ private:
         ImGui::EndGroup();
     }
 
-    int example_, heads_, head_, seed_;  // values: the declarations in the constructor
+    int example_, heads_, layer_, head_, seed_;  // values: the declarations in the constructor
     bool causal_, previews_;
     float min_weight_;
     std::vector<std::string> tokens_;
@@ -470,6 +642,13 @@ private:
     Heatmap previews_maps_[4];
     std::uint64_t preview_version_ = ~0ull;
     std::size_t preview_head_ = ~std::size_t{0}, preview_step_ = ~std::size_t{0};
+    // The learned example.
+    ModelAsset induction_{kInductionModelPath, TaskKind::induction};
+    std::vector<std::string> sentence_tokens_;  // the sentence of the crafted and random examples
+    std::vector<std::string> learned_roles_;
+    std::vector<double> previous_scores_, induction_scores_;
+    std::size_t learned_layers_ = 0, shown_layer_ = 0;
+    double learned_diff_ = 0.0;
 };
 
 }  // namespace

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
+
+#include "focus.hpp"
 
 namespace attn::ui {
 
@@ -86,6 +89,28 @@ bool widget(Param& p) {
 // [0]: the frame being built, [1]: the last finished frame.
 std::vector<ParamRect> g_rects[2];
 
+// The parameter as a screen reader says it: "tokens n: 8", "scale by 1/√d_k: on".
+std::string spoken(const Param& p) {
+    const double v = p.get();
+    char buf[96] = "";
+    switch (p.widget) {
+        case Param::Widget::checkbox: return p.label + (v != 0 ? ": on" : ": off");
+        case Param::Widget::combo: {
+            const auto i = static_cast<std::size_t>(std::max(0.0, v));
+            return p.label + ": " + (i < p.choice_labels.size() ? p.choice_labels[i] : std::string());
+        }
+        case Param::Widget::slider:
+            if (p.type == Param::Type::real)
+                std::snprintf(buf, sizeof buf, p.format.empty() ? "%.3g" : p.format.c_str(), v);
+            else
+                std::snprintf(buf, sizeof buf, p.format.empty() ? "%d" : p.format.c_str(), static_cast<int>(v));
+            return p.label + ": " + buf;
+        case Param::Widget::seed:
+        case Param::Widget::none: break;
+    }
+    return p.label + ": " + std::to_string(static_cast<long>(v));
+}
+
 }  // namespace
 
 const std::vector<ParamRect>& param_rects_last_frame() { return g_rects[1]; }
@@ -112,6 +137,7 @@ bool draw_params(ParamSet& params, const std::string& group) {
         const bool edited = widget(p);
         static const char* const kinds[] = {"slider", "checkbox", "combo", "seed", "none"};
         record_widget(p.name, kinds[static_cast<int>(p.widget)]);
+        if (ImGui::IsItemFocused()) describe_focus(spoken(p));
         if (!p.tooltip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.tooltip.c_str());
         changed = changed || (edited && p.recompute);
         if (p.dragging && static_cast<int>(p.drag_value) != static_cast<int>(p.get()))

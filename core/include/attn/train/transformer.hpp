@@ -108,6 +108,10 @@ public:
 
     // Softmax weights of layer l, sequence b, head h in the last forward: (n, n).
     ConstMatrixView attention(std::size_t layer, std::size_t b, std::size_t h) const;
+    // What layer l's self-attention read in the last forward, norm1(x): (B·n, E). With the
+    // layer's in_proj and out_proj it recomputes that layer's attention outside the model
+    // (the lessons show a trained head through the same kernels as every other lesson).
+    ConstMatrixView attention_input(std::size_t layer) const;
     std::size_t batch() const { return batch_; }
     std::size_t length() const { return length_; }
 
