@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -62,6 +63,13 @@ EM_JS(void, js_open_picker, (const char* kind), {
     if (input) input.click();
 });
 EM_JS(void, js_first_frame, (), { if (Module.attnlabFirstFrame) Module.attnlabFirstFrame(); });
+// Touch input (web/touch.js): out[0..4] = x, y (CSS px, −1: none), button, pan x, pan y.
+EM_JS(int, js_touch_poll, (float* out), {
+    return window.attnlabTouch ? window.attnlabTouch.poll(HEAPF32, out >> 2) : 0;
+});
+EM_JS(void, js_text_state, (int want, int over), {
+    if (window.attnlabTouch) window.attnlabTouch.text(want, over);
+});
 // After every frame: api.js compares the app's summary and fires its events.
 EM_JS(void, js_after_frame, (), { if (Module.attnlabAfterFrame) Module.attnlabAfterFrame(); });
 // A shipped file, fetched relative to the page (site/models/…); the answer comes back through
@@ -126,6 +134,32 @@ attn::ui::App* g_app = nullptr;
 double g_last = 0.0;
 int g_frames = 0;
 std::string g_result;  // storage for strings returned to JS
+int g_backspaces = 0;  // Backspace presses from the on-screen keyboard, one per two frames
+bool g_backspace_down = false;
+
+// A finger drives ImGui's pointer when web/touch.js says so (after ImGui_ImplGlfw_NewFrame,
+// which set it from GLFW's mouse). Two fingers pan: their movement becomes a wheel, in ImGui's
+// units of 5 font heights per notch, so the content follows the fingers.
+void apply_touch(double dpr) {
+    ImGuiIO& io = ImGui::GetIO();
+    float t[5] = {-1, -1, 0, 0, 0};
+    if (js_touch_poll(t)) {
+        const float s = static_cast<float>(dpr);
+        io.MousePos = t[0] >= 0 ? ImVec2(t[0] * s, t[1] * s) : ImVec2(-FLT_MAX, -FLT_MAX);
+        io.MouseDown[0] = t[2] != 0;
+        const float notch = 5.0f * g_app->font_pixels();
+        io.MouseWheelH += t[3] * s / notch;
+        io.MouseWheel += t[4] * s / notch;
+    }
+    if (g_backspace_down) {
+        io.KeysDown[GLFW_KEY_BACKSPACE] = false;
+        g_backspace_down = false;
+    } else if (g_backspaces > 0) {
+        io.KeysDown[GLFW_KEY_BACKSPACE] = true;
+        g_backspace_down = true;
+        --g_backspaces;
+    }
+}
 
 void frame() {
     // Keep the canvas backing store at the page size in device pixels: crisp on HiDPI, and the
@@ -142,10 +176,13 @@ void frame() {
     attn::ui::renderer_update_fonts(*g_app);
     attn::ui::renderer_new_frame();
     ImGui_ImplGlfw_NewFrame();
+    apply_touch(dpr);
     ImGui::NewFrame();
     const double now = glfwGetTime();
     g_app->frame(g_last > 0 ? now - g_last : 0.0);
     g_last = now;
+    // The hidden input that opens on-screen keyboards follows ImGui's text fields.
+    js_text_state(ImGui::GetIO().WantTextInput ? 1 : 0, ImGui::GetMouseCursor() == ImGuiMouseCursor_TextInput ? 1 : 0);
     int fw = 0, fh = 0;
     glfwGetFramebufferSize(g_window, &fw, &fh);
     attn::ui::renderer_draw(fw, fh);
@@ -204,6 +241,17 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_set(const char* name, const char* value
     return g_result.c_str();
 }
 
+// Text typed into the hidden input (web/touch.js): an on-screen keyboard's characters, UTF-8.
+EMSCRIPTEN_KEEPALIVE void attnlab_text(const char* utf8) {
+    if (g_app && utf8) ImGui::GetIO().AddInputCharactersUTF8(utf8);
+}
+
+// A key from the hidden input that arrives as an edit rather than a key event ("Backspace").
+EMSCRIPTEN_KEEPALIVE void attnlab_key(const char* key) {
+    if (g_app && key && std::string(key) == "Backspace" && g_backspaces < 64) ++g_backspaces;
+}
+
+// Bytes of a file the user picked (kind: "image" or "scenario").
 // Bytes of a file the user picked (kind: "image", "scenario" or "model").
 EMSCRIPTEN_KEEPALIVE const char* attnlab_load(const char* kind, const unsigned char* data, int size) {
     g_result = g_app ? g_app->load_file(kind ? kind : "", std::string(reinterpret_cast<const char*>(data),

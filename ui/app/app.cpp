@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <new>
@@ -189,39 +190,185 @@ void App::frame(double dt) {
         if (pressed(ImGuiKey_End, false)) player_.last();
     }
     if (!io.WantTextInput)
-        for (int k = 0; k < static_cast<int>(lessons_.size()) && k < 9; ++k)
+        for (int k = 0; !embed_.embed && k < static_cast<int>(lessons_.size()) && k < 9; ++k)
             if (ImGui::IsKeyPressed('1' + k, false)) set_lesson(lessons_[k]->id());
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
+    LayoutInput in;
+    in.width = vp->WorkSize.x;
+    in.height = vp->WorkSize.y;
+    in.font_px = ImGui::GetFontSize();
+    in.lesson_tabs_width = tabs_width_;
+    in.embed = embed_.embed;
+    in.hide_explain = embed_.explain;
+    in.hide_controls = embed_.controls;
+    in.hide_player = embed_.player;
+    in.hide_export = embed_.exports;
+    layout_ = compute_layout(in);
+    regions_last_.swap(regions_);
+    regions_.clear();
+    param_rects_new_frame();
+
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
-    ImGui::Begin("attnlab", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoBringToFrontOnFocus);
-    top_bar();
-    const float side = std::max(ImGui::GetFontSize() * 18.0f, ImGui::GetContentRegionAvail().x * 0.28f);
-    ImGui::BeginChild("side", ImVec2(side, 0), true);
-    side_panel();
-    ImGui::EndChild();
-    ImGui::SameLine();
+    // Stacked, the page itself scrolls (a drag off the widgets, a wheel, or its scrollbar).
+    ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                             ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                             ImGuiWindowFlags_NoBringToFrontOnFocus;
+    if (!layout_.stacked) flags |= ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse;
+    ImGui::Begin("attnlab", nullptr, flags);
+    if (layout_.stacked)
+        stacked_page();
+    else
+        wide_page();
+    page_scroll_ = ImGui::GetScrollY();
+    page_height_ = ImGui::GetScrollMaxY() + ImGui::GetWindowHeight();
+    ImGui::End();
+    focus_ = take_focus();
+    notify_link();
+    frame_ms_ = ms_since(t0);
+}
+
+void App::record_region(const char* name) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    regions_.push_back({name, a.x, a.y, b.x, b.y});
+}
+
+// Wide: the lesson bar on top, the side panel on the left, the player and the views on the right.
+void App::wide_page() {
+    if (layout_.lesson_bar) {
+        ImGui::BeginGroup();
+        top_bar();
+        ImGui::EndGroup();
+        record_region("lessonBar");
+    } else {
+        status_line();
+    }
+    if (layout_.side_width > 0) {
+        ImGui::BeginChild("side", ImVec2(layout_.side_width, 0), true);
+        side_panel();
+        ImGui::EndChild();
+        record_region("side");
+        ImGui::SameLine();
+        // A parameter just changed in the panel (a slider being dragged): the views below are
+        // drawn from the new numbers, never from the new sizes with the old matrices (the
+        // Multi-head lesson's head blocks would not fit).
+        ensure_computed();
+    }
     ImGui::BeginChild("main", ImVec2(0, 0), false);
-    player_bar();
+    if (layout_.player) {
+        ImGui::BeginGroup();
+        player_bar();
+        ImGui::EndGroup();
+        record_region("player");
+    }
+    lesson_view();
+    ImGui::EndChild();
+    drag_scroll();
+}
+
+// Stacked: one column that scrolls: lesson bar, player, views at full width, then the
+// explanation, the controls and export in collapsible sections.
+void App::stacked_page() {
+    if (layout_.lesson_bar) {
+        ImGui::BeginGroup();
+        top_bar();
+        ImGui::EndGroup();
+        record_region("lessonBar");
+    } else {
+        status_line();
+    }
+    if (layout_.player) {
+        ImGui::BeginGroup();
+        player_bar();
+        ImGui::EndGroup();
+        record_region("player");
+    }
+    lesson_view();
+    if (layout_.explain) {
+        ImGui::BeginGroup();
+        if (ImGui::CollapsingHeader("Explanation", ImGuiTreeNodeFlags_DefaultOpen)) explain_section();
+        ImGui::EndGroup();
+        record_region("explain");
+    }
+    if (layout_.controls) {
+        ImGui::BeginGroup();
+        if (ImGui::CollapsingHeader("Controls", ImGuiTreeNodeFlags_DefaultOpen)) controls_section();
+        ImGui::EndGroup();
+        record_region("controls");
+    }
+    if (layout_.export_import) {
+        ImGui::BeginGroup();
+        if (ImGui::CollapsingHeader("Export and import")) export_section();
+        ImGui::EndGroup();
+        record_region("export");
+    }
+    drag_scroll();
+}
+
+// A press that lands off every widget and then drags scrolls what is under it (touch screens
+// have no wheel; the browser's own scrolling is off so that the canvas gets the touches): the
+// window under the finger first, e.g. the lesson's view when its content is taller or wider than
+// its region, and what that window cannot take, its parents, up to the page.
+void App::drag_scroll() {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGuiContext& g = *ImGui::GetCurrentContext();
+    if (ImGui::IsMouseClicked(0) && ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) &&
+        !ImGui::IsAnyItemHovered() && !ImGui::IsAnyItemActive())
+        scroll_drag_ = g.HoveredWindow;
+    if (!io.MouseDown[0]) scroll_drag_ = nullptr;
+    if (!scroll_drag_ || (io.MouseDelta.x == 0.0f && io.MouseDelta.y == 0.0f)) return;
+    float dx = -io.MouseDelta.x, dy = -io.MouseDelta.y;
+    for (ImGuiWindow* w = scroll_drag_; w && (dx != 0.0f || dy != 0.0f);
+         w = (w->Flags & ImGuiWindowFlags_ChildWindow) ? w->ParentWindow : nullptr) {
+        const float x = w->ScrollTarget.x < FLT_MAX ? w->ScrollTarget.x : w->Scroll.x;
+        const float y = w->ScrollTarget.y < FLT_MAX ? w->ScrollTarget.y : w->Scroll.y;
+        const float nx = std::clamp(x + dx, 0.0f, w->ScrollMax.x), ny = std::clamp(y + dy, 0.0f, w->ScrollMax.y);
+        if (nx != x) ImGui::SetScrollX(w, nx);
+        if (ny != y) ImGui::SetScrollY(w, ny);
+        dx -= nx - x;
+        dy -= ny - y;
+    }
+}
+
+void App::lesson_view() {
     Lesson& l = lesson();
     if (!l.error().empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.35f, 0.3f, 1.0f));
         ImGui::TextWrapped("%s", l.error().c_str());
         ImGui::PopStyleColor();
-    } else {
-        LessonContext ctx{player_.index(), colormap_, &platform_};
-        ImGui::BeginChild("view", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
-        l.draw(ctx);
-        ImGui::EndChild();
+        record_region("view");
+        return;
     }
+    LessonContext ctx{player_.index(), colormap_, &platform_};
+    // Stacked, the views get the layout's height; a lesson whose views end well before that (its
+    // last frame measured them) gets only what it uses, so the page does not show a gap. Lessons
+    // that size their views by the height they are given use most of it and keep it all.
+    float height = 0.0f;
+    if (layout_.stacked) {
+        height = layout_.view_height;
+        if (view_content_h_ > 0.0f && view_content_h_ < 0.8f * height) height = view_content_h_;
+    }
+    ImGui::BeginChild("view", ImVec2(0, height), false, ImGuiWindowFlags_HorizontalScrollbar);
+    l.draw(ctx);
+    view_scroll_ = ImVec2(ImGui::GetScrollX(), ImGui::GetScrollY());
+    // The content's height, with the window's padding and a horizontal scrollbar if one shows.
+    view_content_h_ = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y +
+                      (ImGui::GetScrollMaxX() > 0.0f ? ImGui::GetStyle().ScrollbarSize : 0.0f);
     ImGui::EndChild();
-    ImGui::End();
-    focus_ = take_focus();
-    notify_link();
-    frame_ms_ = ms_since(t0);
+    record_region("view");
+}
+
+void App::status_line() {
+    if (status_.empty()) return;
+    ImGui::PushStyleColor(ImGuiCol_Text, status_is_error_ ? ImVec4(1.0f, 0.4f, 0.35f, 1.0f)
+                                                          : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::PushTextWrapPos(ImGui::GetContentRegionMax().x - ImGui::GetFontSize() * 2.0f);
+    ImGui::TextUnformatted(status_.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+    ImGui::SameLine();
+    if (ImGui::SmallButton("×")) status_.clear();
 }
 
 // Keyboard navigation between widgets (ImGui's: arrows move, Space presses, Enter types a value,
@@ -248,14 +395,36 @@ void App::update_keyboard_nav() {
 }
 
 void App::top_bar() {
-    ImGui::TextUnformatted("attnlab");
-    ImGui::SameLine();
+    const ImGuiStyle& style = ImGui::GetStyle();
+    if (layout_.lesson_menu) {
+        // Too narrow for a row of buttons: the lessons in a drop-down menu.
+        const float buttons = ImGui::CalcTextSize("Copy link").x + ImGui::CalcTextSize("View…").x +
+                              4.0f * style.FramePadding.x + 2.0f * style.ItemSpacing.x;
+        ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 8.0f, ImGui::GetContentRegionAvail().x - buttons));
+        char preview[96];
+        std::snprintf(preview, sizeof preview, "%zu %s", current_ + 1, lessons_[current_]->title());
+        if (ImGui::BeginCombo("##lesson", preview, ImGuiComboFlags_HeightLargest)) {
+            for (std::size_t k = 0; k < lessons_.size(); ++k) {
+                char label[96];
+                std::snprintf(label, sizeof label, "%zu %s", k + 1, lessons_[k]->title());
+                if (ImGui::Selectable(label, k == current_)) set_lesson(lessons_[k]->id());
+            }
+            ImGui::EndCombo();
+        }
+    } else {
+        ImGui::TextUnformatted("attnlab");
+        ImGui::SameLine();
+    }
+    // The row of lesson buttons is measured every frame, so the layout knows when it fits.
+    float tabs = ImGui::CalcTextSize("attnlab").x + style.ItemSpacing.x;
     for (std::size_t k = 0; k < lessons_.size(); ++k) {
+        char label[96];
+        std::snprintf(label, sizeof label, "%zu %s", k + 1, lessons_[k]->title());
+        tabs += ImGui::CalcTextSize(label).x + 2.0f * style.FramePadding.x + style.ItemSpacing.x;
+        if (layout_.lesson_menu) continue;
         ImGui::SameLine();
         const bool active = k == current_;
         if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-        char label[96];
-        std::snprintf(label, sizeof label, "%zu %s", k + 1, lessons_[k]->title());
         if (ImGui::Button(label)) set_lesson(lessons_[k]->id());
         if (active && nav_to_lesson_) {
             ImGui::SetFocusID(ImGui::GetItemID(), ImGui::GetCurrentWindow());
@@ -265,8 +434,11 @@ void App::top_bar() {
         describe_focus(std::string("lesson ") + label + (active ? " (open)" : ""));
         if (active) ImGui::PopStyleColor();
     }
-    ImGui::SameLine();
-    ImGui::TextDisabled("|");
+    tabs_width_ = tabs;
+    if (!layout_.lesson_menu) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("|");
+    }
     ImGui::SameLine();
     if (ImGui::Button("Copy link")) {
         platform_.copy_text(platform_.full_link(link()));
@@ -298,27 +470,39 @@ void App::top_bar() {
         ImGui::EndPopup();
     }
     if (!status_.empty()) {
-        ImGui::SameLine();
-        ImGui::PushStyleColor(ImGuiCol_Text, status_is_error_ ? ImVec4(1.0f, 0.4f, 0.35f, 1.0f)
-                                                              : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-        ImGui::TextUnformatted(status_.c_str());
-        ImGui::PopStyleColor();
-        ImGui::SameLine();
-        if (ImGui::SmallButton("×")) status_.clear();
+        // Beside the buttons when wide; on a line of its own (wrapped) when stacked.
+        if (!layout_.stacked) ImGui::SameLine();
+        status_line();
     }
     ImGui::Separator();
 }
 
 void App::side_panel() {
-    Lesson& l = lesson();
+    if (layout_.explain) {
+        explain_section();
+        ImGui::Separator();
+    }
+    if (layout_.controls) controls_section();
+    if (layout_.export_import) {
+        ImGui::Separator();
+        ImGui::TextDisabled("Export and import");
+        export_section();
+    }
+}
+
+void App::explain_section() {
     ImGui::PushTextWrapPos(0.0f);
-    l.explain();
+    lesson().explain();
     ImGui::PopTextWrapPos();
-    ImGui::Separator();
+}
+
+void App::controls_section() {
+    Lesson& l = lesson();
     if (draw_params(l.params())) l.changed();
     l.controls();
-    ImGui::Separator();
-    ImGui::TextDisabled("Export and import");
+}
+
+void App::export_section() {
     if (ImGui::Button("PNG")) export_file("png");
     describe_focus("export the matrix as PNG");
     ImGui::SameLine();
@@ -332,7 +516,7 @@ void App::side_panel() {
     if (ImGui::BeginPopup("open-path")) {
         char buf[1024];
         std::snprintf(buf, sizeof buf, "%s", path_input_.c_str());
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
+        ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 20, ImGui::GetMainViewport()->WorkSize.x * 0.8f));
         if (ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
             path_input_ = buf;
             std::string bytes, err;
@@ -348,33 +532,58 @@ void App::side_panel() {
     }
 }
 
+void App::live_badge() {
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    ImGui::SmallButton("live");
+    ImGui::PopStyleColor(4);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "%s", player_.follow() == StepPlayer::Follow::growing
+                      ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
+                      : "Live: each update replaces the whole trace; the player stays on its step and shows its "
+                        "new numbers.");
+    if (!layout_.player_wraps) {
+        ImGui::SameLine();
+        ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
+    }
+}
+
 void App::player_bar() {
     const std::size_t n = player_.count();
-    if (ImGui::Button("|<")) player_.first();
-    describe_focus("first step");
+    auto button = [this](const char* label, const char* region, const std::string& words) {
+        const bool pressed = ImGui::Button(label);
+        record_region(region);
+        describe_focus(words);
+        return pressed;
+    };
+    if (button("|<", "playerFirst", "first step")) player_.first();
     ImGui::SameLine();
-    if (ImGui::Button("<")) prev();
-    describe_focus("previous step");
+    if (button("<", "playerPrev", "previous step")) prev();
     ImGui::SameLine();
-    if (ImGui::Button(player_.playing() ? "Pause" : "Play")) player_.toggle_play();
-    describe_focus(player_.playing() ? "pause" : "play the steps");
+    if (button(player_.playing() ? "Pause" : "Play", "playerPlay", player_.playing() ? "pause" : "play the steps"))
+        player_.toggle_play();
     ImGui::SameLine();
-    if (ImGui::Button(">")) next();
-    describe_focus("next step");
+    if (button(">", "playerNext", "next step")) next();
     ImGui::SameLine();
-    if (ImGui::Button(">|")) player_.last();
-    describe_focus("last step");
-    ImGui::SameLine();
+    if (button(">|", "playerLast", "last step")) player_.last();
+    // The live badge beside the buttons; wrapped, the slider and the speed take the next row.
+    if (player_.live()) live_badge();
+    if (!layout_.player_wraps) ImGui::SameLine();
     int idx = n ? static_cast<int>(player_.index()) + 1 : 0;
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
-    if (ImGui::SliderInt("##step", &idx, n ? 1 : 0, static_cast<int>(n), "step %d") && n)
+    ImGui::SetNextItemWidth(layout_.step_slider_width);
+    char fmt[48];
+    std::snprintf(fmt, sizeof fmt, "step %%d of %zu", n);
+    if (ImGui::SliderInt("##step", &idx, n ? 1 : 0, static_cast<int>(n), fmt) && n)
         player_.go(static_cast<std::size_t>(idx - 1));
+    record_region("playerSlider");
     describe_focus("step " + std::to_string(idx) + " of " + std::to_string(n));
     ImGui::SameLine();
-    ImGui::Text("of %zu", n);
-    ImGui::SameLine();
     float speed = player_.speed();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * (layout_.player_wraps ? 4.0f : 8.0f));
     if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
         player_.set_speed(speed);
     if (ImGui::IsItemFocused()) {
@@ -382,25 +591,8 @@ void App::player_bar() {
         std::snprintf(words, sizeof words, "speed: %.2g steps per second", speed);
         describe_focus(words);
     }
-    if (player_.live()) {
-        ImGui::SameLine();
-        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
-        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
-        ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(0.75f, 0.15f, 0.15f, 1.0f));
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
-        ImGui::SmallButton("live");
-        ImGui::PopStyleColor(4);
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip(
-                "%s", player_.follow() == StepPlayer::Follow::growing
-                          ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
-                          : "Live: each update replaces the whole trace; the player stays on its step and shows its "
-                            "new numbers.");
-        ImGui::SameLine();
-        ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
-    }
     if (lesson().trace().truncated()) {
-        ImGui::SameLine();
+        if (!layout_.player_wraps) ImGui::SameLine();
         ImGui::TextDisabled("(first %zu steps recorded)", n);
     }
 }
@@ -415,6 +607,8 @@ std::string App::set_lesson(const std::string& id) {
                 current_ = k;
                 player_.pause();
                 lessons_[k]->changed();
+                apply_hide(nullptr);
+                view_content_h_ = 0.0f;
                 ensure_computed();
                 player_.go(lessons_[k]->default_step());
             }
@@ -491,6 +685,9 @@ std::string App::apply_link(const std::string& query) {
         const std::string e = set(k, v);
         if (!e.empty()) problems.push_back(e);
     }
+    hide_ = l.hide;
+    embed_.embed = l.embed;
+    apply_hide(&problems);
     ensure_computed();
     if (l.step >= 0) {
         const std::string e = step(l.step);
@@ -509,7 +706,28 @@ std::string App::link() const {
     for (const Param& p : lessons_[current_]->params().all())
         l.params.emplace_back(p.name, lessons_[current_]->params().get(p.name));
     if (colormap_ != Colormap::viridis) l.params.emplace_back("colormap", kColormapNames[static_cast<int>(colormap_)]);
+    l.embed = embed_.embed;
+    l.hide = hide_;
     return encode_link(l);
+}
+
+void App::apply_hide(std::vector<std::string>* problems) {
+    for (auto& lesson : lessons_) lesson->params().set_hidden({});
+    std::vector<std::string> names;
+    for (const Param& p : lesson().params().all()) names.push_back(p.name);
+    Link l;
+    l.embed = embed_.embed;
+    l.hide = hide_;
+    embed_ = embed_options(l, names, problems);
+    lesson().params().set_hidden(embed_.params);
+    if (problems) {  // a link's unknown names are reported once and not carried into link()
+        std::vector<std::string> kept;
+        for (const std::string& h : hide_)
+            if (h == "controls" || h == "explain" || h == "player" || h == "export" ||
+                std::find(names.begin(), names.end(), h) != names.end())
+                kept.push_back(h);
+        hide_ = kept;
+    }
 }
 
 // What the page watches every frame (events, the screen-reader mirror): small, and unchanged
@@ -577,6 +795,33 @@ std::string App::state_json() {
                         {"w", (r.x1 - r.x0) / dpi_scale_},
                         {"h", (r.y1 - r.y0) / dpi_scale_}});
     j["heatmaps"] = maps;
+    // The layout of the last frame in CSS px (ui/logic/layout.hpp): its regions (lessonBar,
+    // player, playerNext, ..., view, explain, controls, export) and the parameters' widgets.
+    auto css_rect = [this](float x0, float y0, float x1, float y1) {
+        return nlohmann::json{{"x", x0 / dpi_scale_},
+                              {"y", y0 / dpi_scale_},
+                              {"w", (x1 - x0) / dpi_scale_},
+                              {"h", (y1 - y0) / dpi_scale_}};
+    };
+    nlohmann::json regions = nlohmann::json::object();
+    for (const Region& r : regions_last_) regions[r.name] = css_rect(r.x0, r.y0, r.x1, r.y1);
+    nlohmann::json widgets = nlohmann::json::array();
+    for (const ParamRect& r : param_rects_last_frame()) {
+        nlohmann::json w = css_rect(r.x0, r.y0, r.x1, r.y1);
+        w["name"] = r.name;
+        w["kind"] = r.kind;
+        widgets.push_back(w);
+    }
+    j["layout"] = {{"mode", layout_.stacked ? "stacked" : "wide"},
+                   {"lessonMenu", layout_.lesson_menu},
+                   {"embed", embed_.embed},
+                   {"scrollY", page_scroll_ / dpi_scale_},
+                   {"pageHeight", page_height_ / dpi_scale_},
+                   {"viewScrollX", view_scroll_.x / dpi_scale_},
+                   {"viewScrollY", view_scroll_.y / dpi_scale_},
+                   {"fontPx", ImGui::GetCurrentContext() ? ImGui::GetFontSize() / dpi_scale_ : 0.0f},
+                   {"regions", regions},
+                   {"paramWidgets", widgets}};
     const ShownMatrix m = l.error().empty() ? l.shown_matrix(player_.index()) : ShownMatrix{};
     nlohmann::json mj;
     mj["name"] = m.name;

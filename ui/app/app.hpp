@@ -13,8 +13,13 @@
 #include <string>
 #include <vector>
 
+#include <imgui.h>
+
+struct ImGuiWindow;
+
 #include "colormap.hpp"
 #include "frame_pacer.hpp"
+#include "layout.hpp"
 #include "lesson.hpp"
 #include "link.hpp"
 #include "platform.hpp"
@@ -84,8 +89,21 @@ public:
 
 private:
     void top_bar();
+    void status_line();
     void side_panel();
+    void explain_section();
+    void controls_section();
+    void export_section();
     void player_bar();
+    void live_badge();
+    void lesson_view();
+    void stacked_page();
+    void wide_page();
+    void drag_scroll();
+    // The last item (a group or a child) is the region `name`: state() reports it in CSS px.
+    void record_region(const char* name);
+    // The embedded view's hide= names applied to the lesson on screen; unknown ones go to *problems.
+    void apply_hide(std::vector<std::string>* problems);
     void apply_theme();
     void ensure_computed();
     void advance_live(double dt);
@@ -113,6 +131,20 @@ private:
     bool advanced_last_frame_ = false;
     bool hidden_ = false;
     HeatmapHover hover_;
+    // Layout (ui/logic/layout.hpp) of the current frame, and what the last frame measured.
+    Layout layout_;
+    EmbedOptions embed_;
+    std::vector<std::string> hide_;       // hide= names that apply to the lesson on screen
+    float tabs_width_ = 0.0f;             // the lesson buttons side by side (device px)
+    ImGuiWindow* scroll_drag_ = nullptr;  // a drag that started off the widgets scrolls this window
+    float page_scroll_ = 0.0f, page_height_ = 0.0f;
+    ImVec2 view_scroll_{0.0f, 0.0f};  // the lesson's view, scrolled within its region
+    float view_content_h_ = 0.0f;     // the height the lesson's views took in the last frame
+    struct Region {
+        std::string name;
+        float x0, y0, x1, y1;
+    };
+    std::vector<Region> regions_, regions_last_;
     std::string focus_;           // the focused widget in words, from the last frame (widgets/focus.hpp)
     bool keyboard_nav_ = false;   // Tab started ImGui's keyboard navigation (update_keyboard_nav)
     bool nav_to_lesson_ = false;  // put the keyboard focus on the open lesson's button this frame

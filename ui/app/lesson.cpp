@@ -3,6 +3,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <memory>
 #include <new>
@@ -149,24 +151,34 @@ HeatmapHover Lesson::matrix_view(const char* label, const std::string& trace_nam
 void Lesson::step_panel(std::size_t step) const {
     if (step >= trace_.steps().size()) return;
     const Step& s = trace_.steps()[step];
-    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
-    const float h = ImGui::GetTextLineHeightWithSpacing() * (2.6f + (s.values.empty() ? 0.0f : 1.0f));
-    ImGui::BeginChild("step", ImVec2(0, h), true, ImGuiWindowFlags_NoScrollbar);
-    ImGui::Text("Step %zu: %s", step + 1, s.title.c_str());
-    // Formulas in amber on the dark theme, dark brown on the light high-contrast one.
-    const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
-    const bool light = 0.3f * bg.x + 0.6f * bg.y + 0.1f * bg.z > 0.5f;
-    ImGui::TextColored(light ? ImVec4(0.45f, 0.2f, 0.0f, 1.0f) : ImVec4(1.0f, 0.85f, 0.45f, 1.0f), "%s",
-                       s.formula.c_str());
+    std::string title = "Step " + std::to_string(step + 1) + ": " + s.title;
+    std::string line;
     if (!s.values.empty()) {
-        std::string line;
         char buf[64];
         for (const auto& [name, v] : s.values) {
             std::snprintf(buf, sizeof buf, "%s = %.5g   ", name.c_str(), v);
             line += buf;
         }
-        ImGui::TextUnformatted(line.c_str());
     }
+    // The text wraps at the panel's width (a phone's is narrow), and the panel is as tall as the
+    // wrapped lines.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float wrap = std::max(ImGui::GetContentRegionAvail().x - 2.0f * style.WindowPadding.x, ImGui::GetFontSize());
+    auto height = [&](const std::string& t) { return ImGui::CalcTextSize(t.c_str(), nullptr, false, wrap).y; };
+    const float h = height(title) + height(s.formula) + (line.empty() ? 0.0f : height(line)) +
+                    2.0f * style.ItemSpacing.y + 2.0f * style.WindowPadding.y + 2.0f;
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+    ImGui::BeginChild("step", ImVec2(0, h), true, ImGuiWindowFlags_NoScrollbar);
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(title.c_str());
+    // Formulas in amber on the dark theme, dark brown on the light high-contrast one.
+    const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+    const bool light = 0.3f * bg.x + 0.6f * bg.y + 0.1f * bg.z > 0.5f;
+    ImGui::PushStyleColor(ImGuiCol_Text, light ? ImVec4(0.45f, 0.2f, 0.0f, 1.0f) : ImVec4(1.0f, 0.85f, 0.45f, 1.0f));
+    ImGui::TextUnformatted(s.formula.c_str());
+    ImGui::PopStyleColor();
+    if (!line.empty()) ImGui::TextUnformatted(line.c_str());
+    ImGui::PopTextWrapPos();
     ImGui::EndChild();
     ImGui::PopStyleColor();
 }

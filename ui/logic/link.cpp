@@ -2,6 +2,7 @@
 // nothing is interpreted beyond key/value text.
 #include "link.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace attn::ui {
@@ -60,6 +61,11 @@ std::string encode_link(const Link& link) {
     std::string q = "lesson=" + url_encode(link.lesson);
     if (link.step >= 0) q += "&step=" + std::to_string(link.step);
     for (const auto& [k, v] : link.params) q += "&" + url_encode(k) + "=" + url_encode(v);
+    if (link.embed) q += "&embed=1";
+    if (!link.hide.empty()) {
+        q += "&hide=";
+        for (std::size_t i = 0; i < link.hide.size(); ++i) q += (i ? "," : "") + url_encode(link.hide[i]);
+    }
     return q;
 }
 
@@ -104,6 +110,22 @@ Link decode_link(const std::string& query, std::vector<std::string>* warnings) {
                 link.step = std::stol(value);
             else
                 warn("link: step must be a whole number below 10^9, got '" + value.substr(0, 32) + "'");
+        } else if (key == "embed") {
+            if (value == "1" || value.empty())
+                link.embed = true;
+            else if (value == "0")
+                link.embed = false;
+            else
+                warn("link: embed must be 0 or 1, got '" + value.substr(0, 32) + "'");
+        } else if (key == "hide") {
+            link.hide.clear();
+            std::size_t from = 0;
+            while (from <= value.size() && link.hide.size() < kMaxParams) {
+                std::size_t comma = value.find(',', from);
+                if (comma == std::string::npos) comma = value.size();
+                if (comma > from) link.hide.push_back(value.substr(from, comma - from));
+                from = comma + 1;
+            }
         } else if (link.params.size() < kMaxParams) {
             link.params.emplace_back(key, value);
         } else {
@@ -113,6 +135,32 @@ Link decode_link(const std::string& query, std::vector<std::string>* warnings) {
         if (end == q.size()) break;
     }
     return link;
+}
+
+EmbedOptions embed_options(const Link& link, const std::vector<std::string>& param_names,
+                           std::vector<std::string>* problems) {
+    EmbedOptions e;
+    e.embed = link.embed;
+    for (const std::string& name : link.hide) {
+        if (name == "controls") {
+            e.controls = true;
+        } else if (name == "explain") {
+            e.explain = true;
+        } else if (name == "player") {
+            e.player = true;
+        } else if (name == "export") {
+            e.exports = true;
+        } else if (std::find(param_names.begin(), param_names.end(), name) != param_names.end()) {
+            e.params.push_back(name);
+        } else if (problems) {
+            std::string known;
+            for (const std::string& p : param_names) known += ", " + p;
+            problems->push_back(
+                "hide: unknown part '" + name.substr(0, 32) + "' (parts: " + kHideParts +
+                (known.empty() ? std::string() : ", or a parameter of this lesson: " + known.substr(2)) + ")");
+        }
+    }
+    return e;
 }
 
 }  // namespace attn::ui

@@ -115,12 +115,21 @@ public:
     // Width of the widgets in font heights (0: ImGui's default, about two thirds of the panel).
     void set_widget_width(float font_heights) { widget_width_ = font_heights; }
     float widget_width() const { return widget_width_; }
+    // Parameters whose widgets are not drawn (an embedded view's hide=name); their values still
+    // apply and round-trip through links.
+    void set_hidden(std::vector<std::string> names) { hidden_ = std::move(names); }
+    bool hidden(const std::string& name) const {
+        for (const auto& n : hidden_)
+            if (n == name) return true;
+        return false;
+    }
 
 private:
     ParamDecl add(Param p);
 
     std::vector<Param> params_;
     float widget_width_ = 0.0f;
+    std::vector<std::string> hidden_;
 };
 
 }  // namespace attn::ui

@@ -164,10 +164,13 @@ public:
         // Three rows share the height: image and gates, feature maps, the spatial branch (CBAM).
         const float line = ImGui::GetTextLineHeightWithSpacing();
         const float height = std::max(ImGui::GetContentRegionAvail().y, font * 30.0f);
+        // A narrow view (a phone) takes the rows' parts one under another.
+        const bool narrow = avail < font * 36.0f;
 
         // Row 1: the image (with M over it once computed), the attended image, the gates.
         const float img =
-            std::clamp(std::min(avail * 0.18f, height * (is_cbam ? 0.28f : 0.4f)), font * 6.0f, font * 14.0f);
+            std::clamp(std::min(narrow ? (avail - font) * 0.45f : avail * 0.18f, height * (is_cbam ? 0.28f : 0.4f)),
+                       std::min(font * 6.0f, (avail - font) * 0.45f), font * 14.0f);
         const float aspect = static_cast<float>(H) / static_cast<float>(std::max<std::size_t>(W, 1));
         // The picture fits an img × img box, its aspect ratio kept (heatmaps below do the same).
         const ImVec2 img_size = aspect > 1.0f ? ImVec2(img / aspect, img) : ImVec2(img, img * aspect);
@@ -202,21 +205,22 @@ public:
             }
             ImGui::EndGroup();
         }
-        ImGui::SameLine(0.0f, font * 1.5f);
+        if (!narrow) ImGui::SameLine(0.0f, font * 1.5f);
         ImGui::BeginGroup();
         gates_panel(ctx, std::max(ImGui::GetContentRegionAvail().x - font * 0.5f, font * 14.0f), img + 2.5f * line);
         ImGui::EndGroup();
 
         // Row 2: the feature maps before and after the channel gates (after M at the last step).
         ImGui::Spacing();
-        const float tile = std::clamp(std::min((avail - font * 3.0f) / 8.0f - ImGui::GetStyle().ItemSpacing.x,
-                                               (height * (is_cbam ? 0.3f : 0.45f) - 3 * line) / 2.0f),
-                                      36.0f, font * 7.0f);
+        const float tile =
+            std::clamp(std::min((avail - font * 3.0f) / (narrow ? 4.0f : 8.0f) - ImGui::GetStyle().ItemSpacing.x,
+                                (height * (is_cbam ? 0.3f : 0.45f) - 3 * line) / 2.0f),
+                       36.0f, font * 7.0f);
         ImGui::BeginGroup();
         ImGui::TextUnformatted("x: feature maps (fixed filters, ReLU)");
         tiles(input_tiles_, input_keys_, x_, ctx, tile, nullptr);
         ImGui::EndGroup();
-        ImGui::SameLine(0.0f, font * 2.0f);
+        if (!narrow) ImGui::SameLine(0.0f, font * 2.0f);
         ImGui::BeginGroup();
         const bool applied = is_cbam && ctx.step >= apply_step_;
         if (!is_cbam)
@@ -235,9 +239,10 @@ public:
         // Row 3 (CBAM): the spatial branch.
         if (is_cbam) {
             ImGui::Spacing();
-            const float m = std::clamp(
-                std::min((avail - font * 4.0f) / 6.0f - ImGui::GetStyle().ItemSpacing.x, height * 0.22f - line), 40.0f,
-                font * 9.0f);
+            const float m =
+                std::clamp(std::min((avail - font * 4.0f) / (narrow ? 3.0f : 6.0f) - ImGui::GetStyle().ItemSpacing.x,
+                                    height * 0.22f - line),
+                           40.0f, font * 9.0f);
             const ImVec2 ms(m, m);
             struct Item {
                 const char* label;
@@ -251,7 +256,7 @@ public:
                                   {"L = conv + b", "spatial_logits", trace_.matrix("spatial_logits")},
                                   {"M = σ(L)", "spatial_weights", &cbam_.spatial_weights}};
             for (std::size_t i = 0; i < 6; ++i) {
-                if (i > 0) ImGui::SameLine();
+                if (i > 0 && !(narrow && i == 3)) ImGui::SameLine();  // narrow: two rows of three
                 ImGui::BeginGroup();
                 if (items[i].value) matrix_view(items[i].label, items[i].name, *items[i].value, ctx, ms);
                 ImGui::EndGroup();

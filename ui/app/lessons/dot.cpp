@@ -79,7 +79,10 @@ public:
     void view(const LessonContext& ctx) override {
         step_panel(ctx.step);
         focused_product(ctx.step);
-        const float w = std::max(160.0f, (ImGui::GetContentRegionAvail().x - 40) / 3.0f);
+        // Three side by side; on a narrow view (a phone) scores and weights, and the output below.
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const bool narrow = avail < ImGui::GetFontSize() * 30.0f;
+        const float w = narrow ? (avail - ImGui::GetFontSize()) / 2.0f : std::max(160.0f, (avail - 40) / 3.0f);
         const ImVec2 sz(w, w);
         ImGui::BeginGroup();
         matrix_view("scores S = Q·Kᵀ", "scores", result_.scores, ctx, sz, &tokens_, &tokens_);
@@ -88,7 +91,7 @@ public:
         ImGui::BeginGroup();
         matrix_view("weights α = softmax(S)", "weights", result_.weights, ctx, sz, &tokens_, &tokens_);
         ImGui::EndGroup();
-        ImGui::SameLine();
+        if (!narrow) ImGui::SameLine();
         ImGui::BeginGroup();
         matrix_view("output O = α·V", "output", result_.output, ctx, ImVec2(w * 0.5f, w), &tokens_, nullptr);
         ImGui::EndGroup();

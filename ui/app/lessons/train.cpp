@@ -838,8 +838,10 @@ void TrainLesson::typed_input(const LessonContext& ctx) {
                 s.config().task.vocab - 1);
     char buf[256];
     std::snprintf(buf, sizeof buf, "%s", input_text_.c_str());
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 24);
-    if (ImGui::InputText("##tokens", buf, sizeof buf)) {
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 24, ImGui::GetContentRegionAvail().x));
+    const bool edited = ImGui::InputText("##tokens", buf, sizeof buf);
+    record_widget("tokens", "text");
+    if (edited) {
         input_text_ = buf;
         refresh_views();
         touched();

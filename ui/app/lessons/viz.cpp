@@ -286,6 +286,7 @@ public:
         std::snprintf(buf, sizeof buf, "%s", sentence_.c_str());
         ImGui::SetNextItemWidth(-1);
         const bool enter = ImGui::InputText("##sentence", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
+        record_widget("sentence", "text");
         sentence_ = buf;
         if (enter || ImGui::Button("Use sentence")) {
             sentence_error_ = parse_sentence(sentence_, sentence_tokens_);
@@ -338,12 +339,18 @@ public:
         const std::size_t nh = result_.weights.size();
         // Two rows: the chosen head large (heatmap | lines), then the head grid and the
         // colormap previews in small multiples.
+        // A narrow view (a phone) gives the heatmap the whole width, the lines below it, and the
+        // grid a row of its own with the previews below.
+        const bool narrow = avail.x < font * 30.0f;
         const float line = ImGui::GetTextLineHeightWithSpacing();
-        const float small = std::clamp(
-            std::min((avail.y - 4 * line) * 0.3f,
-                     (avail.x * (previews_ ? 0.6f : 1.0f)) / static_cast<float>(std::max<std::size_t>(nh, 4)) - font),
-            56.0f, font * 9.0f);
-        const float big = std::clamp(std::min(avail.x * 0.5f - font, avail.y - small - 5 * line), 160.0f, font * 28.0f);
+        const float small =
+            std::clamp(std::min((avail.y - 4 * line) * 0.3f, (avail.x * (previews_ && !narrow ? 0.6f : 1.0f)) /
+                                                                     static_cast<float>(std::max<std::size_t>(nh, 4)) -
+                                                                 font),
+                       56.0f, font * 9.0f);
+        const float big =
+            std::clamp(std::min(narrow ? avail.x - font : avail.x * 0.5f - font, avail.y - small - 5 * line), 160.0f,
+                       font * 28.0f);
         const Mask* mask = masked() ? &mask_ : nullptr;
 
         ImGui::BeginGroup();

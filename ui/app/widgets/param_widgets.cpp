@@ -86,6 +86,9 @@ bool widget(Param& p) {
     return false;
 }
 
+// [0]: the frame being built, [1]: the last finished frame.
+std::vector<ParamRect> g_rects[2];
+
 // The parameter as a screen reader says it: "tokens n: 8", "scale by 1/√d_k: on".
 std::string spoken(const Param& p) {
     const double v = p.get();
@@ -110,15 +113,30 @@ std::string spoken(const Param& p) {
 
 }  // namespace
 
+const std::vector<ParamRect>& param_rects_last_frame() { return g_rects[1]; }
+
+void param_rects_new_frame() {
+    g_rects[0].swap(g_rects[1]);
+    g_rects[0].clear();
+}
+
+void record_widget(const std::string& name, const char* kind) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    g_rects[0].push_back({name, kind, a.x, a.y, b.x, b.y});
+}
+
 bool draw_params(ParamSet& params, const std::string& group) {
     const float width = params.widget_width();
     if (width > 0) ImGui::PushItemWidth(ImGui::GetFontSize() * width);
     bool changed = false;
     for (Param& p : params.all()) {
-        if (p.group != group || p.widget == Param::Widget::none || (p.shown && !p.shown())) continue;
+        if (p.group != group || p.widget == Param::Widget::none || (p.shown && !p.shown()) || params.hidden(p.name))
+            continue;
         if (p.separator) ImGui::Separator();
         if (!p.heading.empty()) ImGui::TextUnformatted(p.heading.c_str());
         const bool edited = widget(p);
+        static const char* const kinds[] = {"slider", "checkbox", "combo", "seed", "none"};
+        record_widget(p.name, kinds[static_cast<int>(p.widget)]);
         if (ImGui::IsItemFocused()) describe_focus(spoken(p));
         if (!p.tooltip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.tooltip.c_str());
         changed = changed || (edited && p.recompute);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "params.hpp"
 
@@ -16,5 +17,18 @@ namespace attn::ui {
 // Draws the parameters of `group` in declaration order. Returns true when a value that needs
 // a recompute changed (the caller marks the lesson changed).
 bool draw_params(ParamSet& params, const std::string& group = "");
+
+// Where each parameter's widget was drawn (ImGui screen coordinates), and the lessons' own text
+// fields, for state() and the browser tests that drag sliders and type on a touch screen.
+struct ParamRect {
+    std::string name;
+    const char* kind;  // "slider", "checkbox", "combo", "seed", "text"
+    float x0, y0, x1, y1;
+};
+const std::vector<ParamRect>& param_rects_last_frame();
+// The app starts each frame with this: what was recorded becomes the last frame's.
+void param_rects_new_frame();
+// Records the last item drawn as a widget (a lesson's own text field) under `name`.
+void record_widget(const std::string& name, const char* kind);
 
 }  // namespace attn::ui
