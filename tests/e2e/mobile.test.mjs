@@ -275,7 +275,11 @@ test("embed: an <iframe> shows one lesson without the lesson bar, sized to the f
   await page.goto(base + "embed-example.html");
   const frameOf = async (src) => {
     await page.evaluate((src) => { document.querySelector("iframe").src = src; }, src);
-    await page.waitForFunction(() => { const w = document.querySelector("iframe").contentWindow; return w.attnlab && w.Module && w.Module.calledRun; });
+    // Wait for the new document: until it replaces the old one, the old one's attnlab answers.
+    await page.waitForFunction((src) => {
+      const w = document.querySelector("iframe").contentWindow;
+      return w.location.href.endsWith(src) && w.attnlab && w.attnlab.ready && w.Module && w.Module.calledRun;
+    }, src);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     await frame.evaluate(() => window.attnlab.ready);
     await frame.evaluate(() => new Promise((r) => { let n = 4; const t = () => (n-- <= 0 ? r() : requestAnimationFrame(t)); t(); }));
