@@ -5,6 +5,7 @@
 #include "attn/train/layers.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -35,14 +36,24 @@ void require_sequences(std::size_t rows, std::size_t n, const char* what) {
 // of a (N, 32..128) activation are a few kilobytes, enough work to outweigh handing out a task.
 constexpr std::size_t kRowsPerTask = 16;
 
+// Below this many multiply-adds an op runs inline whatever the thread count: a region costs
+// the pool a hand-over to a worker and back (about a microsecond each when the worker is
+// polling, a scheduler tick when the machine is busy), which a few microseconds of work do not
+// repay. 2^17 multiply-adds are about 10 µs on one AVX2 core. Running inline changes no bits
+// (the partition's blocks give the same rows as one call).
+constexpr std::size_t kMinParallelWork = std::size_t{1} << 17;
+std::atomic<std::size_t> g_min_parallel_work{kMinParallelWork};
+
 // body(first, last, worker) for the blocks [first, last) of `per_task` items covering [0, count),
-// on resolve_threads(threads) threads; inline (one call for the whole range) on one thread.
-// The lambda given to parallel_for holds one reference, so std::function stores it in place:
-// no allocation per call.
+// on resolve_threads(threads) threads; inline (one call for the whole range) on one thread or
+// when count · work_per_item is below the minimum (kMinParallelWork unless set_min_parallel_work). The lambda given to
+// parallel_for holds one reference, so std::function stores it in place: no allocation per call.
 template <class Body>
-void for_blocks(std::size_t count, std::size_t per_task, std::size_t threads, const Body& body) {
+void for_blocks(std::size_t count, std::size_t per_task, std::size_t work_per_item, std::size_t threads,
+                const Body& body) {
     const std::size_t tasks = (count + per_task - 1) / per_task;
-    if (tasks <= 1 || resolve_threads(threads) <= 1) {
+    if (tasks <= 1 || resolve_threads(threads) <= 1 ||
+        count * work_per_item < g_min_parallel_work.load(std::memory_order_relaxed)) {
         if (count > 0) body(std::size_t{0}, count, std::size_t{0});
         return;
     }
@@ -57,6 +68,8 @@ void for_blocks(std::size_t count, std::size_t per_task, std::size_t threads, co
 }
 
 }  // namespace
+
+std::size_t set_min_parallel_work(std::size_t multiply_adds) { return g_min_parallel_work.exchange(multiply_adds); }
 
 // ---- [helpers] ------------------------------------------------------------------------
 
@@ -142,7 +155,7 @@ void layer_norm_forward(ConstMatrixView x, const float* gamma, const float* beta
     require_same_shape(y, x, "layer norm output", "its input");
     const std::size_t d = x.cols;
     if (d == 0) throw Error("layer norm over 0 features");
-    for_blocks(x.rows, kRowsPerTask, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+    for_blocks(x.rows, kRowsPerTask, 4 * d, threads, [&](std::size_t first, std::size_t last, std::size_t) {
         for (std::size_t i = first; i < last; ++i) {
             const float* xi = x.row(i);
             double s = 0;  // two passes in double: μ and σ² as exact as the float input allows
@@ -166,7 +179,7 @@ void layer_norm_backward(ConstMatrixView x, const float* gamma, const double* me
     const std::size_t d = x.cols;
     const float inv_d = 1.0f / static_cast<float>(d);
     // dx row by row (rows split over threads)
-    for_blocks(x.rows, kRowsPerTask, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+    for_blocks(x.rows, kRowsPerTask, 6 * d, threads, [&](std::size_t first, std::size_t last, std::size_t) {
         for (std::size_t i = first; i < last; ++i) {
             const float* xi = x.row(i);
             const float* dyi = dy.row(i);
@@ -205,7 +218,7 @@ void layer_norm_backward(ConstMatrixView x, const float* gamma, const double* me
 void linear_forward(ConstMatrixView x, ConstMatrixView W, const float* b, MatrixView y, std::size_t threads) {
     require_cols(x, W.cols, "linear input", "the weight (out, in)");
     require_shape(y, x.rows, W.rows, "linear output");
-    for_blocks(x.rows, kRowsPerTask, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+    for_blocks(x.rows, kRowsPerTask, W.rows * W.cols, threads, [&](std::size_t first, std::size_t last, std::size_t) {
         const MatrixView yb = y.block(first, 0, last - first, y.cols);
         matmul_abt(x.block(first, 0, last - first, x.cols), W, yb);
         if (b)
@@ -224,18 +237,20 @@ void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, M
     if (dx.data) {
         require_shape(dx, x.rows, x.cols, "linear input gradient");
         // (N, out)·(out, in), by blocks of rows of dx
-        for_blocks(dy.rows, kRowsPerTask, threads, [&](std::size_t first, std::size_t last, std::size_t) {
-            matmul_ab(dy.block(first, 0, last - first, dy.cols), W, dx.block(first, 0, last - first, dx.cols));
-        });
+        for_blocks(
+            dy.rows, kRowsPerTask, W.rows * W.cols, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+                matmul_ab(dy.block(first, 0, last - first, dy.cols), W, dx.block(first, 0, last - first, dx.cols));
+            });
     }
     transpose(dy, scratch);  // dyᵀ: (out, N)
     // (out, N)·(N, in), by blocks of rows of dW: each weight's sum over the N rows runs whole in
     // one task, in row order (dW rows are few: 8 per task keeps two threads busy at out = 32)
     const ConstMatrixView dyt = scratch.view();
-    for_blocks(dyt.rows, kRowsPerTask / 2, threads, [&](std::size_t first, std::size_t last, std::size_t) {
-        matmul_ab(dyt.block(first, 0, last - first, dyt.cols), x, dW.block(first, 0, last - first, dW.cols),
-                  /*accumulate=*/true);
-    });
+    for_blocks(dyt.rows, kRowsPerTask / 2, dyt.cols * x.cols, threads,
+               [&](std::size_t first, std::size_t last, std::size_t) {
+                   matmul_ab(dyt.block(first, 0, last - first, dyt.cols), x, dW.block(first, 0, last - first, dW.cols),
+                             /*accumulate=*/true);
+               });
     if (db)
         for (std::size_t i = 0; i < dy.rows; ++i) {
             const float* d = dy.row(i);
@@ -326,7 +341,7 @@ void self_attention_forward(ConstMatrixView x, std::size_t n, bool causal, const
     const float s = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
     const float minus_inf = -std::numeric_limits<float>::infinity();
     // one task per (sequence, head): each writes only its own P and its own columns of concat
-    for_blocks(B * H, 1, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+    for_blocks(B * H, 1, 2 * n * n * d, threads, [&](std::size_t first, std::size_t last, std::size_t) {
         for (std::size_t bh = first; bh < last; ++bh) {
             const std::size_t b = bh / H, h = bh % H;
             const ConstMatrixView q = c.qkv.view().block(b * n, h * d, n, d);
@@ -368,7 +383,7 @@ void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, S
     for (std::size_t t = 0; t < workers; ++t) c.d_scores[t].resize(n, n);
     const float s = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
     // one task per (sequence, head): each writes only its own columns of d_qkv, in its worker's scratch
-    for_blocks(B * H, 1, threads, [&](std::size_t first, std::size_t last, std::size_t worker) {
+    for_blocks(B * H, 1, 4 * n * n * d, threads, [&](std::size_t first, std::size_t last, std::size_t worker) {
         Matrix& transposed = c.transposed[worker];
         for (std::size_t bh = first; bh < last; ++bh) {
             const std::size_t b = bh / H, h = bh % H;

@@ -427,7 +427,9 @@ TEST_CASE("train run: on 2 threads a warm step allocates nothing either, and the
     // The first two steps start the pool's workers and give each worker its attention scratch;
     // after that the layers hand the pool a reference (no std::function allocation) and reuse
     // every buffer. 2 threads are threaded on any machine with 2 cores or more.
+    const std::size_t previous = nn::set_min_parallel_work(0);  // every op on the pool, however small
     const RunResult one = train_reverse(40, 7), two = train_reverse(40, 7, 2);
+    nn::set_min_parallel_work(previous);
     if (ATTN_TEST_COUNTS_ALLOCATIONS) CHECK(two.allocations_after_warm == 0);
     for (std::size_t i = 0; i < 40; ++i) CHECK(two.losses[i] == one.losses[i]);
     REQUIRE(two.final_values.size() == one.final_values.size());

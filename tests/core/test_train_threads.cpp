@@ -6,10 +6,11 @@
 // head) of the attention) and keep the sums across rows on the calling thread in row order, so
 // the claim is exact: the same bits on 1, 2 and 3 threads (tolerance 0). The models here are big
 // enough that every partition has several tasks: 12 sequences of 12 → 144 rows (9 row blocks),
-// 24 (sequence, head) tasks, weight gradients of 16 to 48 rows. On a machine with fewer cores
-// than asked, attn::resolve_threads caps the count (3 runs as 2 on a 2-core machine); the 2-thread
-// runs are threaded on any machine with 2 cores or more. Gradients on threads against PyTorch:
-// test_train_golden.cpp ("... on 2 and 3 threads ...").
+// 24 (sequence, head) tasks, weight gradients of 16 to 48 rows; the tests lower the minimum
+// work per op to 0 (nn::set_min_parallel_work) so that every op splits, tiny ones included. On a machine with fewer
+// cores than asked, attn::resolve_threads caps the count (3 runs as 2 on a 2-core machine); the 2-thread runs are
+// threaded on any machine with 2 cores or more. Gradients on threads against PyTorch: test_train_golden.cpp ("... on 2
+// and 3 threads ...").
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -21,6 +22,13 @@
 namespace {
 
 using attn::TaskKind;
+
+// Every op splits over the threads, however small (by default ops under 2^17 multiply-adds run
+// inline, which would leave most of these small models on one thread).
+struct SplitEverything {
+    std::size_t previous = attn::nn::set_min_parallel_work(0);
+    ~SplitEverything() { attn::nn::set_min_parallel_work(previous); }
+};
 
 struct Run {
     std::vector<float> losses, values, grads;
@@ -74,6 +82,7 @@ std::size_t differences(const std::vector<float>& a, const std::vector<float>& b
 
 TEST_CASE("train threads: the same seed and thread count give bit-identical weights after 12 steps",
           "[train][threads]") {
+    const SplitEverything split;
     for (TaskKind kind : {TaskKind::reverse, TaskKind::induction}) {
         INFO("task " << attn::task_name(kind));
         const Run a = train(kind, 2, 12, 5), b = train(kind, 2, 12, 5);
@@ -89,6 +98,7 @@ TEST_CASE("train threads: the same seed and thread count give bit-identical weig
 TEST_CASE("train threads: 1, 2 and 3 threads give the same losses, gradients, weights and held-out scores, bit for bit",
           "[train][threads]") {
     INFO("hardware threads " << attn::hardware_threads());
+    const SplitEverything split;
     for (TaskKind kind : {TaskKind::reverse, TaskKind::induction}) {
         INFO("task " << attn::task_name(kind));
         const Run one = train(kind, 1, 10, 11);
@@ -104,7 +114,10 @@ TEST_CASE("train threads: 1, 2 and 3 threads give the same losses, gradients, we
     }
 }
 
-TEST_CASE("train threads: 0 threads means every core, and the model keeps the count it is given", "[train][threads]") {
+TEST_CASE(
+    "train threads: 0 threads means every core, and the model keeps the count it is given (default minimum "
+    "work: small ops inline)",
+    "[train][threads]") {
     attn::Transformer model(recipe(TaskKind::reverse).model());
     CHECK(model.threads() == 1);  // the default: inline
     model.set_threads(0);

@@ -15,7 +15,8 @@
 // matrix products (whose kernels compute each output row on its own, in the same order) and the
 // attention's (sequence, head) pairs. Reductions across rows (bias, LayerNorm and embedding
 // gradients) stay on the calling thread in row order. So every result is bit for bit the same
-// for any thread count, 1 included (tests/core/test_train_threads.cpp checks it).
+// for any thread count, 1 included (tests/core/test_train_threads.cpp checks it). An op with
+// less work than set_min_parallel_work's minimum runs inline (the hand-over would cost more).
 // Deliberately not here: dropout, key-padding masks, cross-attention, autograd (each backward
 // is written out by hand), parameter storage (attn/train/parameters.hpp) and the model
 // (attn/train/transformer.hpp). Shapes are checked and bad input throws attn::Error; the
@@ -31,6 +32,10 @@
 #include "attn/trace.hpp"
 
 namespace attn::nn {
+
+// The least work (multiply-adds) an op splits over threads; smaller ops run inline. Default
+// 2^17 (about 10 µs on one core); tests set 0 so that every op splits. Returns the previous value.
+std::size_t set_min_parallel_work(std::size_t multiply_adds);
 
 // PyTorch's default ignore_index for cross-entropy.
 inline constexpr std::int32_t kIgnoreIndex = -100;
