@@ -5,7 +5,7 @@
 //                 [--reps R] [--warmup W] [--bq B] [--bk B] [--backend NAME] [--fresh-workspace]
 //                 [--dump FILE] [--json]
 //   attnlab-bench --what train --task T --length n --vocab V --d-model E --heads H --d-ff F
-//                 --layers L --batch B [--reps R] [--warmup W] [--json]
+//                 --layers L --batch B [--threads T] [--reps R] [--warmup W] [--json]
 //   attnlab-bench --what train --task dates [--emb E --enc-hidden H --dec-hidden D --attn-hidden A]
 //                 --batch B [--reps R] [--warmup W] [--json]
 //
@@ -14,8 +14,10 @@
 // plain  the core through the plain path (attn::attention per head: (N, N) scores materialised)
 // blas   the OpenBLAS baseline (native): per head sgemm Q·Kᵀ, attnlab's SIMD softmax, sgemm P·V
 // peak   the fp32 multiply-add peak of one core, for every architecture this build has
-// train  one AdamW step of the attn/train Transformer on a batch of a task (train_bench.cpp),
-//        one thread; ms_median is per optimizer step. --task dates: one Adam step of the
+// train  one AdamW step of the attn/train Transformer on a batch of a task (train_bench.cpp);
+//        ms_median is per optimizer step. With --threads T ≠ 1 the same run times 1 thread and
+//        T threads in turn (three rounds each, the best round's median kept for each) and
+//        prints both and their ratio (speedup = 1-thread ms ÷ T-thread ms). --task dates: one Adam step of the
 //        seq2seq date translator (issue 12) on a batch of dates
 //
 // Prints one JSON object (--json) or a line of text: ms_median, ms_min over --reps timed
@@ -246,10 +248,51 @@ int run_peak(const Args& a) {
     return 0;
 }
 
+// --what train --threads T (T ≠ 1): 1 thread and T threads timed in the same run, in turn.
+int run_train_threads(const Args& a, bench::TrainState& state, const std::function<void()>& step) {
+    const bench::TrainArgs& r = a.train;
+    const std::size_t threads = attn::resolve_threads(a.threads);
+    Timing one, many;
+    for (int round = 0; round < 3; ++round) {  // in turn, so a busy spell of the machine hits both
+        state.model->set_threads(1);
+        const Timing t1 = time_it(a.warmup, a.reps, step);
+        state.model->set_threads(a.threads);
+        const Timing tt = time_it(a.warmup, a.reps, step);
+        if (round == 0 || t1.median_ms < one.median_ms) one = t1;
+        if (round == 0 || tt.median_ms < many.median_ms) many = tt;
+    }
+    const double speedup = one.median_ms / many.median_ms;
+    if (a.json)
+        std::printf(
+            "{\"what\": \"train\", \"task\": \"%s\", \"length\": %zu, \"vocab\": %zu, \"d_model\": %zu, "
+            "\"heads\": %zu, \"d_ff\": %zu, \"layers\": %zu, \"batch\": %zu, \"threads\": %zu, \"reps\": %zu, "
+            "\"ms_median\": %s, \"ms_median_1_thread\": %s, \"speedup\": %s, \"cpu_ms_per_step\": %s, "
+            "\"cpu_ms_per_step_1_thread\": %s, \"arch\": \"%s\", \"target\": \"%s\"}\n",
+            r.task.c_str(), r.length, r.vocab, r.d_model, r.heads, r.d_ff, r.layers, r.batch, threads, a.reps,
+            json_number(many.median_ms).c_str(), json_number(one.median_ms).c_str(), json_number(speedup).c_str(),
+            json_number(many.cpu_per_call_ms).c_str(), json_number(one.cpu_per_call_ms).c_str(), attn::active_backend(),
+#if defined(__EMSCRIPTEN__)
+            "wasm"  // one thread: T resolves to 1
+#else
+            "native"
+#endif
+        );
+    else
+        std::printf(
+            "train %s n=%zu vocab=%zu d_model=%zu heads=%zu d_ff=%zu layers=%zu batch=%zu [%s]: median %.3f ms per "
+            "step on 1 thread, %.3f ms on %zu threads: %.2fx (cpu per step %.3f ms, %.3f ms)\n",
+            r.task.c_str(), r.length, r.vocab, r.d_model, r.heads, r.d_ff, r.layers, r.batch, attn::active_backend(),
+            one.median_ms, many.median_ms, threads, speedup, one.cpu_per_call_ms, many.cpu_per_call_ms);
+    return 0;
+}
+
 int run_train(Args a) {
     a.train.heads = a.heads;
     bench::TrainState state;
-    const Timing t = time_it(a.warmup, a.reps, bench::train_step(a.train, state));
+    if (a.train.task == "dates" && a.threads != 1) usage("--threads: the dates task trains on one thread");
+    const std::function<void()> step = bench::train_step(a.train, state);
+    if (a.threads != 1) return run_train_threads(a, state, step);
+    const Timing t = time_it(a.warmup, a.reps, step);
     const bench::TrainArgs& r = a.train;  // train_step filled in the dates sizes
     if (r.task == "dates") {
         if (a.json)

@@ -1,7 +1,8 @@
 // train_bench.cpp: attnlab-bench --what train: milliseconds per optimizer step of the
 // Transformer of attn/train (forward, cross-entropy or MSE, backward, AdamW) on batches of a
-// task, one thread. The peer is bench/peers/torch_train_peer.py: the same PyTorch module, batch
-// and optimizer. Batches are drawn before timing (the data generator is not what is measured).
+// task (on --threads threads: attnlab_bench.cpp times 1 and T in the same run). The peer is
+// bench/peers/torch_train_peer.py: the same PyTorch module, batch and optimizer. Batches are drawn before timing (the
+// data generator is not what is measured).
 #include "train_bench.hpp"
 
 #include "attn/train/seq2seq_trainer.hpp"

@@ -5,11 +5,13 @@
 #include "attn/train/layers.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "attn/kernels.hpp"
+#include "attn/parallel.hpp"
 
 namespace attn::nn {
 namespace {
@@ -29,7 +31,45 @@ void require_sequences(std::size_t rows, std::size_t n, const char* what) {
                     str(n));
 }
 
+// Rows of a matrix product per task. The partition is fixed (it does not depend on the thread
+// count) and the kernels compute each row on its own, so any split gives the same bits; 16 rows
+// of a (N, 32..128) activation are a few kilobytes, enough work to outweigh handing out a task.
+constexpr std::size_t kRowsPerTask = 16;
+
+// Below this many multiply-adds an op runs inline whatever the thread count: a region costs
+// the pool a hand-over to a worker and back (about a microsecond each when the worker is
+// polling, a scheduler tick when the machine is busy), which a few microseconds of work do not
+// repay. 2^17 multiply-adds are about 10 µs on one AVX2 core. Running inline changes no bits
+// (the partition's blocks give the same rows as one call).
+constexpr std::size_t kMinParallelWork = std::size_t{1} << 17;
+std::atomic<std::size_t> g_min_parallel_work{kMinParallelWork};
+
+// body(first, last, worker) for the blocks [first, last) of `per_task` items covering [0, count),
+// on resolve_threads(threads) threads; inline (one call for the whole range) on one thread or
+// when count · work_per_item is below the minimum (kMinParallelWork unless set_min_parallel_work). The lambda given to
+// parallel_for holds one reference, so std::function stores it in place: no allocation per call.
+template <class Body>
+void for_blocks(std::size_t count, std::size_t per_task, std::size_t work_per_item, std::size_t threads,
+                const Body& body) {
+    const std::size_t tasks = (count + per_task - 1) / per_task;
+    if (tasks <= 1 || resolve_threads(threads) <= 1 ||
+        count * work_per_item < g_min_parallel_work.load(std::memory_order_relaxed)) {
+        if (count > 0) body(std::size_t{0}, count, std::size_t{0});
+        return;
+    }
+    struct Job {
+        const Body* body;
+        std::size_t count, per_task;
+    } job{&body, count, per_task};
+    parallel_for(tasks, threads, [&job](std::size_t t, std::size_t worker) {
+        const std::size_t first = t * job.per_task;
+        (*job.body)(first, std::min(job.count, first + job.per_task), worker);
+    });
+}
+
 }  // namespace
+
+std::size_t set_min_parallel_work(std::size_t multiply_adds) { return g_min_parallel_work.exchange(multiply_adds); }
 
 // ---- [helpers] ------------------------------------------------------------------------
 
@@ -111,78 +151,106 @@ void add_positions_backward(ConstMatrixView dx, std::size_t n, MatrixView dpos) 
 // ---- [layer norm] ---------------------------------------------------------------------
 
 void layer_norm_forward(ConstMatrixView x, const float* gamma, const float* beta, MatrixView y, double* mean,
-                        double* rstd) {
+                        double* rstd, std::size_t threads) {
     require_same_shape(y, x, "layer norm output", "its input");
     const std::size_t d = x.cols;
     if (d == 0) throw Error("layer norm over 0 features");
-    for (std::size_t i = 0; i < x.rows; ++i) {
-        const float* xi = x.row(i);
-        double s = 0;  // two passes in double: μ and σ² as exact as the float input allows
-        for (std::size_t j = 0; j < d; ++j) s += xi[j];
-        const double mu = s / static_cast<double>(d);
-        double v = 0;
-        for (std::size_t j = 0; j < d; ++j) v += (xi[j] - mu) * (xi[j] - mu);
-        const double r = 1.0 / std::sqrt(v / static_cast<double>(d) + static_cast<double>(kLayerNormEps));
-        mean[i] = mu;
-        rstd[i] = r;
-        float* yi = y.row(i);
-        for (std::size_t j = 0; j < d; ++j) yi[j] = static_cast<float>((xi[j] - mu) * r) * gamma[j] + beta[j];
-    }
+    for_blocks(x.rows, kRowsPerTask, 4 * d, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+        for (std::size_t i = first; i < last; ++i) {
+            const float* xi = x.row(i);
+            double s = 0;  // two passes in double: μ and σ² as exact as the float input allows
+            for (std::size_t j = 0; j < d; ++j) s += xi[j];
+            const double mu = s / static_cast<double>(d);
+            double v = 0;
+            for (std::size_t j = 0; j < d; ++j) v += (xi[j] - mu) * (xi[j] - mu);
+            const double r = 1.0 / std::sqrt(v / static_cast<double>(d) + static_cast<double>(kLayerNormEps));
+            mean[i] = mu;
+            rstd[i] = r;
+            float* yi = y.row(i);
+            for (std::size_t j = 0; j < d; ++j) yi[j] = static_cast<float>((xi[j] - mu) * r) * gamma[j] + beta[j];
+        }
+    });
 }
 
 void layer_norm_backward(ConstMatrixView x, const float* gamma, const double* mean, const double* rstd,
-                         ConstMatrixView dy, MatrixView dx, float* dgamma, float* dbeta) {
+                         ConstMatrixView dy, MatrixView dx, float* dgamma, float* dbeta, std::size_t threads) {
     require_same_shape(dy, x, "layer norm output gradient", "its input");
     require_same_shape(dx, x, "layer norm input gradient", "its input");
     const std::size_t d = x.cols;
     const float inv_d = 1.0f / static_cast<float>(d);
+    // dx row by row (rows split over threads)
+    for_blocks(x.rows, kRowsPerTask, 6 * d, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+        for (std::size_t i = first; i < last; ++i) {
+            const float* xi = x.row(i);
+            const float* dyi = dy.row(i);
+            float* dxi = dx.row(i);
+            const double mu = mean[i];
+            const float r = static_cast<float>(rstd[i]);
+            float mg = 0, mgx = 0;  // mean(g), mean(g ⊙ x̂)
+            for (std::size_t j = 0; j < d; ++j) {
+                const float xhat = static_cast<float>((xi[j] - mu) * rstd[i]), g = dyi[j] * gamma[j];
+                mg += g;
+                mgx += g * xhat;
+            }
+            mg *= inv_d;
+            mgx *= inv_d;
+            for (std::size_t j = 0; j < d; ++j) {
+                const float xhat = static_cast<float>((xi[j] - mu) * rstd[i]);
+                dxi[j] = r * (dyi[j] * gamma[j] - mg - xhat * mgx);
+            }
+        }
+    });
+    // dgamma, dbeta: sums over the rows, on this thread in row order (the same bits for any thread count)
     for (std::size_t i = 0; i < x.rows; ++i) {
         const float* xi = x.row(i);
         const float* dyi = dy.row(i);
-        float* dxi = dx.row(i);
         const double mu = mean[i];
-        const float r = static_cast<float>(rstd[i]);
-        float mg = 0, mgx = 0;  // mean(g), mean(g ⊙ x̂)
-        for (std::size_t j = 0; j < d; ++j) {
-            const float xhat = static_cast<float>((xi[j] - mu) * rstd[i]), g = dyi[j] * gamma[j];
-            mg += g;
-            mgx += g * xhat;
-            dgamma[j] += dyi[j] * xhat;
-            dbeta[j] += dyi[j];
-        }
-        mg *= inv_d;
-        mgx *= inv_d;
         for (std::size_t j = 0; j < d; ++j) {
             const float xhat = static_cast<float>((xi[j] - mu) * rstd[i]);
-            dxi[j] = r * (dyi[j] * gamma[j] - mg - xhat * mgx);
+            dgamma[j] += dyi[j] * xhat;
+            dbeta[j] += dyi[j];
         }
     }
 }
 
 // ---- [linear] -------------------------------------------------------------------------
 
-void linear_forward(ConstMatrixView x, ConstMatrixView W, const float* b, MatrixView y) {
+void linear_forward(ConstMatrixView x, ConstMatrixView W, const float* b, MatrixView y, std::size_t threads) {
     require_cols(x, W.cols, "linear input", "the weight (out, in)");
     require_shape(y, x.rows, W.rows, "linear output");
-    matmul_abt(x, W, y);
-    if (b)
-        for (std::size_t i = 0; i < y.rows; ++i) {
-            float* yi = y.row(i);
-            for (std::size_t o = 0; o < y.cols; ++o) yi[o] += b[o];
-        }
+    for_blocks(x.rows, kRowsPerTask, W.rows * W.cols, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+        const MatrixView yb = y.block(first, 0, last - first, y.cols);
+        matmul_abt(x.block(first, 0, last - first, x.cols), W, yb);
+        if (b)
+            for (std::size_t i = 0; i < yb.rows; ++i) {
+                float* yi = yb.row(i);
+                for (std::size_t o = 0; o < yb.cols; ++o) yi[o] += b[o];
+            }
+    });
 }
 
 void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, MatrixView dx, MatrixView dW, float* db,
-                     Matrix& scratch) {
+                     Matrix& scratch, std::size_t threads) {
     require_cols(x, W.cols, "linear input", "the weight (out, in)");
     require_shape(dy, x.rows, W.rows, "linear output gradient");
     require_shape(dW, W.rows, W.cols, "linear weight gradient");
     if (dx.data) {
         require_shape(dx, x.rows, x.cols, "linear input gradient");
-        matmul_ab(dy, W, dx);  // (N, out)·(out, in)
+        // (N, out)·(out, in), by blocks of rows of dx
+        for_blocks(
+            dy.rows, kRowsPerTask, W.rows * W.cols, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+                matmul_ab(dy.block(first, 0, last - first, dy.cols), W, dx.block(first, 0, last - first, dx.cols));
+            });
     }
-    transpose(dy, scratch);                          // dyᵀ: (out, N)
-    matmul_ab(scratch, x, dW, /*accumulate=*/true);  // (out, N)·(N, in)
+    transpose(dy, scratch);  // dyᵀ: (out, N)
+    // (out, N)·(N, in), by blocks of rows of dW: each weight's sum over the N rows runs whole in
+    // one task, in row order (dW rows are few: 8 per task keeps two threads busy at out = 32)
+    const ConstMatrixView dyt = scratch.view();
+    for_blocks(dyt.rows, kRowsPerTask / 2, dyt.cols * x.cols, threads,
+               [&](std::size_t first, std::size_t last, std::size_t) {
+                   matmul_ab(dyt.block(first, 0, last - first, dyt.cols), x, dW.block(first, 0, last - first, dW.cols),
+                             /*accumulate=*/true);
+               });
     if (db)
         for (std::size_t i = 0; i < dy.rows; ++i) {
             const float* d = dy.row(i);
@@ -257,7 +325,7 @@ std::size_t check_attention(const SelfAttentionWeights& w, std::size_t x_cols) {
 }  // namespace
 
 void self_attention_forward(ConstMatrixView x, std::size_t n, bool causal, const SelfAttentionWeights& w,
-                            SelfAttentionCache& c, MatrixView y) {
+                            SelfAttentionCache& c, MatrixView y, std::size_t threads) {
     const std::size_t E = check_attention(w, x.cols);
     require_sequences(x.rows, n, "the self-attention input");
     require_shape(y, x.rows, E, "self-attention output");
@@ -269,11 +337,13 @@ void self_attention_forward(ConstMatrixView x, std::size_t n, bool causal, const
     c.qkv.resize(N, 3 * E);
     c.weights.resize(B * H * n, n);
     c.concat.resize(N, E);
-    linear_forward(x, w.in_proj_weight, w.in_proj_bias, c.qkv);  // [Q | K | V]
+    linear_forward(x, w.in_proj_weight, w.in_proj_bias, c.qkv, threads);  // [Q | K | V]
     const float s = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
     const float minus_inf = -std::numeric_limits<float>::infinity();
-    for (std::size_t b = 0; b < B; ++b)
-        for (std::size_t h = 0; h < H; ++h) {
+    // one task per (sequence, head): each writes only its own P and its own columns of concat
+    for_blocks(B * H, 1, 2 * n * n * d, threads, [&](std::size_t first, std::size_t last, std::size_t) {
+        for (std::size_t bh = first; bh < last; ++bh) {
+            const std::size_t b = bh / H, h = bh % H;
             const ConstMatrixView q = c.qkv.view().block(b * n, h * d, n, d);
             const ConstMatrixView k = c.qkv.view().block(b * n, E + h * d, n, d);
             const ConstMatrixView v = c.qkv.view().block(b * n, 2 * E + h * d, n, d);
@@ -284,11 +354,12 @@ void self_attention_forward(ConstMatrixView x, std::size_t n, bool causal, const
             softmax_rows(p);                                             // P
             matmul_ab(p, v, c.concat.view().block(b * n, h * d, n, d));  // O_h = P V_h
         }
-    linear_forward(c.concat, w.out_proj_weight, w.out_proj_bias, y);
+    });
+    linear_forward(c.concat, w.out_proj_weight, w.out_proj_bias, y, threads);
 }
 
 void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, SelfAttentionCache& c,
-                             ConstMatrixView dy, MatrixView dx, const SelfAttentionGrads& g) {
+                             ConstMatrixView dy, MatrixView dx, const SelfAttentionGrads& g, std::size_t threads) {
     const std::size_t E = check_attention(w, x.cols);
     const std::size_t n = c.length, B = c.batch, H = c.heads, d = E / H, N = B * n;
     if (H != w.heads || x.rows != N || c.qkv.rows() != N || c.qkv.cols() != 3 * E)
@@ -302,13 +373,20 @@ void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, S
 
     // output projection: d_concat = dy·W_o, dW_o += dyᵀ·concat, db_o += Σ dy
     c.d_concat.resize(N, E);
-    linear_backward(c.concat, w.out_proj_weight, dy, c.d_concat, g.out_proj_weight, g.out_proj_bias, c.linear_scratch);
+    linear_backward(c.concat, w.out_proj_weight, dy, c.d_concat, g.out_proj_weight, g.out_proj_bias, c.linear_scratch,
+                    threads);
 
     c.d_qkv.resize(N, 3 * E);
-    c.d_scores.resize(n, n);
+    const std::size_t workers = resolve_threads(threads);
+    if (c.d_scores.size() < workers) c.d_scores.resize(workers);
+    if (c.transposed.size() < workers) c.transposed.resize(workers);
+    for (std::size_t t = 0; t < workers; ++t) c.d_scores[t].resize(n, n);
     const float s = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
-    for (std::size_t b = 0; b < B; ++b)
-        for (std::size_t h = 0; h < H; ++h) {
+    // one task per (sequence, head): each writes only its own columns of d_qkv, in its worker's scratch
+    for_blocks(B * H, 1, 4 * n * n * d, threads, [&](std::size_t first, std::size_t last, std::size_t worker) {
+        Matrix& transposed = c.transposed[worker];
+        for (std::size_t bh = first; bh < last; ++bh) {
+            const std::size_t b = bh / H, h = bh % H;
             const ConstMatrixView q = c.qkv.view().block(b * n, h * d, n, d);
             const ConstMatrixView k = c.qkv.view().block(b * n, E + h * d, n, d);
             const ConstMatrixView v = c.qkv.view().block(b * n, 2 * E + h * d, n, d);
@@ -317,10 +395,10 @@ void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, S
             const MatrixView dq = c.d_qkv.view().block(b * n, h * d, n, d);
             const MatrixView dk = c.d_qkv.view().block(b * n, E + h * d, n, d);
             const MatrixView dv = c.d_qkv.view().block(b * n, 2 * E + h * d, n, d);
-            const MatrixView ds = c.d_scores.view();
+            const MatrixView ds = c.d_scores[worker].view();
 
-            transpose(p, c.transposed);
-            matmul_ab(c.transposed, d_o, dv);      // dV = Pᵀ·dO
+            transpose(p, transposed);
+            matmul_ab(transposed, d_o, dv);        // dV = Pᵀ·dO
             matmul_abt(d_o, v, ds);                // dP = dO·Vᵀ
             for (std::size_t i = 0; i < n; ++i) {  // dS = P ⊙ (dP − rowsum(dP ⊙ P)), times s here
                 const float* pi = p.row(i);
@@ -330,12 +408,13 @@ void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, S
                 for (std::size_t j = 0; j < n; ++j) di[j] = s * pi[j] * (di[j] - r);
             }
             matmul_ab(ds, k, dq);  // dQ = dS·K·s
-            transpose(ds, c.transposed);
-            matmul_ab(c.transposed, q, dk);  // dK = dSᵀ·Q·s
+            transpose(ds, transposed);
+            matmul_ab(transposed, q, dk);  // dK = dSᵀ·Q·s
         }
+    });
 
     // input projection: dx = d_qkv·W_in, dW_in += d_qkvᵀ·x, db_in += Σ d_qkv
-    linear_backward(x, w.in_proj_weight, c.d_qkv, dx, g.in_proj_weight, g.in_proj_bias, c.linear_scratch);
+    linear_backward(x, w.in_proj_weight, c.d_qkv, dx, g.in_proj_weight, g.in_proj_bias, c.linear_scratch, threads);
 }
 
 // ---- [losses] -------------------------------------------------------------------------

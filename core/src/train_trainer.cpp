@@ -159,11 +159,12 @@ Evaluation evaluate(Transformer& model, const TaskConfig& task, std::size_t exam
 }
 
 Trainer::Trainer(Transformer& model, const TaskConfig& task, const AdamConfig& optim, std::size_t batch,
-                 std::uint64_t data_seed)
+                 std::uint64_t data_seed, std::size_t threads)
     : model_(model), task_(task), optimizer_(optim), batch_size_(batch), rng_(data_seed) {
     check_task_fits(task, model.config());
     optim.check();
     if (batch == 0) throw Error("batch", "is 0, expected at least 1");
+    model_.set_threads(threads);
 }
 
 float Trainer::step() {

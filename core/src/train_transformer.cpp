@@ -262,22 +262,22 @@ ConstMatrixView Transformer::finish_forward() {
         const LayerIds& ids = layer_ids_[l];
         // x_mid = x + self_attn(norm1(x))
         nn::layer_norm_forward(s.x, params_.value(ids.n1_w), params_.value(ids.n1_b), s.ln1, s.mean1.data(),
-                               s.rstd1.data());
-        nn::self_attention_forward(s.ln1, n, config_.causal, attention_weights(ids), s.attn, attn_out_);
+                               s.rstd1.data(), threads_);
+        nn::self_attention_forward(s.ln1, n, config_.causal, attention_weights(ids), s.attn, attn_out_, threads_);
         sum_into(s.x_mid, s.x, attn_out_);
         // out = x_mid + linear2(act(linear1(norm2(x_mid))))
         nn::layer_norm_forward(s.x_mid, params_.value(ids.n2_w), params_.value(ids.n2_b), s.ln2, s.mean2.data(),
-                               s.rstd2.data());
-        nn::linear_forward(s.ln2, params_.value_matrix(ids.l1_w), params_.value(ids.l1_b), s.hidden_pre);
+                               s.rstd2.data(), threads_);
+        nn::linear_forward(s.ln2, params_.value_matrix(ids.l1_w), params_.value(ids.l1_b), s.hidden_pre, threads_);
         nn::activation_forward(config_.activation, s.hidden_pre, s.hidden);
-        nn::linear_forward(s.hidden, params_.value_matrix(ids.l2_w), params_.value(ids.l2_b), ff_out_);
+        nn::linear_forward(s.hidden, params_.value_matrix(ids.l2_w), params_.value(ids.l2_b), ff_out_, threads_);
         Matrix& out = l + 1 < layers_.size() ? layers_[l + 1].x : final_x_;
         sum_into(out, s.x_mid, ff_out_);
     }
     // logits = head(norm(x))
     nn::layer_norm_forward(final_x_, params_.value(norm_w_), params_.value(norm_b_), final_ln_, final_mean_.data(),
-                           final_rstd_.data());
-    nn::linear_forward(final_ln_, params_.value_matrix(head_w_), params_.value(head_b_), logits_);
+                           final_rstd_.data(), threads_);
+    nn::linear_forward(final_ln_, params_.value_matrix(head_w_), params_.value(head_b_), logits_, threads_);
     have_forward_ = true;
     trace_forward();
     return logits_.view();
@@ -325,21 +325,21 @@ void Transformer::backward() {
     d_hidden_.resize(N, F);
     // head and final norm: d_x = ∂loss/∂(last layer's output)
     nn::linear_backward(final_ln_, params_.value_matrix(head_w_), d_logits_, d_norm_, params_.grad_matrix(head_w_),
-                        params_.grad(head_b_), scratch_);
+                        params_.grad(head_b_), scratch_, threads_);
     nn::layer_norm_backward(final_x_, params_.value(norm_w_), final_mean_.data(), final_rstd_.data(), d_norm_, d_x_,
-                            params_.grad(norm_w_), params_.grad(norm_b_));
+                            params_.grad(norm_w_), params_.grad(norm_b_), threads_);
     for (std::size_t l = layers_.size(); l-- > 0;) {
         LayerState& s = layers_[l];
         const LayerIds& ids = layer_ids_[l];
         trace_layer_grad(l);  // d_x_ = ∂loss/∂(layer l's output)
         // feed-forward branch: out = x_mid + linear2(act(linear1(norm2(x_mid))))
         nn::linear_backward(s.hidden, params_.value_matrix(ids.l2_w), d_x_, d_hidden_, params_.grad_matrix(ids.l2_w),
-                            params_.grad(ids.l2_b), scratch_);
+                            params_.grad(ids.l2_b), scratch_, threads_);
         nn::activation_backward(config_.activation, s.hidden_pre, d_hidden_, d_hidden_);
         nn::linear_backward(s.ln2, params_.value_matrix(ids.l1_w), d_hidden_, d_norm_, params_.grad_matrix(ids.l1_w),
-                            params_.grad(ids.l1_b), scratch_);
+                            params_.grad(ids.l1_b), scratch_, threads_);
         nn::layer_norm_backward(s.x_mid, params_.value(ids.n2_w), s.mean2.data(), s.rstd2.data(), d_norm_, d_branch_,
-                                params_.grad(ids.n2_w), params_.grad(ids.n2_b));
+                                params_.grad(ids.n2_w), params_.grad(ids.n2_b), threads_);
         nn::add_inplace(d_x_, d_branch_);  // now ∂loss/∂x_mid
         // attention branch: x_mid = x + self_attn(norm1(x))
         nn::SelfAttentionGrads g;
@@ -347,10 +347,10 @@ void Transformer::backward() {
         g.in_proj_bias = params_.grad(ids.in_b);
         g.out_proj_weight = params_.grad_matrix(ids.out_w);
         g.out_proj_bias = params_.grad(ids.out_b);
-        nn::self_attention_backward(s.ln1, attention_weights(ids), s.attn, d_x_, d_norm_, g);
+        nn::self_attention_backward(s.ln1, attention_weights(ids), s.attn, d_x_, d_norm_, g, threads_);
         trace_attention_backward(l);
         nn::layer_norm_backward(s.x, params_.value(ids.n1_w), s.mean1.data(), s.rstd1.data(), d_norm_, d_branch_,
-                                params_.grad(ids.n1_w), params_.grad(ids.n1_b));
+                                params_.grad(ids.n1_w), params_.grad(ids.n1_b), threads_);
         nn::add_inplace(d_x_, d_branch_);  // now ∂loss/∂x
     }
     // inputs: x = tok_emb(tokens) (or in_proj(values)) + positions

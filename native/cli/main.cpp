@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
     text_option(train, "--weight-decay", train_options.weight_decay, "AdamW's decoupled weight decay", "D");
     text_option(train, "--steps", train_options.steps, "Optimizer steps", "N");
     text_option(train, "--seed", train_options.seed, "Seed of the initialisation and of the data", "S");
+    text_option(train, "--threads", train_options.threads,
+                "Threads (0 = every core; default 1; the result is the same on any number; not dates)", "T");
     train->add_option("-o,--output", train_options.output, "The model file to write")->type_name("MODEL.safetensors");
     train->footer(train_help());
 

@@ -113,8 +113,8 @@ std::string choice(const std::optional<std::string>& text, const char* option, c
 
 // Limits of attnlab train (a teaching lab: small models that train in seconds to minutes).
 constexpr std::uint64_t kMaxTrainLength = 512, kMaxTrainVocab = 65536, kMaxTrainLayers = 16, kMaxTrainDModel = 1024,
-                        kMaxTrainDff = 4096, kMaxTrainBatch = 4096, kMaxTrainSteps = 100'000'000,
-                        kMaxWarmup = 100'000'000;
+                        kMaxTrainDff = 4096, kMaxTrainBatch = 4096, kMaxTrainThreads = 256,
+                        kMaxTrainSteps = 100'000'000, kMaxWarmup = 100'000'000;
 
 const char* const kTasks = "copy, reverse, sort, induction, series or dates";
 
@@ -178,6 +178,8 @@ TrainPlan plan_train(const TrainOptions& o) {
     r.optim.weight_decay = real(o.weight_decay, "--weight-decay", r.optim.weight_decay, 0.0, 10.0);
     r.steps = whole(o.steps, "--steps", r.steps, 0, kMaxTrainSteps);
     plan.seed = whole(o.seed, "--seed", 0, 0, std::numeric_limits<std::uint64_t>::max());
+    // 0 = every core; more than the machine has runs on all of them (attn::resolve_threads)
+    r.threads = whole(o.threads, "--threads", r.threads, 0, kMaxTrainThreads);
     plan.output = o.output;
 
     // Sizes the core can hold: every matrix ≤ 2^26 elements, the parameters ≤ 2^26 floats.
@@ -301,7 +303,7 @@ int train(const TrainOptions& options) {
     const TrainRecipe& r = plan.recipe;
     Transformer model(r.model());
     model.init(plan.seed);
-    Trainer trainer(model, r.task, r.optim, r.batch, training_data_seed(plan.seed));
+    Trainer trainer(model, r.task, r.optim, r.batch, training_data_seed(plan.seed), r.threads);
     const std::uint64_t held_seed = held_out_seed(plan.seed);
 
     Progress progress(r.steps, ::isatty(::fileno(stderr)) == 1);
@@ -633,6 +635,8 @@ DatesPlan plan_dates(const TrainOptions& o) {
             throw InputError(option,
                              "is a Transformer option; the dates task trains the seq2seq_additive model (its "
                              "sizes are --emb, --enc-hidden, --dec-hidden and --attn-hidden)");
+    if (o.threads)
+        throw InputError("--threads", "the dates task trains on one thread (threads are for the Transformer tasks)");
     if (o.output.empty()) throw InputError("-o", "missing; give the model file to write, e.g. -o dates.safetensors");
     DatesPlan plan;
     DatesRecipe& r = plan.recipe;

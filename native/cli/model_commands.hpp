@@ -2,7 +2,8 @@
 //
 //   attnlab train --task T [--length n] [--vocab V] [--k K] [--noise S] [--layers L] [--heads H]
 //                 [--d-model E] [--d-ff F] [--positions P] [--activation A] [--lr X] [--batch B]
-//                 [--warmup W] [--clip C] [--weight-decay D] [--steps N] [--seed S] -o MODEL.safetensors
+//                 [--warmup W] [--clip C] [--weight-decay D] [--steps N] [--seed S] [--threads T]
+//                 -o MODEL.safetensors
 //   attnlab eval MODEL.safetensors [--examples K] [--seed S] [--json]
 //   attnlab grad MODEL.safetensors BATCH.json -o GRADS.safetensors
 //   attnlab attend MODEL.safetensors "3 1 4 1 5" [--json] [--png FILE]
@@ -30,7 +31,7 @@ inline constexpr int kExitDiverged = 3;  // training stopped: the loss or the gr
 
 struct TrainOptions {
     std::optional<std::string> task, length, vocab, k, noise, layers, heads, d_model, d_ff, positions, activation, lr,
-        batch, warmup, clip, weight_decay, steps, seed;
+        batch, warmup, clip, weight_decay, steps, seed, threads;
     std::optional<std::string> emb, enc_hidden, dec_hidden, attn_hidden;  // --task dates
     std::string output;                                                   // -o
 };

@@ -218,6 +218,13 @@ TEST_CASE("train: the model file reads back bit for bit, and the same seed write
     std::vector<std::string> other = args;
     other.back() = "10";
     CHECK(read_file(train(dir, "c.safetensors", other)) != bytes);
+    // --threads changes no bit (the layers' partition does not depend on the thread count)
+    for (const char* threads : {"2", "0"}) {
+        INFO("--threads " << threads);
+        std::vector<std::string> threaded = args;
+        threaded.insert(threaded.end(), {"--threads", threads});
+        CHECK(read_file(train(dir, std::string("t") + threads + ".safetensors", threaded)) == bytes);
+    }
 
     const attn::ModelFile f = attn::read_model_file(bytes);
     CHECK(f.step == 30);
@@ -524,6 +531,12 @@ TEST_CASE("train: bad options exit 2 with one line naming the option, and write 
          "--d-model: the model would have 138628160 parameters, more than 2^26; use a smaller --d-model, --d-ff, "
          "--layers "
          "or --vocab"},
+        {"threads too many",
+         {"train", "--task", "reverse", "--threads", "300", "-o", "OUT"},
+         "--threads: is 300, expected a whole number from 0 to 256"},
+        {"threads text",
+         {"train", "--task", "reverse", "--threads", "two", "-o", "OUT"},
+         "--threads: is \"two\", expected a whole number from 0 to 256"},
         {"unknown option",
          {"train", "--task", "reverse", "--dropout", "0.1", "-o", "OUT"},
          "usage: The following arguments were not expected: 0.1 --dropout (see attnlab train --help)"},
@@ -641,7 +654,8 @@ TEST_CASE("eval, grad and attend: broken model files and batches exit 2 with one
          "INPUT: entry 1 \"x\" is not a number (finite, at most 1e30 in size)"},
         {"unknown command",
          {"tran", "--task", "reverse"},
-         "usage: unknown command \"tran\"; the commands are compute, train, eval, grad, attend and translate (see attnlab "
+         "usage: unknown command \"tran\"; the commands are compute, train, eval, grad, attend and translate (see "
+         "attnlab "
          "--help)"},
     };
     for (const Bad& b : cases) check_bad(b, dir, inputs);

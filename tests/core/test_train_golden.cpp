@@ -321,6 +321,37 @@ TEST_CASE("train golden: the 2-layer model's logits, loss and every parameter's 
     }
 }
 
+TEST_CASE("train golden: on 2 and 3 threads the model's logits, loss and gradients match PyTorch (2e-5)",
+          "[train][golden][model][threads]") {
+    // These cases are small (10 rows: one block of rows), but with the minimum work at 0 their
+    // weight gradients (8 rows per task: in_proj's 24 rows are 3 tasks) and attention (4
+    // (sequence, head) tasks) are split.
+    // Bit identity with 1 thread on bigger models: test_train_threads.cpp.
+    const auto models = cases_with_prefix("model_");
+    REQUIRE(models.size() >= 5);
+    const std::size_t previous = nn::set_min_parallel_work(0);  // split every op, however small
+    for (std::size_t threads : {2, 3}) {
+        for (const json* cp : models) {
+            const json& c = *cp;
+            const std::string name = c.at("name").get<std::string>() + " [" + std::to_string(threads) + " threads]";
+            attn::Transformer model(config_of(c.at("config")));
+            model.set_threads(threads);
+            load_parameters(model, c.at("parameters"), name);
+            const float loss = run_model(model, c);
+            CHECK_CLOSE(flat(model.output()), c.at("expected_output"), kModelTol, "logits");
+            CHECK_CLOSE(std::vector<float>{loss}, (json{{"shape", {1}}, {"data", {c.at("expected_loss")}}}), kModelTol,
+                        "loss");
+            const attn::Parameters& ps = model.parameters();
+            const json& eg = c.at("expected_grads");
+            REQUIRE(eg.size() == ps.size());
+            for (std::size_t i = 0; i < ps.size(); ++i)
+                CHECK_CLOSE(flat(ps.grad(i), ps.info(i).count), eg.at(ps.info(i).name), kModelTol,
+                            "d " + ps.info(i).name);
+        }
+    }
+    nn::set_min_parallel_work(previous);
+}
+
 TEST_CASE("train golden: Adam and AdamW with clipping and warm-up follow torch.optim step by step (1e-5)",
           "[train][golden][optim]") {
     const auto optims = cases_with_prefix("optim_");

@@ -357,8 +357,8 @@ struct RunResult {
 };
 
 // reverse (length 6, vocab 8), d_model 32, 2 heads, d_ff 64, 1 layer; AdamW lr 3e-3 with
-// warm-up 20 and clip 1; batch 32; seed for init and data.
-RunResult train_reverse(std::size_t steps, std::uint64_t seed) {
+// warm-up 20 and clip 1; batch 32; seed for init and data; the model on `threads` threads.
+RunResult train_reverse(std::size_t steps, std::uint64_t seed, std::size_t threads = 1) {
     TransformerConfig c;
     c.vocab = 8;
     c.d_model = 32;
@@ -368,6 +368,7 @@ RunResult train_reverse(std::size_t steps, std::uint64_t seed) {
     c.max_len = 6;
     Transformer m(c);
     m.init(seed);
+    m.set_threads(threads);
     attn::AdamConfig ac = attn::AdamConfig::adamw(3e-3);
     ac.clip_norm = 1.0;
     ac.warmup_steps = 20;
@@ -419,6 +420,22 @@ TEST_CASE(
     // the same seed reproduces the run bit for bit
     const RunResult b = train_reverse(30, 2026);
     for (std::size_t i = 0; i < 30; ++i) CHECK(b.losses[i] == a.losses[i]);
+}
+
+TEST_CASE("train run: on 2 threads a warm step allocates nothing either, and the run is the 1-thread run's",
+          "[train][run][threads]") {
+    // The first two steps start the pool's workers and give each worker its attention scratch;
+    // after that the layers hand the pool a reference (no std::function allocation) and reuse
+    // every buffer. 2 threads are threaded on any machine with 2 cores or more.
+    const std::size_t previous = nn::set_min_parallel_work(0);  // every op on the pool, however small
+    const RunResult one = train_reverse(40, 7), two = train_reverse(40, 7, 2);
+    nn::set_min_parallel_work(previous);
+    if (ATTN_TEST_COUNTS_ALLOCATIONS) CHECK(two.allocations_after_warm == 0);
+    for (std::size_t i = 0; i < 40; ++i) CHECK(two.losses[i] == one.losses[i]);
+    REQUIRE(two.final_values.size() == one.final_values.size());
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < one.final_values.size(); ++i) differ += two.final_values[i] != one.final_values[i];
+    CHECK(differ == 0);
 }
 
 TEST_CASE(

@@ -9,7 +9,14 @@
 //     zeroes them before a backward pass).
 // Parameter layouts are PyTorch's: a linear weight is (out, in), y = x·Wᵀ + b;
 // self-attention is nn.MultiheadAttention's (in_proj_weight = [W_q; W_k; W_v]: (3E, E)).
-// The matrix products run on the core's kernels (attn/kernels.hpp), single-threaded.
+// The matrix products run on the core's kernels (attn/kernels.hpp).
+// Threads: the ops taking `threads` (0 = every core, 1 = inline; attn/parallel.hpp) split their
+// work into a fixed partition that does not depend on the thread count: blocks of rows of the
+// matrix products (whose kernels compute each output row on its own, in the same order) and the
+// attention's (sequence, head) pairs. Reductions across rows (bias, LayerNorm and embedding
+// gradients) stay on the calling thread in row order. So every result is bit for bit the same
+// for any thread count, 1 included (tests/core/test_train_threads.cpp checks it). An op with
+// less work than set_min_parallel_work's minimum runs inline (the hand-over would cost more).
 // Deliberately not here: dropout, key-padding masks, cross-attention, autograd (each backward
 // is written out by hand), parameter storage (attn/train/parameters.hpp) and the model
 // (attn/train/transformer.hpp). Shapes are checked and bad input throws attn::Error; the
@@ -19,11 +26,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "attn/matrix.hpp"
 #include "attn/trace.hpp"
 
 namespace attn::nn {
+
+// The least work (multiply-adds) an op splits over threads; smaller ops run inline. Default
+// 2^17 (about 10 µs on one core); tests set 0 so that every op splits. Returns the previous value.
+std::size_t set_min_parallel_work(std::size_t multiply_adds);
 
 // PyTorch's default ignore_index for cross-entropy.
 inline constexpr std::int32_t kIgnoreIndex = -100;
@@ -52,19 +64,19 @@ void add_positions_backward(ConstMatrixView dx, std::size_t n, MatrixView dpos);
 // μ and rstd are kept in double: rounding μ to float would cost a row whose spread is small
 // next to its mean (say 3 ± 0.01) about 1e-5 of relative accuracy in y and dx.
 void layer_norm_forward(ConstMatrixView x, const float* gamma, const float* beta, MatrixView y, double* mean,
-                        double* rstd);
+                        double* rstd, std::size_t threads = 1);
 // dy, dx: (N, d)   with x̂ = (x − μ)·rstd and g = dy ⊙ gamma:
 //   dx = rstd·(g − mean(g) − x̂·mean(g ⊙ x̂)),  dgamma += Σ_rows dy ⊙ x̂,  dbeta += Σ_rows dy
 void layer_norm_backward(ConstMatrixView x, const float* gamma, const double* mean, const double* rstd,
-                         ConstMatrixView dy, MatrixView dx, float* dgamma, float* dbeta);
+                         ConstMatrixView dy, MatrixView dx, float* dgamma, float* dbeta, std::size_t threads = 1);
 
 // ---- [linear] -------------------------------------------------------------------------
 // x: (N, in)  W: (out, in)  b: out (or null)  y: (N, out)   y = x·Wᵀ + b
-void linear_forward(ConstMatrixView x, ConstMatrixView W, const float* b, MatrixView y);
+void linear_forward(ConstMatrixView x, ConstMatrixView W, const float* b, MatrixView y, std::size_t threads = 1);
 // dy: (N, out)  dx: (N, in) = dy·W (skipped when dx.data is null)  dW: (out, in) += dyᵀ·x
 // db: out += Σ_rows dy (skipped when null). scratch holds dyᵀ: (out, N).
 void linear_backward(ConstMatrixView x, ConstMatrixView W, ConstMatrixView dy, MatrixView dx, MatrixView dW, float* db,
-                     Matrix& scratch);
+                     Matrix& scratch, std::size_t threads = 1);
 
 // ---- [activations] --------------------------------------------------------------------
 // relu(x) = max(x, 0)  (gradient 0 at x = 0, as PyTorch);
@@ -103,23 +115,24 @@ struct SelfAttentionGrads {
 // scratch; buffers are reused across calls of the same size.
 struct SelfAttentionCache {
     std::size_t batch = 0, length = 0, heads = 0;
-    Matrix qkv;      // (B·n, 3E)  [Q | K | V]
-    Matrix weights;  // (B·H·n, n) P of sequence b, head h in rows (b·H + h)·n …
-    Matrix concat;   // (B·n, E)   heads side by side
-    Matrix d_concat, d_qkv, d_scores, transposed, linear_scratch;  // backward scratch
+    Matrix qkv;                                // (B·n, 3E)  [Q | K | V]
+    Matrix weights;                            // (B·H·n, n) P of sequence b, head h in rows (b·H + h)·n …
+    Matrix concat;                             // (B·n, E)   heads side by side
+    Matrix d_concat, d_qkv, linear_scratch;    // backward scratch
+    std::vector<Matrix> d_scores, transposed;  // backward scratch, one per worker thread
     // P of sequence b, head h: (n, n)
     ConstMatrixView head_weights(std::size_t b, std::size_t h) const;
 };
 // x: (B·n, E)  y: (B·n, E)   n = sequence length (x.rows must be a multiple of it)
 void self_attention_forward(ConstMatrixView x, std::size_t n, bool causal, const SelfAttentionWeights& w,
-                            SelfAttentionCache& cache, MatrixView y);
+                            SelfAttentionCache& cache, MatrixView y, std::size_t threads = 1);
 // The backward of the forward last run with this cache (on the same x), per sequence and head:
 //   dV_h = Pᵀ·dO_h,  dP = dO_h·V_hᵀ,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),
 //   dQ_h = dS·K_h·s,  dK_h = dSᵀ·Q_h·s
 // (masked entries have P = 0, so dS = 0 there: the mask needs no second pass).
 // dy: (B·n, E)  dx: (B·n, E) (overwritten)
 void self_attention_backward(ConstMatrixView x, const SelfAttentionWeights& w, SelfAttentionCache& cache,
-                             ConstMatrixView dy, MatrixView dx, const SelfAttentionGrads& g);
+                             ConstMatrixView dy, MatrixView dx, const SelfAttentionGrads& g, std::size_t threads = 1);
 // Records the backward of head h of sequence b as the last self_attention_backward with this
 // cache computed it: from the forward's Q, K, V, P and the backward's dO (both kept in the
 // cache), recomputed with the same kernels in the same order, so dQ, dK and dV equal the

@@ -12,8 +12,9 @@
 // training batches come from Rng(training_data_seed(S)) and held-out examples from
 // Rng(held_out_seed(S)), three different streams, so held-out examples are not the training
 // batches (on tasks with few possible inputs some coincide by chance, as in any sampling).
-// Deterministic for a seed (one thread). Deliberately not here: files (model_file.hpp),
-// progress display, threads.
+// Deterministic for a seed, and the same bits on any number of threads (the model's layers
+// use a partition that does not depend on it: attn/train/layers.hpp). Deliberately not here:
+// files (model_file.hpp), progress display.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +36,7 @@ struct TrainRecipe {
     AdamConfig optim = AdamConfig::adamw(3e-3);  // lr, weight decay, clipping, warm-up
     std::size_t batch = 64;
     std::size_t steps = 400;
+    std::size_t threads = 1;  // Transformer::set_threads (0 = every core); WebAssembly runs one
 
     // model_for_task(task, ...) with these sizes, positions and activation.
     TransformerConfig model() const;
@@ -76,9 +78,11 @@ private:
 class Trainer {
 public:
     // The model is trained in place; it must fit the task (checked). data_seed: the training
-    // batches' stream (training_data_seed(S) for a run of seed S).
+    // batches' stream (training_data_seed(S) for a run of seed S). threads: the model's
+    // set_threads (its forward and backward, held-out evaluation included; the results do not
+    // depend on it).
     Trainer(Transformer& model, const TaskConfig& task, const AdamConfig& optim, std::size_t batch,
-            std::uint64_t data_seed);
+            std::uint64_t data_seed, std::size_t threads = 1);
 
     // One optimizer step on a fresh batch; returns that batch's loss before the update.
     // Throws DivergedError when the loss or the global gradient norm is not finite (checked

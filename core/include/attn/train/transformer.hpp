@@ -13,8 +13,11 @@
 //
 // forward() keeps every activation for backward() (buffers reused across calls of the same
 // batch shape: no allocation once warm), and each layer's and head's attention weights.
+// Threads (set_threads): the layers split their work over attn::parallel_for with a partition
+// that does not depend on the thread count (attn/train/layers.hpp), so a forward and backward
+// give the same bits on any number of threads; WebAssembly runs one thread.
 // Deliberately not here: dropout, key-padding masks, the optimizer (attn/train/optim.hpp),
-// task data, file formats, threads (one thread for now).
+// task data, file formats.
 #pragma once
 
 #include <cstddef>
@@ -78,6 +81,10 @@ public:
     static std::vector<ParameterInfo> layout(const TransformerConfig& config);
 
     const TransformerConfig& config() const { return config_; }
+    // Threads for forward and backward: 1 (the default) runs inline, 0 = every core,
+    // otherwise min(threads, cores) (attn::resolve_threads). Results do not depend on it.
+    void set_threads(std::size_t threads) { threads_ = threads; }
+    std::size_t threads() const { return threads_; }
     Parameters& parameters() { return params_; }
     const Parameters& parameters() const { return params_; }
 
@@ -160,6 +167,7 @@ private:
     Matrix d_x_, d_branch_, d_norm_, d_hidden_, scratch_;
     Matrix ff_out_, attn_out_;  // (N, E) branch outputs (forward scratch)
     StepTraceRequest trace_request_;
+    std::size_t threads_ = 1;
 };
 
 }  // namespace attn
