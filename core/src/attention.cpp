@@ -6,8 +6,8 @@
 #include "attn/attention.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
-#include <sstream>
 
 #include "attn/kernels.hpp"
 
@@ -17,11 +17,12 @@ namespace {
 
 const char* const kScoreNames[] = {"dot", "scaled_dot", "general", "additive", "cosine"};
 
+// %.4g, as an ostream with precision(4) prints; snprintf rather than <sstream>, whose locale
+// machinery would weigh on the wasm.
 std::string fmt(double x) {
-    std::ostringstream s;
-    s.precision(4);
-    s << x;
-    return s.str();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+    return buf;
 }
 
 // Formula of one score cell, in the notation of the lessons (i, j: indices or "i", "j").

@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
-#include <sstream>
 
 #include "attn/kernels.hpp"
 #include "attn/parallel.hpp"
@@ -23,11 +23,12 @@ namespace attn {
 
 namespace {
 
+// %.4g, as an ostream with precision(4) prints; snprintf rather than <sstream>, whose locale
+// machinery would weigh on the wasm.
 std::string fmt(double x) {
-    std::ostringstream s;
-    s.precision(4);
-    s << x;
-    return s.str();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+    return buf;
 }
 
 std::string range(std::size_t a, std::size_t b) { return std::to_string(a) + ".." + std::to_string(b - 1); }

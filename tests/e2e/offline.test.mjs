@@ -106,7 +106,7 @@ test("the first visit fetches the page, scripts and wasm (no service worker yet)
     gz += gzipSync(bytes, { level: 9 }).length;
   }
   console.log(`# first visit: ${files.length} files, ${raw} B raw, ${gz} B gzip (${files.join(", ")})`);
-  firstVisit = { raw, gz };
+  firstVisit = { raw, gz, files };
   // The server sent the big files from their precompressed copies.
   for (const f of ["attnlab.wasm", "attnlab.js"]) {
     const r = before.find((x) => x.path === f);
@@ -125,13 +125,40 @@ test("the first visit fetches the page, scripts and wasm (no service worker yet)
   await context.close();
 });
 
-// The issue's target. TODO while it fails: main's additions after this test was written (the
-// dates translator, model files in the Training lesson, a11y.js) put the first visit at about
-// 1.30 MB raw and 536 KB gzip (it was 1.20 MB and 498 KB on the branch before that merge).
-test("the first visit downloads at most 1.3 MB raw and 500 KB gzip", { todo: "over budget since main's seq2seq and a11y additions" }, () => {
+// The issue's target (issue 13): everything the first visit downloads before the default lesson
+// is interactive — page, scripts, wasm, and the trained model the default lesson opens on (its
+// path is kept in one place, ui/logic/shipped_models.hpp's kDefaultLessonModelPath; counted
+// whether or not the lesson already fetched it before the first frame) — is at most 1.3 MB raw
+// and 500 KB gzip -9. Sizes are deterministic for a build, so the bounds are exact.
+function defaultLessonModel() {
+  const header = readFileSync(join(repo, "ui/logic/shipped_models.hpp"), "utf8");
+  const m = /kDefaultLessonModelPath\s*=\s*"([^"]+)"/.exec(header);
+  assert.ok(m, "ui/logic/shipped_models.hpp declares kDefaultLessonModelPath");
+  return m[1];
+}
+
+function firstVisitWithModel() {
   assert.ok(firstVisit, "the first-visit test ran");
-  assert.ok(firstVisit.raw <= 1_300_000, `first visit ${firstVisit.raw} B raw > 1.3 MB`);
-  assert.ok(firstVisit.gz <= 500_000, `first visit ${firstVisit.gz} B gzip > 500 KB`);
+  const model = defaultLessonModel();
+  let { raw, gz } = firstVisit;
+  if (!firstVisit.files.includes(model)) {
+    const bytes = readFileSync(join(site, model));
+    raw += bytes.length;
+    gz += gzipSync(bytes, { level: 9 }).length;
+  }
+  console.log(`# first visit with ${model}: ${raw} B raw, ${gz} B gzip`);
+  return { model, raw, gz };
+}
+
+test("the first visit, with the default lesson's model, downloads at most 1.3 MB raw", () => {
+  const { model, raw } = firstVisitWithModel();
+  assert.ok(raw <= 1_300_000, `first visit with ${model}: ${raw} B raw > 1.3 MB`);
+});
+
+// TODO while it fails: about 538 KB gzip -9 (wasm 477 KB of it, the dates model 30 KB).
+test("the first visit, with the default lesson's model, downloads at most 500 KB gzip", { todo: "about 538 KB gzip: the wasm needs ~40 KB more cut" }, () => {
+  const { model, gz } = firstVisitWithModel();
+  assert.ok(gz <= 500_000, `first visit with ${model}: ${gz} B gzip > 500 KB`);
 });
 
 test("after one visit the app opens with the network off and the server stopped, and every lesson works", async () => {

@@ -20,6 +20,10 @@ namespace attn::ui {
 // Paths of the shipped models, relative to the site (web) or the models folder's parent (desktop).
 inline constexpr const char* kReverseModelPath = "models/reverse.safetensors";
 inline constexpr const char* kInductionModelPath = "models/induction.safetensors";
+// The model the default lesson (basic: the date translator) opens on. The first visit downloads
+// it before that lesson is interactive, so it counts in the first-load budget: the browser test
+// tests/e2e/offline.test.mjs reads the path from this line.
+inline constexpr const char* kDefaultLessonModelPath = "models/dates.safetensors";
 
 class ModelAsset {
 public:
