@@ -198,6 +198,11 @@ public:
             "gradient backward through every layer and lets Adam nudge every weight. The held-out accuracy is "
             "measured on examples the model never trains on. The step player walks through one such step, down to "
             "each cell of the softmax's backward pass: dS = P ⊙ (dP − rowsum(dP ⊙ P)).");
+        ImGui::TextUnformatted(
+            "dates: a Bahdanau encoder-decoder learns to rewrite dates written eleven ways (\"the 23rd of November "
+            "2026\") as 2026-11-23. Its alignment maps show where each output character looks in the source: "
+            "teacher-forced (fed the true previous character, as in training) beside greedy decoding (fed its own "
+            "output, as when it translates), which may differ early in training.");
     }
 
     void recompute() override {
