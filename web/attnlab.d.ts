@@ -76,6 +76,12 @@ declare namespace Attnlab {
     lrChanged: boolean;
     /** The run started from an imported model file trained for `step` steps, else null. */
     imported: { step: number } | null;
+    /** The dates task: the mean attention mass the output's year, month and day put on the
+     *  source's year, month and day at the last held-out evaluation; null for other tasks. */
+    heldOutAlignment: { year: number | null; month: number | null; day: number | null } | null;
+    /** The dates task: the probe date, its target, and the model's output decoded greedily and
+     *  teacher-forced; null for other tasks. */
+    probe: { source: string; target: string; greedy: string; teacherForced: string } | null;
   }
 
   /** A shipped trained model a lesson shows (`models/*.safetensors`, fetched when first needed). */

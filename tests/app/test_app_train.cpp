@@ -93,7 +93,7 @@ TEST_CASE("app: set(\"task\", ...) picks a task and loads its sizes", "[app][tra
     CHECK(s["params"]["layers"] == "2");
     CHECK(s["params"]["length"] == "16");
     CHECK(s["params"]["vocab"] == "64");
-    CHECK(app.set("task", "chess") == "task: 'chess' is not one of copy, reverse, sort, induction, series");
+    CHECK(app.set("task", "chess") == "task: 'chess' is not one of copy, reverse, sort, induction, series, dates");
     REQUIRE(app.set("heads", "3").empty());  // 3 does not divide d_model 32: the lesson says so
     CHECK(json::parse(app.state_json())["error"] == "heads is 3, which does not divide d_model 32");
     REQUIRE(app.set("heads", "2").empty());

@@ -34,6 +34,8 @@
 #include <vector>
 
 #include "attn/train/model_file.hpp"
+#include "attn/train/seq2seq_file.hpp"
+#include "dates_session.hpp"
 #include "lesson.hpp"
 #include "training_session.hpp"
 #include "widgets/charts.hpp"
@@ -47,7 +49,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kTaskNames[] = {"copy", "reverse", "sort", "induction", "series"};
+constexpr const char* kTaskNames[] = {"copy", "reverse", "sort", "induction", "series", "dates"};
+// The task choice that trains the date translator (DatesSession) instead of a Transformer.
+constexpr int kDatesTask = 5;
 constexpr int kMaxSteps = 1000000;
 // Points per curve on screen (each the mean of a run of steps).
 constexpr std::size_t kCurvePoints = 400;
@@ -109,30 +113,42 @@ public:
         Param& task =
             params_
                 .add_choice("task", &task_, std::vector<std::string>(std::begin(kTaskNames), std::end(kTaskNames)), 1)
-                .choice_labels({"copy", "reverse", "sort", "induction (2 layers)", "series (regression)"})
+                .choice_labels({"copy", "reverse", "sort", "induction (2 layers)", "series (regression)",
+                                "dates (seq2seq translator)"})
                 .tooltip("what the model learns; picking a task loads its default sizes")
                 .param();
         task.set = [this](double v) {
             const int t = static_cast<int>(v);
             if (t != task_) {
                 task_ = t;
-                load_preset(task_kind(t));
+                if (t == kDatesTask)
+                    load_dates_preset();
+                else
+                    load_preset(task_kind(t));
             }
         };
-        params_.add_int("length", &length_, 2, 32, static_cast<int>(d.task.length)).label("length n");
+        const auto transformer = [this] { return task_ != kDatesTask; };
+        params_.add_int("length", &length_, 2, 32, static_cast<int>(d.task.length))
+            .label("length n")
+            .shown(transformer);
         params_.add_int("vocab", &vocab_, 2, 128, static_cast<int>(d.task.vocab)).label("vocabulary").shown([this] {
-            return task_kind(task_) != TaskKind::series;
+            return task_ != kDatesTask && task_kind(task_) != TaskKind::series;
         });
         params_.add_int("k", &k_, 1, 16, static_cast<int>(d.task.k))
             .label("copy length k")
             .tooltip("induction: a segment of k tokens is copied later in the sequence")
-            .shown([this] { return task_kind(task_) == TaskKind::induction; });
-        params_.add_int("layers", &layers_, 1, 4, static_cast<int>(d.layers)).separator().heading("model");
-        params_.add_int("heads", &heads_, 1, 8, static_cast<int>(d.heads)).tooltip("must divide d_model");
-        params_.add_int("d_model", &d_model_, 4, 128, static_cast<int>(d.d_model)).log();
-        params_.add_int("d_ff", &d_ff_, 4, 512, static_cast<int>(d.d_ff)).log();
-        params_.add_choice("positions", &positions_, {"learned", "sinusoidal"}, 0);
-        params_.add_choice("activation", &activation_, {"relu", "gelu"}, 0);
+            .shown([this] { return task_ != kDatesTask && task_kind(task_) == TaskKind::induction; });
+        params_.add_int("layers", &layers_, 1, 4, static_cast<int>(d.layers))
+            .separator()
+            .heading("model")
+            .shown(transformer);
+        params_.add_int("heads", &heads_, 1, 8, static_cast<int>(d.heads))
+            .tooltip("must divide d_model")
+            .shown(transformer);
+        params_.add_int("d_model", &d_model_, 4, 128, static_cast<int>(d.d_model)).log().shown(transformer);
+        params_.add_int("d_ff", &d_ff_, 4, 512, static_cast<int>(d.d_ff)).log().shown(transformer);
+        params_.add_choice("positions", &positions_, {"learned", "sinusoidal"}, 0).shown(transformer);
+        params_.add_choice("activation", &activation_, {"relu", "gelu"}, 0).shown(transformer);
         params_.add_float("lr", &lr_, 1e-5f, 1.0f, static_cast<float>(d.lr))
             .label("learning rate")
             .log()
@@ -182,9 +198,16 @@ public:
             "gradient backward through every layer and lets Adam nudge every weight. The held-out accuracy is "
             "measured on examples the model never trains on. The step player walks through one such step, down to "
             "each cell of the softmax's backward pass: dS = P ⊙ (dP − rowsum(dP ⊙ P)).");
+        ImGui::TextUnformatted(
+            "dates: a Bahdanau encoder-decoder learns to rewrite dates written eleven ways (\"the 23rd of November "
+            "2026\") as 2026-11-23. Its alignment maps show where each output character looks in the source: "
+            "teacher-forced (fed the true previous character, as in training) beside greedy decoding (fed its own "
+            "output, as when it translates), which may differ early in training.");
     }
 
     void recompute() override {
+        if (task_ == kDatesTask) return recompute_dates();
+        dates_.reset();
         const TrainingConfig cfg = config();
         if (!session_ || !cfg.same_run(session_->config())) {
             session_.reset();
@@ -222,12 +245,15 @@ public:
     }
 
     bool live() const override {
+        if (task_ == kDatesTask)
+            return dates_ && dates_->failure().empty() && (running_ || replaying() || dates_->evaluation_due());
         return session_ && session_->failure().empty() && (running_ || replaying() || session_->evaluation_due());
     }
     TraceFollow trace_follow() const override { return TraceFollow::replaced; }
     void hidden() override { running_ = false; }
 
     void advance(const FrameBudget& budget) override {
+        if (task_ == kDatesTask) return advance_dates(budget);
         if (!session_) return;
         // A step longer than the frame's budget waits until the budgets of a few frames add up to
         // it (whole steps only): the frame rate holds, and training goes on at a lower rate.
@@ -260,6 +286,7 @@ public:
     }
 
     nlohmann::json state_fields() const override {
+        if (task_ == kDatesTask) return dates_state();
         if (!session_) return nullptr;
         const TrainingSession& s = *session_;
         nlohmann::json t;
@@ -286,6 +313,8 @@ public:
         t["lrChanged"] = lr_changed_;
         // Weights imported from a model file: {"step": steps it had been trained}, else null.
         t["imported"] = imported_ ? nlohmann::json{{"step", imported_step_}} : nlohmann::json(nullptr);
+        t["heldOutAlignment"] = nullptr;  // the dates task's
+        t["probe"] = nullptr;
         return {{"training", t}};
     }
 
@@ -300,6 +329,7 @@ public:
     std::string load_file(const std::string& kind, const std::string& bytes) override {
         if (kind != "model")
             return "the Training lesson opens model files (.safetensors, kind \"model\"), not " + kind + " files";
+        if (model_file_kind(bytes) == "seq2seq_additive") return load_dates_file(bytes);
         ModelFile f;
         try {
             f = read_model_file(bytes);
@@ -340,6 +370,7 @@ public:
     // "model": the current weights as a model file (Export in the status bar; JS: export("model")).
     std::string export_file(const std::string& kind) override {
         if (kind != "model") return Lesson::export_file(kind);
+        if (task_ == kDatesTask) return export_dates();
         if (!session_) return "no model to export yet";
         const std::string name = std::string("attnlab-") + task_name(session_->config().task.kind) + "-step" +
                                  std::to_string(session_->step()) + ".safetensors";
@@ -412,11 +443,196 @@ private:
         trace_head_ = std::min(trace_head_, heads_ - 1);
     }
 
-    bool replaying() const { return session_ && replay_to_ > session_->step(); }
-    std::size_t trained_steps() const {
-        if (!session_) return static_cast<std::size_t>(requested_steps_);
-        return std::max(session_->step(), replay_to_);
+    // The run of the chosen task: a Transformer's session, or the date translator's.
+    bool has_run() const { return task_ == kDatesTask ? dates_ != nullptr : session_ != nullptr; }
+    std::size_t run_step() const {
+        if (!has_run()) return 0;
+        return task_ == kDatesTask ? dates_->step() : session_->step();
     }
+    bool replaying() const { return has_run() && replay_to_ > run_step(); }
+    std::size_t trained_steps() const {
+        if (!has_run()) return static_cast<std::size_t>(requested_steps_);
+        return std::max(run_step(), replay_to_);
+    }
+
+    // [SECTION] the dates task (DatesSession)
+    DatesTrainingConfig dates_config() const {
+        DatesTrainingConfig c;  // the core's default sizes and optimizer
+        c.recipe.optim.lr = static_cast<double>(lr_);
+        c.recipe.batch = static_cast<std::size_t>(batch_);
+        c.seed = static_cast<std::uint64_t>(seed_);
+        return c;
+    }
+    void load_dates_preset() {
+        const DatesRecipe r = default_dates_recipe();
+        lr_ = static_cast<float>(r.optim.lr);
+        batch_ = static_cast<int>(r.batch);
+    }
+    void new_dates_run(const DatesTrainingConfig& c) {
+        dates_ = std::make_unique<DatesSession>(c);  // throws on a bad config: shown as the error
+        replay_to_ = 0;
+        lr_changed_ = false;
+        imported_ = false;
+        scrub_ = -1;
+        rate_steps_ = 0;
+        rate_start_ = Clock::now();
+        steps_per_second_ = 0;
+    }
+    void recompute_dates() {
+        if (session_) {  // from a Transformer task: its views go
+            session_.reset();
+            probe_ = typed_ = Inspection{};
+            trace_ = Trace();
+        }
+        const DatesTrainingConfig cfg = dates_config();
+        if (!dates_ || !cfg.same_run(dates_->config())) {
+            new_dates_run(cfg);
+        } else if (static_cast<double>(lr_) != dates_->config().recipe.optim.lr) {
+            dates_->set_lr(static_cast<double>(lr_));
+            lr_changed_ = lr_changed_ || dates_->step() > 0;
+        }
+        if (steps_requested_) {
+            steps_requested_ = false;
+            const auto want = static_cast<std::size_t>(requested_steps_);
+            if (want < dates_->step()) new_dates_run(cfg);  // back in time: the same run, from the start
+            replay_to_ = want > dates_->step() ? want : 0;
+            replay_from_ = dates_->step();
+        }
+        if (running_ && !dates_->failure().empty()) dates_->clear_failure();
+        if (trace_.steps().empty()) dates_note();
+        refresh_dates();
+    }
+    // The step player's one step for this task: what a decoder step computes (the run records
+    // no training steps; the Basic lesson walks through the decoder step by step).
+    void dates_note() {
+        trace_ = Trace();
+        trace_.add(StepKind::note,
+                   "the date translator: at each output step the decoder scores every source character, "
+                   "softmaxes the scores into an alignment row and reads a context from them",
+                   "e_tj = v·tanh(W_s s_{t−1} + W_h h_j),  α_t = softmax_j(e_t),  c_t = Σ_j α_tj h_j", {}, {});
+    }
+    void advance_dates(const FrameBudget& budget) {
+        if (!dates_) return;
+        const double cost = dates_->expected_step_ms();
+        credit_ms_ = std::min(credit_ms_ + budget.ms(), std::max(2.0 * cost, budget.ms()));
+        if (cost > budget.ms() && credit_ms_ < cost && !dates_->evaluation_due()) return;
+        std::size_t until = dates_->step();
+        if (replaying())
+            until = replay_to_;
+        else if (running_)
+            until = dates_->step() + static_cast<std::size_t>(steps_per_frame_);
+        const std::size_t done = dates_->work(until, [&] { return budget.remaining_ms(); });
+        credit_ms_ = std::max(0.0, credit_ms_ - budget.elapsed_ms());
+        if (replay_to_ && dates_->step() >= replay_to_) replay_to_ = 0;
+        if (!dates_->failure().empty()) running_ = false;
+        count_rate(done);
+        // The probe's two alignments a few times a second while training (each is a decode).
+        const auto now = Clock::now();
+        if (!done || std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery || !running_) {
+            last_record_ = now;
+            refresh_dates();
+        }
+        touched();
+    }
+    // The probe date, teacher-forced on its ISO target and decoded greedily (current weights or
+    // the scrubbed checkpoint).
+    void refresh_dates() {
+        if (!dates_) return;
+        DatesSession& d = *dates_;
+        if (scrub_ >= static_cast<int>(d.checkpoints().size())) scrub_ = -1;
+        const std::string &src = DatesSession::probe_source(), &tgt = DatesSession::probe_target();
+        if (scrub_ < 0) {
+            dates_forced_ = d.inspect(src, tgt);
+            dates_greedy_ = d.inspect(src);
+        } else {
+            const auto i = static_cast<std::size_t>(scrub_);
+            dates_forced_ = d.inspect_checkpoint(i, src, tgt);
+            dates_greedy_ = d.inspect_checkpoint(i, src);
+        }
+    }
+    nlohmann::json dates_state() const {
+        if (!dates_) return nullptr;
+        const DatesSession& d = *dates_;
+        nlohmann::json t;
+        t["task"] = "dates";
+        t["step"] = d.step();
+        t["loss"] = d.train_loss().empty() ? nlohmann::json(nullptr) : finite_or_null(d.train_loss().back());
+        t["accuracy"] =
+            d.train_accuracy().empty() ? nlohmann::json(nullptr) : finite_or_null(d.train_accuracy().back());
+        const bool evaluated = !d.evaluations().empty();
+        const DatesSession::Evaluation e = evaluated ? d.evaluations().back() : DatesSession::Evaluation{};
+        auto num = [&](float x) { return evaluated ? finite_or_null(x) : nlohmann::json(nullptr); };
+        t["heldOutAccuracy"] = num(e.char_accuracy);
+        t["heldOutLoss"] = num(e.loss);
+        t["heldOutExact"] = num(e.exact);
+        t["heldOutCopiedLoss"] = nullptr;
+        t["evaluatedStep"] = evaluated ? nlohmann::json(e.step) : nlohmann::json(nullptr);
+        t["running"] = running_;
+        t["replaying"] = replaying();
+        t["replayTarget"] = replay_to_;
+        t["stepsPerSecond"] = finite_or_null(steps_per_second_);
+        t["tracedStep"] = 0;
+        t["checkpoints"] = d.checkpoints().size();
+        t["failure"] = d.failure();
+        t["lrChanged"] = lr_changed_;
+        t["imported"] = imported_ ? nlohmann::json{{"step", imported_step_}} : nlohmann::json(nullptr);
+        t["heldOutAlignment"] = evaluated ? nlohmann::json{{"year", finite_or_null(e.year)},
+                                                           {"month", finite_or_null(e.month)},
+                                                           {"day", finite_or_null(e.day)}}
+                                          : nlohmann::json(nullptr);
+        t["probe"] = {{"source", DatesSession::probe_source()},
+                      {"target", DatesSession::probe_target()},
+                      {"greedy", dates_greedy_.output},
+                      {"teacherForced", dates_forced_.output}};
+        return {{"training", t}};
+    }
+    std::string load_dates_file(const std::string& bytes) {
+        Seq2SeqFile f;
+        try {
+            f = read_seq2seq_file(bytes);
+        } catch (const std::exception& e) {
+            return std::string("model file: ") + e.what();
+        }
+        if (f.task != "dates") return "model file: its task is " + f.task + ", this lesson trains dates";
+        task_ = kDatesTask;
+        load_dates_preset();
+        try {
+            auto run = std::make_unique<DatesSession>(dates_config());
+            run->import_model(f);
+            dates_ = std::move(run);
+        } catch (const std::exception& e) {
+            return std::string("model file: ") + e.what();
+        }
+        session_.reset();
+        probe_ = typed_ = Inspection{};
+        dates_note();
+        imported_ = true;
+        imported_step_ = f.step;
+        running_ = false;
+        replay_to_ = 0;
+        steps_requested_ = false;
+        lr_changed_ = false;
+        scrub_ = -1;
+        refresh_dates();
+        return "";
+    }
+    std::string export_dates() {
+        if (!dates_) return "no model to export yet";
+        const std::string name = "attnlab-dates-step" + std::to_string(dates_->step()) + ".safetensors";
+        std::string bytes;
+        try {
+            bytes = dates_->model_file();
+        } catch (const std::exception& e) {
+            return std::string("cannot export the model: ") + e.what();
+        }
+        if (!platform_) return "cannot export the model: no shell to save it";
+        export_status_ = platform_->save_file(name, "application/octet-stream", bytes);
+        return "";
+    }
+    void dates_view(const LessonContext& ctx);
+    void dates_curves(float width, float height);
+    void alignment_map(const LessonContext& ctx, const DatesInspection& in, const char* title, const char* id,
+                       float side);
 
     void count_rate(std::size_t steps) {
         rate_steps_ += steps;
@@ -465,6 +681,8 @@ private:
     bool running_ = false, steps_requested_ = false;
 
     std::unique_ptr<TrainingSession> session_;
+    std::unique_ptr<DatesSession> dates_;  // the dates task's run (session_ is then empty)
+    DatesInspection dates_forced_, dates_greedy_;
     std::size_t replay_to_ = 0, replay_from_ = 0;  // retraining to a link's step
     bool lr_changed_ = false;                      // the learning rate changed during this run
     bool imported_ = false;                        // the run started from a model file's weights
@@ -487,6 +705,7 @@ private:
 // [SECTION] views: status, curves, attention grid, one step, typed input
 
 void TrainLesson::view(const LessonContext& ctx) {
+    if (task_ == kDatesTask) return dates_view(ctx);
     if (!session_) return;
     status_bar();
     // The player moved (the learner is stepping through): show the recorded step.
@@ -863,6 +1082,171 @@ void TrainLesson::typed_input(const LessonContext& ctx) {
     if (typed_.attention.empty()) return;
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     attention_grid(ctx, typed_, "typed", avail.x, avail.y);
+}
+
+// [SECTION] views of the dates task: status, curves, the probe's two alignments
+
+// Train / Pause, One step, Export / Import, Reset; the curves; the scrubber; the probe date's
+// alignment teacher-forced and greedy side by side.
+void TrainLesson::dates_view(const LessonContext& ctx) {
+    if (!dates_) return;
+    DatesSession& d = *dates_;
+    const float font = ImGui::GetFontSize();
+    const bool failed = !d.failure().empty();
+    const bool busy = running_ || replaying();
+    if (ImGui::Button(busy ? "Pause" : "Train", ImVec2(font * 5, 0))) {
+        running_ = !busy;
+        replay_to_ = 0;
+        if (running_ && failed) d.clear_failure();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("One step")) {
+        running_ = false;
+        replay_to_ = 0;
+        if (failed) d.clear_failure();
+        d.step_once();
+        refresh_dates();
+        touched();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Export model")) export_file("model");
+    ImGui::SameLine();
+    if (ImGui::Button("Import model…") && platform_ && !platform_->request_open("model"))
+        export_status_ = "To import a model file, drop the .safetensors file on the window.";
+    ImGui::SameLine();
+    if (ImGui::Button("Reset")) {
+        running_ = false;
+        imported_ = false;
+        dates_.reset();
+        changed();
+        return;
+    }
+    ImGui::SameLine();
+    std::string line = "step " + std::to_string(d.step());
+    char buf[160];
+    if (!d.train_loss().empty()) {
+        std::snprintf(buf, sizeof buf, "   loss %.4g", static_cast<double>(d.train_loss().back()));
+        line += buf;
+    }
+    if (!d.evaluations().empty()) {
+        const auto& e = d.evaluations().back();
+        std::snprintf(buf, sizeof buf,
+                      "   held-out exact match %.1f%%, alignment year %.2f month %.2f day %.2f (step %zu)",
+                      100.0 * e.exact, static_cast<double>(e.year), static_cast<double>(e.month),
+                      static_cast<double>(e.day), e.step);
+        line += buf;
+    }
+    if (busy) {
+        std::snprintf(buf, sizeof buf, "   %.0f steps/s", steps_per_second_);
+        line += buf;
+    }
+    ImGui::TextWrapped("%s", line.c_str());
+    if (replaying()) {
+        const double span = static_cast<double>(std::max<std::size_t>(replay_to_ - replay_from_, 1));
+        const float f = static_cast<float>(static_cast<double>(d.step() - replay_from_) / span);
+        std::snprintf(buf, sizeof buf, "retraining to step %zu (the link's run, replayed exactly): %zu", replay_to_,
+                      d.step());
+        ImGui::ProgressBar(f, ImVec2(-1, 0), buf);
+    }
+    if (failed) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.35f, 1.0f));
+        ImGui::TextWrapped("%s", d.failure().c_str());
+        ImGui::PopStyleColor();
+    }
+    if (lr_changed_)
+        ImGui::TextDisabled(
+            "The learning rate changed during this run: a link replays the whole run with the current one.");
+    if (imported_)
+        ImGui::TextDisabled(
+            "Started from an imported model file (trained %llu steps elsewhere); steps count from the import.",
+            static_cast<unsigned long long>(imported_step_));
+    if (!export_status_.empty()) ImGui::TextDisabled("%s", export_status_.c_str());
+    ImGui::TextWrapped(
+        "A Bahdanau encoder-decoder (bidirectional GRU, additive attention, GRUCell decoder; the core's default "
+        "sizes) learns to write dates as YYYY-MM-DD. Each output character's row shows where it looked in the "
+        "source.");
+
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const bool side_by_side = avail.x > font * 40;
+    const float curves_w = side_by_side ? avail.x * 0.4f - font * 0.5f : avail.x - font * 0.5f;
+    ImGui::BeginGroup();
+    dates_curves(curves_w, side_by_side ? avail.y : avail.y * 0.6f);
+    ImGui::EndGroup();
+    if (side_by_side) ImGui::SameLine();
+    ImGui::BeginGroup();
+    const CheckpointRing& ring = d.checkpoints();
+    int pos = scrub_ < 0 ? static_cast<int>(ring.size()) : scrub_;
+    const std::string label = scrub_ < 0
+                                  ? "now (step " + std::to_string(d.step()) + ")"
+                                  : "checkpoint: step " + std::to_string(ring.step(static_cast<std::size_t>(scrub_)));
+    ImGui::SetNextItemWidth(font * 24);
+    if (ImGui::SliderInt("replay##dates-scrub", &pos, 0, static_cast<int>(ring.size()), label.c_str())) {
+        scrub_ = pos >= static_cast<int>(ring.size()) ? -1 : pos;
+        refresh_dates();
+        touched();
+    }
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Drag left to replay how the alignment sharpened: the weights saved every %zu steps.",
+                          ring.interval());
+    ImGui::Text("probe: \"%s\"  (target %s)", DatesSession::probe_source().c_str(),
+                DatesSession::probe_target().c_str());
+    const float room = ImGui::GetContentRegionAvail().x;
+    const float side = std::clamp(room * 0.5f - font, font * 8, font * 26);
+    alignment_map(ctx, dates_forced_, "teacher forcing (input: the true previous character)", "dates-forced", side);
+    ImGui::SameLine();
+    alignment_map(ctx, dates_greedy_, "greedy decoding (input: its own previous output)", "dates-greedy", side);
+    ImGui::EndGroup();
+}
+
+void TrainLesson::dates_curves(float width, float height) {
+    const DatesSession& d = *dates_;
+    const float font = ImGui::GetFontSize();
+    const float x_max = static_cast<float>(std::max<std::size_t>(d.step(), d.config().eval_every));
+    const float h = std::max(font * 7, (height - ImGui::GetTextLineHeightWithSpacing() * 3) / 2 - font * 0.6f);
+    Curve train{"training", {}, {}, IM_COL32(120, 170, 255, 255), 1.5f};
+    curve_points(d.train_loss(), kCurvePoints, train.x, train.y);
+    Curve held{"held-out", {}, {}, IM_COL32(255, 170, 60, 255), 2.5f};
+    Curve exact{"held-out exact match", {}, {}, IM_COL32(90, 210, 120, 255), 2.5f};
+    Curve year{"alignment: year", {}, {}, IM_COL32(230, 80, 200, 255), 1.5f};
+    Curve month{"alignment: month", {}, {}, IM_COL32(120, 170, 255, 255), 1.5f};
+    Curve day{"alignment: day", {}, {}, IM_COL32(255, 170, 60, 255), 1.5f};
+    for (const auto& e : d.evaluations()) {
+        const auto x = static_cast<float>(e.step);
+        held.x.push_back(x), held.y.push_back(e.loss);
+        exact.x.push_back(x), exact.y.push_back(e.exact);
+        year.x.push_back(x), year.y.push_back(e.year);
+        month.x.push_back(x), month.y.push_back(e.month);
+        day.x.push_back(x), day.y.push_back(e.day);
+    }
+    float lo = INFINITY, hi = 0;
+    for (const Curve* c : {&train, &held})
+        for (float v : c->y)
+            if (std::isfinite(v) && v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (!(hi > 0)) lo = 0.01f, hi = 10.0f;
+    ImGui::TextUnformatted("loss (cross-entropy, log scale)");
+    curve_plot("dates-loss", {train, held}, ImVec2(width, h), x_max, std::pow(10.0f, std::floor(std::log10(lo))),
+               std::pow(10.0f, std::ceil(std::log10(hi))), true);
+    ImGui::TextUnformatted("held-out exact match (greedy) and alignment mass");
+    curve_plot("dates-exact", {exact, year, month, day}, ImVec2(width, h), x_max, 0.0f, 1.0f, false);
+}
+
+// One alignment map: output characters down, source characters across, α in each cell; under it
+// the output and the probability of each character.
+void TrainLesson::alignment_map(const LessonContext& ctx, const DatesInspection& in, const char* title, const char* id,
+                                float side) {
+    ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side);
+    ImGui::TextUnformatted(title);
+    ImGui::PopTextWrapPos();
+    if (in.alignment.rows() > 0) {
+        matrix_view(id, std::string("(") + id + ")", in.alignment, ctx, ImVec2(side, side), &in.output_chars,
+                    &in.source_chars);
+        ImGui::Text("output: %s", in.output.c_str());
+        float low = 1.0f;
+        for (float p : in.confidence) low = std::min(low, p);
+        ImGui::TextDisabled("least sure character: p = %.2f", static_cast<double>(low));
+    }
+    ImGui::EndGroup();
 }
 
 }  // namespace
