@@ -197,10 +197,10 @@ std::vector<std::string> example_dates() {
     return out;
 }
 
-// A source character as a column label: spaces and unknown characters made visible.
+// A source character as a column label: spaces as _ (as attnlab translate), unknown characters with a ?.
 std::string char_label(const std::string& c, bool unknown) {
     if (unknown) return c + "?";
-    return c == " " ? "␣" : c;
+    return c == " " ? "_" : c;
 }
 
 // At most `count` numbers of a vector, then its norm: s_t has 64 values, too many to read.
@@ -679,7 +679,7 @@ private:
             ImGui::TextWrapped("s_%s = %s", ts.c_str(), compact(tr_.states.row(i + 1), tr_.states.cols()).c_str());
         if (stage >= 4) {
             std::string alts;
-            for (const auto& [tok, p] : tr_.alternatives[i]) alts += "  " + tok + " " + fmt(p, 2);
+            for (const auto& [tok, p] : tr_.alternatives[i]) alts += "  «" + tok + "» " + fmt(p, 2);
             const bool unsure = tr_.probability[i] < DateTranslation::kLowConfidence;
             if (unsure) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
             ImGui::TextWrapped("writes «%s» with p = %.3f;  next most likely:%s", tr_.tokens[i].c_str(),
