@@ -137,3 +137,29 @@ TEST_CASE("app: Basic's hand-set example stays, and the date model's failure lea
     CHECK(s["stepCount"].get<long>() > 0);
     CHECK(alignment(app)["rows"] == 7);  // "le chat était assis sur le tapis"
 }
+
+TEST_CASE("app: a link's step waits for the date model, and the lesson opens at its default step", "[app][basic]") {
+    Headless ui;
+    NullPlatform platform;
+    platform.defer = true;
+    App app(platform);
+    CHECK(app.apply_link("lesson=basic&example=dates&date=23%20Nov%202026&step=7").empty());
+    ui.frame(app);
+    CHECK(state(app)["model"]["state"] == "loading");
+    CHECK(state(app)["stepCount"] == 0);
+    platform.answer_pending();
+    ui.frame(app);
+    json s = state(app);
+    REQUIRE(s["stepCount"] == 56);
+    CHECK(s["step"] == 7);
+    CHECK(s["stepKind"] == "softmax_row");
+
+    App fresh(platform);  // no link: the default step (t = 6's weights) once the model is there
+    ui.frame(fresh);
+    platform.answer_pending();
+    ui.frame(fresh);
+    s = state(fresh);
+    REQUIRE(s["stepCount"] == 56);
+    CHECK(s["step"] == 1 + 5 * 5 + 1);
+    CHECK(s["stepTitle"].get<std::string>().find("t = 6") == 0);
+}
