@@ -222,7 +222,7 @@ public:
     BasicLesson() {
         auto hand = [this] { return example_ == kHandSet; };
         params_.add_choice("example", &example_, {"dates", "handset"}, kDates)
-            .choice_labels({"trained: dates → ISO", "hand-set weights: English → French"});
+            .choice_labels({"trained: dates → ISO", "hand-set weights (EN → FR)"});
         params_.add_text("date", &date_, 200, "23 Nov 2026");  // the text box in controls()
         std::vector<std::string> kinds;
         for (Score k : kKinds) kinds.emplace_back(score_name(k));
