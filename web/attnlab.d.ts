@@ -102,6 +102,24 @@ declare namespace Attnlab {
     maxDifference?: number;
   }
 
+  /** Basic: the trained date translator's output for the typed text (`date` parameter). */
+  interface Translation {
+    /** The text as typed. */
+    source: string;
+    /** The characters written, without `<eos>` ("2026-11-23"). */
+    output: string;
+    /** One per decoder step: the character written (`"<eos>"` last when the model ended). */
+    tokens: string[];
+    /** One per decoder step: the probability of the character written. */
+    probabilities: number[];
+    /** Unknown characters, a longer text than trained on, no `<eos>`, not a date, or an unsure step. */
+    outOfDepth: boolean;
+    /** Those reasons in words. */
+    warnings: string[];
+    /** Why there is no translation (an empty box, too many characters), or "". */
+    error: string;
+  }
+
   /** `attnlab.state()`: everything the page shows, as plain data. */
   interface State {
     /** The lesson's id (one of `lessons()`' ids) and title. */
@@ -146,8 +164,10 @@ declare namespace Attnlab {
     matrix: ShownMatrix;
     /** Only in the Training lesson. */
     training?: Training;
-    /** Only while a lesson shows a shipped trained model (self: "trained: reverse", viz: "learned heads"). */
+    /** Only while a lesson shows a shipped trained model (basic: "dates", self: "trained: reverse", viz: "learned heads"). */
     model?: ShippedModel;
+    /** Basic's "dates" example: null until the model is ready. */
+    translation?: Translation | null;
   }
 
   /** The names `set()` takes besides lesson parameters (those go by their link names). */

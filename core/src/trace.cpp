@@ -47,6 +47,9 @@ const char* step_kind_name(StepKind k) {
         case StepKind::grad_keys: return "grad_keys";
         case StepKind::grad_parameter: return "grad_parameter";
         case StepKind::optimizer_update: return "optimizer_update";
+        case StepKind::encode: return "encode";
+        case StepKind::decoder_state: return "decoder_state";
+        case StepKind::predict_token: return "predict_token";
     }
     return "note";
 }

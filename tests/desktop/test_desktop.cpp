@@ -175,3 +175,19 @@ TEST_CASE("desktop: the self-attention lesson shows the trained reverse model's 
     }
     CHECK(found);
 }
+
+// The Basic lesson opens on the shipped date translator, read from disk in a real window, and a
+// date from a link comes out in ISO.
+TEST_CASE("desktop: the Basic lesson translates a date from a link with the shipped model", "[desktop][models]") {
+    const Run r = run(xvfb("--link 'lesson=basic&date=Nov%2023%2C%202026' --frames 3 --screenshot /dev/null --state"));
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const std::size_t line = r.out.rfind("\n{");
+    const std::size_t brace = line != std::string::npos ? line + 1 : r.out.rfind('{', 0);
+    REQUIRE(brace != std::string::npos);
+    const nlohmann::json s = nlohmann::json::parse(r.out.substr(brace));
+    REQUIRE(s["model"]["state"] == "ready");
+    CHECK(s["translation"]["source"] == "Nov 23, 2026");
+    CHECK(s["translation"]["output"] == "2026-11-23");
+    CHECK(s["translation"]["outOfDepth"] == false);
+}

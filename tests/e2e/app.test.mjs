@@ -51,8 +51,10 @@ const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
   tick();
 }), n);
 
-test("the page loads with no console errors and opens the Basic lesson on its example", async () => {
+test("the page loads with no console errors and opens the Basic lesson on its trained example", async () => {
   const { page, errors, firstFrameMs } = await open();
+  // Its example is the trained date translator, fetched when the lesson opens.
+  await page.waitForFunction(() => window.attnlab.state().model?.state === "ready");
   const s = await state(page);
   console.log(`# time to first frame: ${firstFrameMs} ms`);
   assert.equal(s.lesson, "basic");

@@ -101,9 +101,21 @@ void App::ensure_computed() {
         follow_trace();
         if (!opened_) {  // the opening lesson starts at its default step, as set_lesson does
             opened_ = true;
-            player_.go(l.default_step());
+            go_or_wait(kDefaultStep);
+        } else if (pending_step_ != -1 && player_.count() > 0) {
+            go_or_wait(pending_step_);
         }
     }
+}
+
+void App::go_or_wait(long step) {
+    if (player_.count() == 0) {
+        pending_step_ = step;
+        return;
+    }
+    pending_step_ = -1;
+    const std::size_t at = step == kDefaultStep ? lesson().default_step() : static_cast<std::size_t>(step);
+    player_.go(std::min(at, player_.count() - 1));
 }
 
 void App::follow_trace() {
@@ -609,8 +621,9 @@ std::string App::set_lesson(const std::string& id) {
                 lessons_[k]->changed();
                 apply_hide(nullptr);
                 view_content_h_ = 0.0f;
+                pending_step_ = -1;
                 ensure_computed();
-                player_.go(lessons_[k]->default_step());
+                go_or_wait(kDefaultStep);
             }
             return "";
         }
@@ -626,6 +639,7 @@ std::string App::step(long index) {
     if (static_cast<std::size_t>(index) >= player_.count())
         return "step " + std::to_string(index) + " is beyond the last step (" + std::to_string(player_.count() - 1) +
                ")";
+    pending_step_ = -1;
     player_.go(static_cast<std::size_t>(index));
     return "";
 }
@@ -689,7 +703,9 @@ std::string App::apply_link(const std::string& query) {
     embed_.embed = l.embed;
     apply_hide(&problems);
     ensure_computed();
-    if (l.step >= 0) {
+    if (l.step >= 0 && player_.count() == 0 && lesson().error().empty()) {
+        go_or_wait(l.step);  // a shipped model on its way: shown when it arrives
+    } else if (l.step >= 0) {
         const std::string e = step(l.step);
         if (!e.empty()) problems.push_back(e);
     }

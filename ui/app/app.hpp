@@ -121,6 +121,11 @@ private:
     float font_scale_ = 1.0f, dpi_scale_ = 1.0f;
     bool high_contrast_ = false, fonts_changed_ = true, theme_applied_ = false;
     bool opened_ = false;  // the first computation has placed the player at default_step()
+    // A lesson waiting for a shipped model has no steps yet: the step to show once it has some
+    // (a link's step, or kDefaultStep for the lesson's default_step()); −1 none.
+    static constexpr long kDefaultStep = -2;
+    long pending_step_ = -1;
+    void go_or_wait(long step);
     std::string status_;
     bool status_is_error_ = false;
     std::string last_link_;

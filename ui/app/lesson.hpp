@@ -152,6 +152,11 @@ protected:
     // arrive later the lesson recomputes. Returns the model once it is ready, else null: the
     // caller shows "loading model…" (loading) or asset.error() (failed).
     ModelFile* fetch_model(ModelAsset& asset);
+    // The same for a date translator.
+    Seq2SeqFile* fetch_seq2seq(ModelAsset& asset) {
+        fetch_model(asset);
+        return asset.seq2seq();
+    }
     // The model's state for the lesson on screen: "loading model…" in the view, or the failure in
     // the error colour with a Retry button. Returns true when it drew something.
     bool model_status(ModelAsset& asset);

@@ -70,6 +70,20 @@ ParamDecl ParamSet::add_float(const std::string& name, float* p, float min, floa
     return add(std::move(q));
 }
 
+ParamDecl ParamSet::add_text(const std::string& name, std::string* p, std::size_t max_length, std::string def) {
+    Param q;
+    q.name = name;
+    q.type = Param::Type::text;
+    q.max_length = max_length;
+    *p = std::move(def);
+    q.get = [] { return 0.0; };
+    q.set = [](double) {};
+    q.get_text = [p] { return *p; };
+    q.set_text = [p](const std::string& v) { *p = v; };
+    q.widget = Param::Widget::none;
+    return add(std::move(q));
+}
+
 ParamDecl ParamSet::add_bool(const std::string& name, bool* p, bool def) {
     Param q;
     q.name = name;
@@ -182,6 +196,7 @@ const Param* ParamSet::find(const std::string& name) const {
 std::string ParamSet::get(const std::string& name) const {
     const Param* p = find(name);
     if (!p) return "";
+    if (p->type == Param::Type::text) return p->get_text();
     const double v = p->get();
     switch (p->type) {
         case Param::Type::integer: return std::to_string(static_cast<long long>(v));
@@ -191,6 +206,7 @@ std::string ParamSet::get(const std::string& name) const {
             const auto i = static_cast<std::size_t>(v);
             return i < p->choices.size() ? p->choices[i] : "";
         }
+        case Param::Type::text: break;
     }
     return "";
 }
@@ -200,6 +216,12 @@ std::string ParamSet::set(const std::string& name, const std::string& value) {
     if (!p) return "unknown parameter '" + name + "'";
     double v = 0;
     switch (p->type) {
+        case Param::Type::text:
+            if (value.size() > p->max_length)
+                return name + ": " + std::to_string(value.size()) + " bytes, the limit is " +
+                       std::to_string(p->max_length);
+            p->set_text(value);
+            return "";
         case Param::Type::choice: {
             for (std::size_t i = 0; i < p->choices.size(); ++i)
                 if (p->choices[i] == value) {

@@ -21,7 +21,7 @@
 namespace attn::ui {
 
 struct Param {
-    enum class Type { integer, real, boolean, choice };
+    enum class Type { integer, real, boolean, choice, text };
     // slider: integer or real (log: logarithmic); checkbox: boolean; combo: choice;
     // seed: integer in a box with − and + buttons; none: not drawn (the lesson has its own).
     enum class Widget { slider, checkbox, combo, seed, none };
@@ -33,6 +33,10 @@ struct Param {
     std::vector<std::string> choices;  // choice: the value is an index into this
     std::function<double()> get;
     std::function<void(double)> set;
+    // text: the value itself (get/set above are inert); at most max_length bytes of UTF-8.
+    std::function<std::string()> get_text;
+    std::function<void(const std::string&)> set_text;
+    std::size_t max_length = 0;
 
     // --- How the app draws it ---
     Widget widget = Widget::slider;
@@ -99,6 +103,8 @@ public:
     ParamDecl add_choice(const std::string& name, int* p, std::vector<std::string> choices) {
         return add_choice(name, p, std::move(choices), *p);
     }
+    // Free text (a typed date), at most max_length bytes; the lesson draws its own box (widget none).
+    ParamDecl add_text(const std::string& name, std::string* p, std::size_t max_length, std::string def);
     // A random seed 0..kMaxSeed in a box with − and + buttons, labelled "seed".
     static constexpr int kMaxSeed = 9999;
     ParamDecl add_seed(const std::string& name, int* p, int def);

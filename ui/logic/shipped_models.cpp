@@ -14,9 +14,27 @@ bool ModelAsset::begin() {
 void ModelAsset::deliver(const std::string& bytes, const std::string& error) {
     const std::string prefix = "could not load the trained model " + path_ + ": ";
     file_.reset();
+    seq2seq_file_.reset();
     if (!error.empty()) {
         state_ = State::failed;
         error_ = prefix + error;
+        return;
+    }
+    if (seq2seq_) {
+        try {
+            auto f = std::make_unique<Seq2SeqFile>(read_seq2seq_file(bytes));
+            if (f->task != "dates") {
+                state_ = State::failed;
+                error_ = prefix + "it was trained on " + f->task + ", expected dates";
+                return;
+            }
+            seq2seq_file_ = std::move(f);
+            state_ = State::ready;
+            error_.clear();
+        } catch (const std::exception& e) {
+            state_ = State::failed;
+            error_ = prefix + e.what();
+        }
         return;
     }
     try {

@@ -14,12 +14,14 @@
 #include <string>
 
 #include "attn/train/model_file.hpp"
+#include "attn/train/seq2seq_file.hpp"
 
 namespace attn::ui {
 
 // Paths of the shipped models, relative to the site (web) or the models folder's parent (desktop).
 inline constexpr const char* kReverseModelPath = "models/reverse.safetensors";
 inline constexpr const char* kInductionModelPath = "models/induction.safetensors";
+inline constexpr const char* kDatesModelPath = "models/dates.safetensors";
 // The model the default lesson (basic: the date translator) opens on. The first visit downloads
 // it before that lesson is interactive, so it counts in the first-load budget: the browser test
 // tests/e2e/offline.test.mjs reads the path from this line.
@@ -31,6 +33,9 @@ public:
 
     // path: as above; task: the task the model must have been trained on (its file's config).
     ModelAsset(std::string path, TaskKind task) : path_(std::move(path)), task_(task) {}
+    // A date translator (attn/train/seq2seq_file.hpp) instead of a Transformer.
+    struct Seq2SeqDates {};
+    ModelAsset(std::string path, Seq2SeqDates) : path_(std::move(path)), seq2seq_(true) {}
 
     const std::string& path() const { return path_; }
     State state() const { return state_; }
@@ -42,8 +47,9 @@ public:
     // failed → idle, so the next begin() fetches again (a "retry" button).
     void retry();
 
-    // ready: the model and its file's metadata.
+    // ready: the model and its file's metadata (file() for a Transformer, seq2seq() for a translator).
     ModelFile* file() { return state_ == State::ready ? file_.get() : nullptr; }
+    Seq2SeqFile* seq2seq() { return state_ == State::ready ? seq2seq_file_.get() : nullptr; }
     // failed: "could not load the trained model models/reverse.safetensors: HTTP 404".
     const std::string& error() const { return error_; }
     // "idle", "loading", "ready", "failed" (state() in the JS API).
@@ -51,9 +57,11 @@ public:
 
 private:
     std::string path_;
-    TaskKind task_;
+    TaskKind task_ = TaskKind::reverse;
+    bool seq2seq_ = false;
     State state_ = State::idle;
     std::unique_ptr<ModelFile> file_;
+    std::unique_ptr<Seq2SeqFile> seq2seq_file_;
     std::string error_;
 };
 

@@ -86,6 +86,10 @@ enum class StepKind : unsigned char {
     grad_keys,         // dK = dSᵀ·Q·s
     grad_parameter,    // the gradient of a parameter tensor over the batch (e.g. W_q of a head)
     optimizer_update,  // the optimizer's update of one weight (Adam: m, v, bias corrections)
+    // Encoder–decoder (a trained translator, one decoder step at a time):
+    encode,         // the encoder's states of every source position (and the decoder's s₀)
+    decoder_state,  // a decoder step's new state s_t = GRUCell([emb(y_{t−1}); c_t], s_{t−1})
+    predict_token,  // a decoder step's output distribution and the character it picks
 };
 const char* step_kind_name(StepKind k);
 
