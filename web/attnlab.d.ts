@@ -120,6 +120,30 @@ declare namespace Attnlab {
     error: string;
   }
 
+  /** A rectangle in CSS pixels, relative to the canvas. */
+  interface CssRect { x: number; y: number; w: number; h: number; }
+
+  /** Where the app put things this frame (`state().layout`), in CSS pixels. */
+  interface Layout {
+    /** "wide": side panel beside the views; "stacked": one column (phones, narrow frames). */
+    mode: "wide" | "stacked";
+    /** The lessons as a drop-down menu instead of a row of buttons. */
+    lessonMenu: boolean;
+    /** `?embed=1`: one lesson, no lesson bar. */
+    embed: boolean;
+    /** The stacked page's scroll offset and height; the view's own scroll offsets. */
+    scrollY: number;
+    pageHeight: number;
+    viewScrollX: number;
+    viewScrollY: number;
+    /** The font's height. */
+    fontPx: number;
+    /** The regions drawn this frame (absent when hidden or not drawn). */
+    regions: Partial<Record<"lessonBar" | "player" | "playerSlider" | "view" | "side" | "explain" | "controls" | "export", CssRect>>;
+    /** Every lesson parameter's widget drawn this frame. */
+    paramWidgets: Array<CssRect & { name: string; kind: "slider" | "checkbox" | "combo" | "seed" | "text" }>;
+  }
+
   /** `attnlab.state()`: everything the page shows, as plain data. */
   interface State {
     /** The lesson's id (one of `lessons()`' ids) and title. */
@@ -162,6 +186,7 @@ declare namespace Attnlab {
     link: string;
     heatmaps: HeatmapRect[];
     matrix: ShownMatrix;
+    layout: Layout;
     /** Only in the Training lesson. */
     training?: Training;
     /** Only while a lesson shows a shipped trained model (basic: "dates", self: "trained: reverse", viz: "learned heads"). */
