@@ -33,7 +33,11 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  const key = request.mode === "navigate" ? new URL("index.html", self.registration.scope).href : request;
+  // The app's page answers navigations to the site's root and to index.html, whatever the query
+  // (deep links); other pages (embed-example.html) are looked up as themselves.
+  const root = new URL(self.registration.scope).pathname;
+  const appPage = request.mode === "navigate" && (url.pathname === root || url.pathname === root + "index.html");
+  const key = appPage ? new URL("index.html", self.registration.scope).href : request;
   // caches.match(..., {cacheName}) and caches.has(): an outdated worker still answering a request
   // must not re-create the cache that its successor has just deleted (caches.open would).
   event.respondWith(

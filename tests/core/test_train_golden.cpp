@@ -329,7 +329,11 @@ TEST_CASE("train golden: on 2 and 3 threads the model's logits, loss and gradien
     // Bit identity with 1 thread on bigger models: test_train_threads.cpp.
     const auto models = cases_with_prefix("model_");
     REQUIRE(models.size() >= 5);
-    const std::size_t previous = nn::set_min_parallel_work(0);  // split every op, however small
+    // Split every op, however small; restored on the way out, a failed REQUIRE included.
+    struct SplitEverything {
+        std::size_t previous = nn::set_min_parallel_work(0);
+        ~SplitEverything() { nn::set_min_parallel_work(previous); }
+    } const split;
     for (std::size_t threads : {2, 3}) {
         for (const json* cp : models) {
             const json& c = *cp;
@@ -349,7 +353,6 @@ TEST_CASE("train golden: on 2 and 3 threads the model's logits, loss and gradien
                             "d " + ps.info(i).name);
         }
     }
-    nn::set_min_parallel_work(previous);
 }
 
 TEST_CASE("train golden: Adam and AdamW with clipping and warm-up follow torch.optim step by step (1e-5)",

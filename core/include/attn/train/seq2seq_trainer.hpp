@@ -27,7 +27,7 @@ struct DatesRecipe {
     Seq2SeqConfig model;  // sizes (vocab sizes: the dates vocabularies')
     AdamConfig optim;
     std::size_t batch = 64;
-    std::size_t steps = 2000;
+    std::size_t steps = 400;  // as default_dates_recipe()
 };
 
 // attnlab train --task dates's defaults (the measurements behind them are in the README).
@@ -52,7 +52,8 @@ public:
     DatesTrainer(Seq2Seq& model, const AdamConfig& optim, std::size_t batch, std::uint64_t data_seed);
     // One optimizer step on a fresh batch; returns that batch's loss before the update. Throws
     // DivergedError (attn/train/trainer.hpp) when the loss or the gradient norm is not finite
-    // (the parameters are then those of the last good step).
+    // (found before the update: the parameters stay those of the last good step), or when the
+    // update made a parameter non-finite (the parameters are then spoilt: restore a checkpoint).
     float step();
     std::size_t steps() const { return optimizer_.steps(); }
     Adam& optimizer() { return optimizer_; }
