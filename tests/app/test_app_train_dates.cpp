@@ -11,6 +11,7 @@
 #include "attn/train/seq2seq_file.hpp"
 #include "attn/train/seq2seq_trainer.hpp"
 #include "headless.hpp"
+#include "../sanitizers.hpp"
 
 using attn::ui::App;
 using attn::ui::test::Headless;
@@ -54,45 +55,49 @@ TEST_CASE("app: the dates task trains from scratch to 98% held-out exact match, 
         settle(ui, app);  // step 0's evaluation
         CHECK(training(app)["heldOutExact"] == 0.0);
 
-        REQUIRE(app.set("steps", "300").empty());  // whole steps, counted
+        // Under the sanitizers a step is ~50x slower: the same path, 50 steps, without the target.
+        const int steps = attn::test::kUnderSanitizer ? 50 : 300;
+        REQUIRE(app.set("steps", std::to_string(steps)).empty());  // whole steps, counted
         CHECK(training(app)["replaying"] == true);
         settle(ui, app);
         trained = training(app);
-        CHECK(trained["step"] == 300);
-        CHECK(trained["evaluatedStep"] == 300);
-        CHECK(trained["heldOutExact"].get<double>() >= 0.98);
-        CHECK(trained["heldOutAlignment"]["year"].get<double>() > 0.5);
-        CHECK(trained["checkpoints"] == 13);  // steps 0, 25, …, 300
-        CHECK(trained["probe"]["greedy"] == "2026-11-23");
-        CHECK(trained["probe"]["teacherForced"] == "2026-11-23");
+        CHECK(trained["step"] == steps);
+        CHECK(trained["evaluatedStep"] == steps);
+        CHECK(trained["checkpoints"] == steps / 25 + 1);  // steps 0, 25, …
         CHECK(trained["running"] == false);
+        if (!attn::test::kUnderSanitizer) {
+            CHECK(trained["heldOutExact"].get<double>() >= 0.98);
+            CHECK(trained["heldOutAlignment"]["year"].get<double>() > 0.5);
+            CHECK(trained["probe"]["greedy"] == "2026-11-23");
+            CHECK(trained["probe"]["teacherForced"] == "2026-11-23");
+        }
         link = app.link();
 
         // The model file out, and into a fresh app: the same held-out numbers.
         REQUIRE(app.export_file("model").empty());
         const attn::Seq2SeqFile file = attn::read_seq2seq_file(platform.saved_bytes);
-        CHECK(file.step == 300);
+        CHECK(file.step == steps);
         App other(platform);
         REQUIRE(other.set_lesson("train").empty());
         REQUIRE(other.load_file("model", platform.saved_bytes).empty());
         settle(ui, other);
         const json t = training(other);
         CHECK(t["task"] == "dates");
-        CHECK(t["imported"]["step"] == 300);
+        CHECK(t["imported"]["step"] == steps);
         CHECK(t["step"] == 0);
         CHECK(t["heldOutExact"] == trained["heldOutExact"]);
         CHECK(t["heldOutLoss"] == trained["heldOutLoss"]);
     }
     CHECK(link.find("task=dates") != std::string::npos);
-    CHECK(link.find("steps=300") != std::string::npos);
+    CHECK(link.find("steps=" + std::to_string(attn::test::kUnderSanitizer ? 50 : 300)) != std::string::npos);
 
     App app(platform);
     INFO(link);
     CHECK(app.apply_link(link) == "");
-    CHECK(training(app)["replayTarget"] == 300);
+    CHECK(training(app)["replayTarget"] == trained["step"]);
     settle(ui, app);
     const json t = training(app);
-    CHECK(t["step"] == 300);
+    CHECK(t["step"] == trained["step"]);
     CHECK(t["loss"] == trained["loss"]);
     CHECK(t["heldOutExact"] == trained["heldOutExact"]);
     CHECK(t["heldOutLoss"] == trained["heldOutLoss"]);

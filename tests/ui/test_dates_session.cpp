@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "attn/train/seq2seq_file.hpp"
+#include "../sanitizers.hpp"
 #include "dates_session.hpp"
 
 using attn::ui::DatesInspection;
@@ -56,14 +57,18 @@ TEST_CASE("dates session: training from scratch reaches 98% held-out exact match
         s.step_once();
         return s.train_loss().at(0);
     }();
-    while (s.step() < 300) REQUIRE(s.step_once());
-    s.work(300, [] { return 1e9; });  // the evaluation of step 300
+    // Under the sanitizers a step is ~50x slower: the same path for 50 steps, without the target.
+    const std::size_t steps = attn::test::kUnderSanitizer ? 50 : 300;
+    while (s.step() < steps) REQUIRE(s.step_once());
+    s.work(steps, [] { return 1e9; });  // the evaluation of the last step
     REQUIRE(!s.evaluations().empty());
     const DatesSession::Evaluation& e = s.evaluations().back();
-    REQUIRE(e.step == 300);
+    REQUIRE(e.step == steps);
     INFO("exact " << e.exact << " year " << e.year << " month " << e.month << " day " << e.day);
-    CHECK(e.exact >= 0.98f);
     CHECK(s.evaluations().front().exact == 0.0f);  // untrained: no date right
+    CHECK(s.train_loss().back() < first_loss);
+    if (attn::test::kUnderSanitizer) return;
+    CHECK(e.exact >= 0.98f);
     CHECK(s.train_loss().back() < first_loss / 10);
     CHECK(e.year > 0.5f);  // the alignment reads: the year looks at the source's year
     const DatesInspection g = s.inspect(DatesSession::probe_source());
