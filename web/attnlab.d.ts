@@ -138,8 +138,10 @@ declare namespace Attnlab {
     viewScrollY: number;
     /** The font's height. */
     fontPx: number;
-    /** The regions drawn this frame (absent when hidden or not drawn). */
-    regions: Partial<Record<"lessonBar" | "player" | "playerSlider" | "view" | "side" | "explain" | "controls" | "export", CssRect>>;
+    /** The regions drawn this frame by name ("lessonBar", "player", "playerSlider", each player
+     *  button such as "playerFirst", "view", "side", "explain", "controls", "export"); absent when
+     *  hidden or not drawn. */
+    regions: Record<string, CssRect>;
     /** Every lesson parameter's widget drawn this frame. */
     paramWidgets: Array<CssRect & { name: string; kind: "slider" | "checkbox" | "combo" | "seed" | "text" }>;
   }

@@ -34,7 +34,7 @@ test("a course page's TypeScript type-checks against attnlab.d.ts, and misuses d
   assert.deepEqual(typecheck([join(here, "types/usage.ts")]), []);
 });
 
-test("state() of every lesson and the events' payloads are exactly what attnlab.d.ts declares", { todo: "failed in the first full run after the session-5 merges (issue 13 note)" }, async () => {
+test("state() of every lesson and the events' payloads are exactly what attnlab.d.ts declares", async () => {
   const { page, errors } = await open();
   await page.evaluate(() => {
     window.seen = {};
