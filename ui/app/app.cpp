@@ -353,20 +353,31 @@ void App::lesson_view() {
         return;
     }
     LessonContext ctx{player_.index(), colormap_, &platform_};
-    // Stacked, the views get the layout's height; a lesson whose views end well before that (its
-    // last frame measured them) gets only what it uses, so the page does not show a gap. Lessons
-    // that size their views by the height they are given use most of it and keep it all.
+    // Stacked, the views get the layout's height. A lesson whose views end well before that gets
+    // only what they used at the full height, so the page shows no gap. The measure is taken at the
+    // full height only: lessons that size their views by the height they are given would measure
+    // less at a smaller one, and shrink frame after frame. A new step or lesson, or views that
+    // outgrow the smaller height, are measured again at the full height (one frame).
     float height = 0.0f;
+    bool full = true;
     if (layout_.stacked) {
         height = layout_.view_height;
-        if (view_content_h_ > 0.0f && view_content_h_ < 0.8f * height) height = view_content_h_;
+        const bool remeasure = view_content_h_ <= 0.0f || player_.index() != view_measured_step_;
+        if (!remeasure && view_content_h_ < 0.8f * height) height = view_content_h_;
+        full = height == layout_.view_height;
     }
     ImGui::BeginChild("view", ImVec2(0, height), false, ImGuiWindowFlags_HorizontalScrollbar);
     l.draw(ctx);
     view_scroll_ = ImVec2(ImGui::GetScrollX(), ImGui::GetScrollY());
     // The content's height, with the window's padding and a horizontal scrollbar if one shows.
-    view_content_h_ = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y +
-                      (ImGui::GetScrollMaxX() > 0.0f ? ImGui::GetStyle().ScrollbarSize : 0.0f);
+    const float content = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y +
+                          (ImGui::GetScrollMaxX() > 0.0f ? ImGui::GetStyle().ScrollbarSize : 0.0f);
+    if (full) {
+        view_content_h_ = content;
+        view_measured_step_ = player_.index();
+    } else if (content > height + 1.0f) {
+        view_content_h_ = 0.0f;  // outgrown: measure again at the full height
+    }
     ImGui::EndChild();
     record_region("view");
 }

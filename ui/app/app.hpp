@@ -144,7 +144,8 @@ private:
     ImGuiWindow* scroll_drag_ = nullptr;  // a drag that started off the widgets scrolls this window
     float page_scroll_ = 0.0f, page_height_ = 0.0f;
     ImVec2 view_scroll_{0.0f, 0.0f};  // the lesson's view, scrolled within its region
-    float view_content_h_ = 0.0f;     // the height the lesson's views took in the last frame
+    float view_content_h_ = 0.0f;     // stacked: the height the lesson's views took at the full height
+    std::size_t view_measured_step_ = 0;  // the step at which view_content_h_ was measured
     struct Region {
         std::string name;
         float x0, y0, x1, y1;

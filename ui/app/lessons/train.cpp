@@ -39,6 +39,7 @@
 #include "lesson.hpp"
 #include "training_session.hpp"
 #include "widgets/charts.hpp"
+#include "widgets/flow.hpp"
 #include "widgets/param_widgets.hpp"
 
 namespace attn::ui {
@@ -667,6 +668,9 @@ private:
     }
 
     void status_bar();
+    enum class RunButton { none, train, one_step, reset };
+    RunButton run_buttons(bool failed);
+    void run_status(std::string line, std::size_t step, const std::string& failure);
     void curves(float width, float height);
     void attention_grid(const LessonContext& ctx, const Inspection& in, const char* id, float width, float height);
     void probe_lines(const Inspection& in, bool show_target);
@@ -746,43 +750,22 @@ void TrainLesson::view(const LessonContext& ctx) {
 
 void TrainLesson::status_bar() {
     TrainingSession& s = *session_;
-    const float font = ImGui::GetFontSize();
-    const bool failed = !s.failure().empty();
-    const bool busy = running_ || replaying();  // Pause also stops a link's replay where it is
-    if (ImGui::Button(busy ? "Pause" : "Train", ImVec2(font * 5, 0))) {
-        running_ = !busy;
-        replay_to_ = 0;
-        if (running_ && failed) s.clear_failure();
+    switch (run_buttons(!s.failure().empty())) {
+        case RunButton::train: s.clear_failure(); break;
+        case RunButton::one_step:
+            s.clear_failure();
+            s.step_once();
+            trace_ = s.trace();
+            trace_seen_ = s.trace_version();
+            refresh_views();
+            touched();
+            break;
+        case RunButton::reset:
+            session_.reset();
+            changed();  // a fresh run at step 0 on the next update
+            return;
+        case RunButton::none: break;
     }
-    ImGui::SameLine();
-    if (ImGui::Button("One step")) {
-        running_ = false;
-        replay_to_ = 0;
-        if (failed) s.clear_failure();
-        s.step_once();
-        trace_ = s.trace();
-        trace_seen_ = s.trace_version();
-        refresh_views();
-        touched();
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Export model")) export_file("model");
-    ImGui::SameLine();
-    if (ImGui::Button("Import model…") && platform_ && !platform_->request_open("model"))
-        export_status_ = "To import a model file, drop the .safetensors file on the window.";
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(
-            "Save the current weights as a safetensors model file (the format of attnlab train -o; PyTorch "
-            "loads it). Import one by dropping it on the window (desktop) or attnlab.load(\"model\", bytes).");
-    ImGui::SameLine();
-    if (ImGui::Button("Reset")) {
-        running_ = false;
-        imported_ = false;
-        session_.reset();
-        changed();  // a fresh run at step 0 on the next update
-        return;
-    }
-    ImGui::SameLine();
     const bool tokens = s.config().task.tokens();
     std::string line = "step " + std::to_string(s.step());
     char buf[96];
@@ -799,21 +782,65 @@ void TrainLesson::status_bar() {
                           static_cast<double>(e.loss), static_cast<double>(e.baseline), e.step);
         line += buf;
     }
+    run_status(line, s.step(), s.failure());
+}
+
+// The row both kinds of run share: Train / Pause, One step, Export model, Import model…, Reset,
+// wrapping on a narrow screen. Starting, pausing, exporting and importing are handled here; the
+// caller does what its kind of run needs for the button returned (clear a failure, step, reset).
+TrainLesson::RunButton TrainLesson::run_buttons(bool failed) {
+    const float font = ImGui::GetFontSize();
+    RunButton pressed = RunButton::none;
+    const bool busy = running_ || replaying();  // Pause also stops a link's replay where it is
+    if (ImGui::Button(busy ? "Pause" : "Train", ImVec2(font * 5, 0))) {
+        running_ = !busy;
+        replay_to_ = 0;
+        if (running_ && failed) pressed = RunButton::train;
+    }
+    flow_same_line("One step");
+    if (ImGui::Button("One step")) {
+        running_ = false;
+        replay_to_ = 0;
+        pressed = RunButton::one_step;
+    }
+    flow_same_line("Export model");
+    if (ImGui::Button("Export model")) export_file("model");
+    flow_same_line("Import model…");
+    if (ImGui::Button("Import model…") && platform_ && !platform_->request_open("model"))
+        export_status_ = "To import a model file, drop the .safetensors file on the window.";
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Save the current weights as a safetensors model file (the format of attnlab train -o; PyTorch "
+            "loads it). Import one by dropping it on the window (desktop) or attnlab.load(\"model\", bytes).");
+    flow_same_line("Reset");
+    if (ImGui::Button("Reset")) {
+        running_ = false;
+        imported_ = false;
+        pressed = RunButton::reset;
+    }
+    return pressed;
+}
+
+// The run's status line (beside the buttons when it fits, else below them), the replay's progress,
+// the failure and the notes about this run.
+void TrainLesson::run_status(std::string line, std::size_t step, const std::string& failure) {
+    char buf[96];
     if (running_ || replaying()) {
         std::snprintf(buf, sizeof buf, "   %.0f steps/s", steps_per_second_);
         line += buf;
     }
+    flow_same_line(std::min(ImGui::CalcTextSize(line.c_str()).x, ImGui::GetFontSize() * 16));
     ImGui::TextWrapped("%s", line.c_str());
     if (replaying()) {
         const double span = static_cast<double>(std::max<std::size_t>(replay_to_ - replay_from_, 1));
-        const float f = static_cast<float>(static_cast<double>(s.step() - replay_from_) / span);
+        const float f = static_cast<float>(static_cast<double>(step - replay_from_) / span);
         std::snprintf(buf, sizeof buf, "retraining to step %zu (the link's run, replayed exactly): %zu", replay_to_,
-                      s.step());
+                      step);
         ImGui::ProgressBar(f, ImVec2(-1, 0), buf);
     }
-    if (failed) {
+    if (!failure.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.35f, 1.0f));
-        ImGui::TextWrapped("%s", s.failure().c_str());
+        ImGui::TextWrapped("%s", failure.c_str());
         ImGui::PopStyleColor();
     }
     if (lr_changed_)
@@ -1092,36 +1119,20 @@ void TrainLesson::dates_view(const LessonContext& ctx) {
     if (!dates_) return;
     DatesSession& d = *dates_;
     const float font = ImGui::GetFontSize();
-    const bool failed = !d.failure().empty();
-    const bool busy = running_ || replaying();
-    if (ImGui::Button(busy ? "Pause" : "Train", ImVec2(font * 5, 0))) {
-        running_ = !busy;
-        replay_to_ = 0;
-        if (running_ && failed) d.clear_failure();
+    switch (run_buttons(!d.failure().empty())) {
+        case RunButton::train: d.clear_failure(); break;
+        case RunButton::one_step:
+            d.clear_failure();
+            d.step_once();
+            refresh_dates();
+            touched();
+            break;
+        case RunButton::reset:
+            dates_.reset();
+            changed();
+            return;
+        case RunButton::none: break;
     }
-    ImGui::SameLine();
-    if (ImGui::Button("One step")) {
-        running_ = false;
-        replay_to_ = 0;
-        if (failed) d.clear_failure();
-        d.step_once();
-        refresh_dates();
-        touched();
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Export model")) export_file("model");
-    ImGui::SameLine();
-    if (ImGui::Button("Import model…") && platform_ && !platform_->request_open("model"))
-        export_status_ = "To import a model file, drop the .safetensors file on the window.";
-    ImGui::SameLine();
-    if (ImGui::Button("Reset")) {
-        running_ = false;
-        imported_ = false;
-        dates_.reset();
-        changed();
-        return;
-    }
-    ImGui::SameLine();
     std::string line = "step " + std::to_string(d.step());
     char buf[160];
     if (!d.train_loss().empty()) {
@@ -1136,31 +1147,7 @@ void TrainLesson::dates_view(const LessonContext& ctx) {
                       static_cast<double>(e.day), e.step);
         line += buf;
     }
-    if (busy) {
-        std::snprintf(buf, sizeof buf, "   %.0f steps/s", steps_per_second_);
-        line += buf;
-    }
-    ImGui::TextWrapped("%s", line.c_str());
-    if (replaying()) {
-        const double span = static_cast<double>(std::max<std::size_t>(replay_to_ - replay_from_, 1));
-        const float f = static_cast<float>(static_cast<double>(d.step() - replay_from_) / span);
-        std::snprintf(buf, sizeof buf, "retraining to step %zu (the link's run, replayed exactly): %zu", replay_to_,
-                      d.step());
-        ImGui::ProgressBar(f, ImVec2(-1, 0), buf);
-    }
-    if (failed) {
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.35f, 1.0f));
-        ImGui::TextWrapped("%s", d.failure().c_str());
-        ImGui::PopStyleColor();
-    }
-    if (lr_changed_)
-        ImGui::TextDisabled(
-            "The learning rate changed during this run: a link replays the whole run with the current one.");
-    if (imported_)
-        ImGui::TextDisabled(
-            "Started from an imported model file (trained %llu steps elsewhere); steps count from the import.",
-            static_cast<unsigned long long>(imported_step_));
-    if (!export_status_.empty()) ImGui::TextDisabled("%s", export_status_.c_str());
+    run_status(line, d.step(), d.failure());
     ImGui::TextWrapped(
         "A Bahdanau encoder-decoder (bidirectional GRU, additive attention, GRUCell decoder; the core's default "
         "sizes) learns to write dates as YYYY-MM-DD. Each output character's row shows where it looked in the "
