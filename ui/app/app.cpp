@@ -19,6 +19,7 @@
 
 #include "export.hpp"
 #include "scenario.hpp"
+#include "widgets/flow.hpp"
 #include "widgets/focus.hpp"
 #include "widgets/param_widgets.hpp"
 
@@ -615,8 +616,10 @@ void App::player_bar() {
         describe_focus(words);
     }
     if (lesson().trace().truncated()) {
-        if (!layout_.player_wraps) ImGui::SameLine();
-        ImGui::TextDisabled("(first %zu steps recorded)", n);
+        char note[64];
+        std::snprintf(note, sizeof note, "(first %zu steps recorded)", n);
+        flow_same_line(ImGui::CalcTextSize(note).x);  // on the next line when it does not fit
+        ImGui::TextDisabled("%s", note);
     }
 }
 

@@ -9,11 +9,13 @@ float button_width(const char* label) {
     return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f;
 }
 
-void flow_same_line(float next_width) {
-    const ImGuiStyle& style = ImGui::GetStyle();
+bool flow_same_line(float next_width, float spacing) {
+    if (spacing < 0.0f) spacing = ImGui::GetStyle().ItemSpacing.x;
     // The right edge of the content region, in screen coordinates.
     const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (ImGui::GetItemRectMax().x + style.ItemSpacing.x + next_width <= right) ImGui::SameLine();
+    if (ImGui::GetItemRectMax().x + spacing + next_width > right) return false;
+    ImGui::SameLine(0.0f, spacing);
+    return true;
 }
 
 }  // namespace attn::ui
