@@ -73,7 +73,8 @@ void App::apply_theme() {
     if (high_contrast_) {
         ImGui::StyleColorsLight(&style);
         style.Colors[ImGuiCol_WindowBg] = ImVec4(1, 1, 1, 1);
-        style.Colors[ImGuiCol_ChildBg] = ImVec4(1, 1, 1, 1);
+        // Child windows show the page's white through (an opaque one would paint it again).
+        style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
         style.Colors[ImGuiCol_Text] = ImVec4(0, 0, 0, 1);
         style.Colors[ImGuiCol_FrameBg] = ImVec4(0.90f, 0.90f, 0.90f, 1);
         style.Colors[ImGuiCol_Border] = ImVec4(0, 0, 0, 1);
@@ -229,6 +230,9 @@ void App::frame(double dt) {
                              ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                              ImGuiWindowFlags_NoBringToFrontOnFocus;
     if (!layout_.stacked) flags |= ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse;
+    // No background: the renderer clears the frame to WindowBg already, and a software rasterizer
+    // (a browser without a GPU, SwiftShader) pays for every full-window layer it blends.
+    flags |= ImGuiWindowFlags_NoBackground;
     ImGui::Begin("attnlab", nullptr, flags);
     if (layout_.stacked)
         stacked_page();
