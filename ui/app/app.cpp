@@ -574,10 +574,21 @@ void App::live_badge() {
                       ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
                       : "Live: each update replaces the whole trace; the player stays on its step and shows its "
                         "new numbers.");
-    if (!layout_.player_wraps) {
+    // The words beside it only when the rest of the player's row (slider, speed) still fits.
+    const char* words = player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update";
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float rest = ImGui::CalcTextSize(words).x + style.ItemSpacing.x + layout_.step_slider_width +
+                       style.ItemSpacing.x + speed_slider_width();
+    if (!layout_.player_wraps && fits_after_last_item(rest)) {
         ImGui::SameLine();
-        ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
+        ImGui::TextDisabled("%s", words);
     }
+}
+
+// The player's speed slider: its frame, and the frame with its label "steps/s".
+float App::speed_frame_width() const { return ImGui::GetFontSize() * (layout_.player_wraps ? 4.0f : 8.0f); }
+float App::speed_slider_width() const {
+    return speed_frame_width() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("steps/s").x;
 }
 
 void App::player_bar() {
@@ -611,7 +622,7 @@ void App::player_bar() {
     describe_focus("step " + std::to_string(idx) + " of " + std::to_string(n));
     ImGui::SameLine();
     float speed = player_.speed();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * (layout_.player_wraps ? 4.0f : 8.0f));
+    ImGui::SetNextItemWidth(speed_frame_width());
     if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
         player_.set_speed(speed);
     if (ImGui::IsItemFocused()) {

@@ -9,6 +9,9 @@ namespace attn::ui {
 // The width of ImGui::Button(label) with the current font and style.
 float button_width(const char* label);
 
+// Whether `width` more fits on the line after the last item, `spacing` before it (< 0: the style's).
+bool fits_after_last_item(float width, float spacing = -1.0f);
+
 // Call between two items: SameLine(0, spacing) if an item `next_width` wide fits after the last one
 // with that spacing (< 0: the style's item spacing); returns whether it did.
 bool flow_same_line(float next_width, float spacing = -1.0f);
