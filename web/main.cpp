@@ -93,9 +93,9 @@ EM_JS(void, js_fetch_asset, (int id, const char* path), {
 
 class WebPlatform final : public attn::ui::Platform {
 public:
-    std::string save_file(const std::string& name, const std::string& mime, const std::string& bytes) override {
+    Saved save_file(const std::string& name, const std::string& mime, const std::string& bytes) override {
         js_download(name.c_str(), mime.c_str(), bytes.data(), static_cast<int>(bytes.size()));
-        return "downloaded " + name;
+        return {true, "downloaded " + name};
     }
     void copy_text(const std::string& text) override { js_copy(text.c_str()); }
     void link_changed(const std::string& query) override { js_replace_query(query.c_str()); }

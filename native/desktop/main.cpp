@@ -32,10 +32,11 @@ class DesktopPlatform final : public attn::ui::Platform {
 public:
     GLFWwindow* window = nullptr;
 
-    std::string save_file(const std::string& name, const std::string&, const std::string& bytes) override {
+    Saved save_file(const std::string& name, const std::string&, const std::string& bytes) override {
         std::ofstream f(name, std::ios::binary);
         f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        return f ? "saved " + name : "could not write " + name;
+        if (!f) return {false, "could not write " + name};
+        return {true, "saved " + name};
     }
     void copy_text(const std::string& text) override { glfwSetClipboardString(window, text.c_str()); }
     std::string full_link(const std::string& query) const override { return "attnlab-desktop --link '" + query + "'"; }

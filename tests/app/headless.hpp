@@ -20,10 +20,11 @@ using attn::ui::App;
 
 class NullPlatform final : public attn::ui::Platform {
 public:
-    std::string save_file(const std::string& name, const std::string&, const std::string& bytes) override {
+    Saved save_file(const std::string& name, const std::string&, const std::string& bytes) override {
+        if (fail_saves) return {false, "could not write " + name};
         saved_name = name;
         saved_bytes = bytes;
-        return "saved " + name;
+        return {true, "saved " + name};
     }
     void copy_text(const std::string&) override {}
     void link_changed(const std::string& q) override {
@@ -59,6 +60,7 @@ public:
     std::string last;
     int asset_requests = 0;
     std::string saved_name, saved_bytes;  // the last file offered to the user
+    bool fail_saves = false;              // save_file fails, as a full or read-only disk would
     bool defer = false;
     std::map<std::string, std::pair<std::string, std::string>> replies;
     std::vector<std::pair<std::string, AssetDone>> pending;

@@ -182,3 +182,24 @@ TEST_CASE("app: a learning rate changed mid-run is noted, on screen and in state
     REQUIRE(app.set("seed", "7").empty());
     CHECK(training(app)["lrChanged"] == false);
 }
+
+TEST_CASE("app: an export the shell cannot save returns the shell's message", "[app][export]") {
+    Headless ui;
+    NullPlatform platform;
+    platform.fail_saves = true;  // a full or read-only disk on the desktop
+    App app(platform);
+    REQUIRE(app.apply_link("lesson=dot").empty());
+    ui.frame(app);
+    ui.frame(app);
+    // The app's own kinds: the message is returned (attnlab.export rejects with it) and shown.
+    CHECK(app.export_file("csv") == "could not write attnlab-dot-scores.csv");
+    CHECK(app.status() == "could not write attnlab-dot-scores.csv");
+    CHECK(app.export_file("json") == "could not write attnlab-dot.json");
+    // A lesson's own kind: the Training lesson's model file.
+    train_to(ui, app, "lesson=train&task=reverse&steps=5");
+    CHECK(app.export_file("model") == "could not write attnlab-reverse-step5.safetensors");
+    CHECK(platform.saved_bytes.empty());
+    platform.fail_saves = false;
+    CHECK(app.export_file("model").empty());
+    CHECK(platform.saved_name == "attnlab-reverse-step5.safetensors");
+}

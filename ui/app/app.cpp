@@ -902,9 +902,9 @@ std::string App::export_file(const std::string& kind) {
     ensure_computed();
     Lesson& l = lesson();
     std::string base = std::string("attnlab-") + l.id();
-    std::string msg;
+    Platform::Saved saved;
     if (kind == "json") {
-        msg = platform_.save_file(base + ".json", "application/json", scenario_json());
+        saved = platform_.save_file(base + ".json", "application/json", scenario_json());
     } else if (kind == "csv" || kind == "png") {
         if (!l.error().empty()) {
             set_status("nothing to export: " + l.error(), true);
@@ -924,13 +924,13 @@ std::string App::export_file(const std::string& kind) {
             set_status("cannot export " + m.name + ": out of memory", true);
             return status_;
         }
-        msg = kind == "csv" ? platform_.save_file(base + ".csv", "text/csv", bytes)
-                            : platform_.save_file(base + ".png", "image/png", bytes);
+        saved = kind == "csv" ? platform_.save_file(base + ".csv", "text/csv", bytes)
+                              : platform_.save_file(base + ".png", "image/png", bytes);
     } else {
         return lesson().export_file(kind);  // a lesson's own kind (the Training lesson's "model")
     }
-    set_status(msg, false);
-    return "";
+    set_status(saved.message, !saved.ok);
+    return saved.ok ? "" : saved.message;
 }
 
 std::string App::scenario_json() {

@@ -9,9 +9,15 @@ namespace attn::ui {
 class Platform {
 public:
     virtual ~Platform() = default;
+    // What save_file did: a message for the status line ("saved weights.csv", "could not write
+    // weights.csv"), and whether the file was written (an export reports a failure to its caller).
+    struct Saved {
+        bool ok = true;
+        std::string message;
+    };
     // Offer bytes to the user as a file (browser: a download; desktop: a file in the
-    // working directory). Returns a message for the status line ("saved weights.csv").
-    virtual std::string save_file(const std::string& name, const std::string& mime, const std::string& bytes) = 0;
+    // working directory).
+    virtual Saved save_file(const std::string& name, const std::string& mime, const std::string& bytes) = 0;
     // Put text on the clipboard.
     virtual void copy_text(const std::string& text) = 0;
     // The view's deep link changed (browser: update the address bar without reloading).

@@ -382,8 +382,9 @@ public:
             return std::string("cannot export the model: ") + e.what();
         }
         if (!platform_) return "cannot export the model: no shell to save it";
-        export_status_ = platform_->save_file(name, "application/octet-stream", bytes);
-        return "";
+        const Platform::Saved saved = platform_->save_file(name, "application/octet-stream", bytes);
+        export_status_ = saved.message;
+        return saved.ok ? "" : saved.message;
     }
 
     void view(const LessonContext& ctx) override;
@@ -627,8 +628,9 @@ private:
             return std::string("cannot export the model: ") + e.what();
         }
         if (!platform_) return "cannot export the model: no shell to save it";
-        export_status_ = platform_->save_file(name, "application/octet-stream", bytes);
-        return "";
+        const Platform::Saved saved = platform_->save_file(name, "application/octet-stream", bytes);
+        export_status_ = saved.message;
+        return saved.ok ? "" : saved.message;
     }
     void dates_view(const LessonContext& ctx);
     void dates_curves(float width, float height);
