@@ -1,55 +1,9 @@
 // Browser end-to-end tests: the web app served on 127.0.0.1, driven in Debian's chromium by
 // playwright-core. Run by scripts/test after the wasm build (ATTN_SITE = the built site folder).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const site = process.env.ATTN_SITE ?? join(here, "../../build/wasm/web/site");
-let server, base, browser;
-
-before(async () => {
-  server = spawn(process.execPath, [join(here, "../../scripts/serve.mjs"), site, "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on("data", (d) => {
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d));
-      if (m) resolve(m[0]);
-    });
-    server.on("exit", (code) => reject(new Error(`server exited (${code})`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.ATTN_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-});
-
-// A page with the app ready; collects console errors and page errors.
-async function open(query = "") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  const errors = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(e.message));
-  const t0 = Date.now();
-  await page.goto(base + (query ? "?" + query : ""));
-  await page.evaluate(() => window.attnlab.ready);
-  return { page, errors, firstFrameMs: Date.now() - t0 };
-}
-
-const state = (page) => page.evaluate(() => window.attnlab.state());
-const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
-  const tick = () => (n-- <= 0 ? r() : requestAnimationFrame(tick));
-  tick();
-}), n);
+import { open, state, frames } from "./harness.mjs";
 
 test("the page loads with no console errors and opens the Basic lesson on its trained example", async () => {
   const { page, errors, firstFrameMs } = await open();

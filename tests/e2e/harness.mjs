@@ -1,5 +1,5 @@
-// harness.mjs: the site served on 127.0.0.1 and Debian's chromium, for the API, events and
-// accessibility tests (the same setup as app.test.mjs).
+// harness.mjs: the site served on 127.0.0.1 and Debian's chromium, shared by the browser tests
+// (all but offline.test.mjs, which stops and restarts its own server).
 import { before, after } from "node:test";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -31,16 +31,33 @@ after(async () => {
   server?.kill();
 });
 
-// A page with the app ready; `errors` collects console errors and uncaught page errors.
-export async function open(query = "") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+// A page with the app ready (its JS API's ready promise resolved). Options:
+//   context        open the page in this browser context (newContext(): a phone's viewport, touch)
+//                  instead of a 1280×800 page that accepts downloads;
+//   route          a handler for the page's requests of models/* (page.route);
+//   consoleErrors  false: `errors` holds uncaught page errors only, not console errors (a test of
+//                  a failing fetch expects the browser's own "Failed to load resource" line).
+// Returns { page, errors, modelRequests (URLs of models/* requested), firstFrameMs }.
+export async function open(query = "", { context = null, route = null, consoleErrors = true } = {}) {
+  const page = context ? await context.newPage()
+                       : await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const errors = [], modelRequests = [];
+  if (consoleErrors) page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(e.message));
+  page.on("request", (r) => { if (r.url().includes("/models/")) modelRequests.push(r.url()); });
+  if (route) await page.route("**/models/*", route);
+  const t0 = Date.now();
   await page.goto(base + (query ? "?" + query : ""));
   await page.evaluate(() => window.attnlab.ready);
-  return { page, errors };
+  return { page, errors, modelRequests, firstFrameMs: Date.now() - t0 };
 }
+
+// A browser context with these options (playwright's newContext: viewport, deviceScaleFactor,
+// isMobile, hasTouch, ...).
+export const newContext = (options) => browser.newContext(options);
+
+// The served site's address ("http://127.0.0.1:PORT/"), once the tests run.
+export const baseUrl = () => base;
 
 export const state = (page) => page.evaluate(() => window.attnlab.state());
 

@@ -7,16 +7,9 @@
 // tooltip a hover shows. Then: scrolling by one and two fingers, the on-screen keyboard's hidden
 // input, and an embedded lesson in an <iframe> (?embed=1&hide=...).
 // Positions come from state().layout (regions and parameter widgets in CSS px, ui/app/app.cpp).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const site = process.env.ATTN_SITE ?? join(here, "../../build/wasm/web/site");
-let server, base, browser;
+import { open as openPage, newContext, baseUrl, state, frames } from "./harness.mjs";
 
 export const DEVICES = {
   portrait: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
@@ -24,32 +17,6 @@ export const DEVICES = {
   tablet: { viewport: { width: 1024, height: 768 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
 };
 
-before(async () => {
-  server = spawn(process.execPath, [join(here, "../../scripts/serve.mjs"), site, "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on("data", (d) => {
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d));
-      if (m) resolve(m[0]);
-    });
-    server.on("exit", (code) => reject(new Error(`server exited (${code})`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.ATTN_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-});
-
-const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => {
-  const tick = () => (n-- <= 0 ? r() : requestAnimationFrame(tick));
-  tick();
-}), n);
-const state = (page) => page.evaluate(() => window.attnlab.state());
 // The state once the layout has settled: a new step's views are measured at the full height for
 // one frame, then the stacked page shrinks them to what they use (ui/app/app.cpp, App::view).
 async function settled(page) {
@@ -66,13 +33,8 @@ async function settled(page) {
 
 // A page of the app on an emulated device; console errors and page errors are collected.
 async function open(device, query = "") {
-  const context = await browser.newContext(DEVICES[device]);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(base + (query ? "?" + query : ""));
-  await page.evaluate(() => window.attnlab.ready);
+  const context = await newContext(DEVICES[device]);
+  const { page, errors } = await openPage(query, { context });
   await frames(page, 4);  // the layout of a frame is reported by the next state()
   const cdp = await context.newCDPSession(page);
   return { page, context, errors, cdp };
@@ -281,11 +243,11 @@ test("portrait: tapping a text field focuses the hidden input; typed text and En
 });
 
 test("embed: an <iframe> shows one lesson without the lesson bar, sized to the frame, and hide= hides parts", async () => {
-  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const context = await newContext({ viewport: { width: 900, height: 700 } });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(base + "embed-example.html");
+  await page.goto(baseUrl() + "embed-example.html");
   const frameOf = async (src) => {
     await page.evaluate((src) => { document.querySelector("iframe").src = src; }, src);
     // Wait for the new document: until it replaces the old one, the old one's attnlab answers.

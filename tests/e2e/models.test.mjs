@@ -3,53 +3,15 @@
 // while they come and a visible failure when they do not; the self-attention lesson's trained
 // reverse head is an anti-diagonal; a model file goes into the Training lesson through
 // attnlab.load("model", bytes) and comes out through attnlab.export("model").
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { open as openPage, state, site } from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const site = process.env.ATTN_SITE ?? join(here, "../../build/wasm/web/site");
-let server, base, browser;
-
-before(async () => {
-  server = spawn(process.execPath, [join(here, "../../scripts/serve.mjs"), site, "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on("data", (d) => {
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d));
-      if (m) resolve(m[0]);
-    });
-    server.on("exit", (code) => reject(new Error(`server exited (${code})`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.ATTN_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-});
-
-// A page with the app ready; records page errors and the model files it requested. route: an
-// optional handler for requests of models/*.
-async function open(query = "", route = null) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  const errors = [], modelRequests = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("request", (r) => { if (r.url().includes("/models/")) modelRequests.push(r.url()); });
-  if (route) await page.route("**/models/*", route);
-  await page.goto(base + (query ? "?" + query : ""));
-  await page.evaluate(() => window.attnlab.ready);
-  return { page, errors, modelRequests };
-}
-
-const state = (page) => page.evaluate(() => window.attnlab.state());
+// A page with the app ready; records page errors (not console errors: a failed fetch logs one)
+// and the model files it requested. route: an optional handler for requests of models/*.
+const open = (query = "", route = null) => openPage(query, { route, consoleErrors: false });
 
 // Steps back from the last until the shown matrix is the n×n attention weights.
 async function weights(page) {

@@ -2,47 +2,15 @@
 // translator from scratch in the page until the held-out exact match reaches 98% (a generous
 // budget of steps; how long it takes is measured by measure-train.mjs, not asserted here), and
 // the probe date then comes out right both greedy and teacher-forced.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const site = process.env.ATTN_SITE ?? join(here, "../../build/wasm/web/site");
-let server, base, browser;
-
-before(async () => {
-  server = spawn(process.execPath, [join(here, "../../scripts/serve.mjs"), site, "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on("data", (d) => {
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d));
-      if (m) resolve(m[0]);
-    });
-    server.on("exit", (code) => reject(new Error(`server exited (${code})`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.ATTN_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-});
+import { open } from "./harness.mjs";
 
 // Steps allowed to reach 98%: natively seed 1 is at 100% by step 300; the budget is generous.
 const kStepBudget = 1500;
 
 test("the dates task trains from scratch in the page to 98% held-out exact match", { timeout: 900_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}?lesson=train`);
-  await page.evaluate(() => window.attnlab.ready);
+  const { page, errors } = await open("lesson=train");
   const picked = await page.evaluate(() => window.attnlab.set("task", "dates"));
   assert.equal(picked.error, "");
   let t = await page.evaluate(() => window.attnlab.state().training);
