@@ -31,6 +31,7 @@
 #include "attn/attention.hpp"
 #include "attn/kernels.hpp"
 #include "attn/tiled.hpp"
+#include "attn/train/head_scores.hpp"
 #include "attn/train/layers.hpp"
 #include "attn/train/tasks.hpp"
 #include "cost.hpp"
@@ -452,9 +453,7 @@ private:
         // The head that reverses: the most mean weight on (i, n−1−i).
         double best = -1.0;
         for (std::size_t h = 0; h < H; ++h) {
-            const ConstMatrixView a = model.attention(0, 0, h);
-            double anti = 0.0;
-            for (std::size_t i = 0; i < n; ++i) anti += a(i, n - 1 - i);
+            const double anti = anti_diagonal_score(model.attention(0, 0, h));
             if (anti > best) best = anti, trained_head_ = h;
         }
         const std::size_t h = trained_head_;

@@ -32,6 +32,7 @@
 #include <cstring>
 
 #include "attn/multihead.hpp"
+#include "attn/train/head_scores.hpp"
 #include "attn/train/tasks.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
@@ -477,24 +478,7 @@ private:
         const ConstMatrixView in = model.attention_input(shown_layer_);  // (n, E) norm1(x) of that layer
         Matrix x(n, E);
         for (std::size_t i = 0; i < n; ++i) std::copy(in.row(i), in.row(i) + E, x.row(i));
-        const Parameters& P = model.parameters();
-        const std::string prefix = "layers." + std::to_string(shown_layer_) + ".self_attn.";
-        auto matrix_of = [&](const std::string& name) {
-            const ConstMatrixView v = P.value_matrix(P.index(prefix + name));
-            Matrix m(v.rows, v.cols);
-            for (std::size_t r = 0; r < v.rows; ++r) std::copy(v.row(r), v.row(r) + v.cols, m.row(r));
-            return m;
-        };
-        auto vector_of = [&](const std::string& name) {
-            const std::size_t i = P.index(prefix + name);
-            return std::vector<float>(P.value(i), P.value(i) + P.info(i).count);
-        };
-        MultiHeadParams p;
-        p.num_heads = model.config().heads;
-        p.in_proj_weight = matrix_of("in_proj_weight");
-        p.in_proj_bias = vector_of("in_proj_bias");
-        p.out_proj_weight = matrix_of("out_proj.weight");
-        p.out_proj_bias = vector_of("out_proj.bias");
+        const MultiHeadParams p = layer_attention_params(model, shown_layer_);
         result_ = multi_head_attention(x, x, x, p, mask_, {}, &trace_);
         head_ = std::clamp(head_, 0, static_cast<int>(result_.weights.size()) - 1);
         learned_diff_ = 0.0;
@@ -508,30 +492,12 @@ private:
         label_heads(batch.input);
     }
 
-    // What each head does on this sequence, measured: the mean weight on the previous token
-    // (query i → key i−1), and on the induction target (for a query inside the copy whose token
-    // appeared earlier at position j, the key j + 1 that followed it). A head is named after the
-    // larger score when it is above one half.
+    // What each head does on this sequence, measured (attn/train/head_scores.hpp): the mean weight
+    // on the previous token, and on the induction target (the key after the earlier occurrence of
+    // the query's token). A head is named after the larger score when it is above one half.
     void label_heads(const std::vector<std::int32_t>& ids) {
-        const std::size_t n = ids.size();
         for (const Matrix& w : result_.weights) {
-            double prev = 0.0, ind = 0.0;
-            std::size_t n_ind = 0;
-            for (std::size_t i = 1; i < n; ++i) prev += w(i, i - 1);
-            for (std::size_t i = 1; i < n; ++i) {
-                std::size_t j = i;  // the latest earlier c < i − 1 with ids[c] = ids[i] (its successor is before i)
-                for (std::size_t c = i - 1; c-- > 0;)
-                    if (ids[c] == ids[i]) {
-                        j = c;
-                        break;
-                    }
-                if (j < i && j + 1 < i) {
-                    ind += w(i, j + 1);
-                    ++n_ind;
-                }
-            }
-            prev /= static_cast<double>(n - 1);
-            ind = n_ind ? ind / static_cast<double>(n_ind) : 0.0;
+            const double prev = previous_token_score(w), ind = induction_score(w, ids);
             previous_scores_.push_back(prev);
             induction_scores_.push_back(ind);
             char label[96];
