@@ -378,14 +378,27 @@ float Seq2Seq::cross_entropy_loss() {
     return loss;
 }
 
-void Seq2Seq::backward() {
+void Seq2Seq::backward(float weight, bool accumulate) {
     if (!have_loss_) throw Error("backward needs forward() and cross_entropy_loss() first");
-    params_.zero_grads();
+    if (!std::isfinite(weight)) throw Error("backward", "weight is not finite");
+    if (!accumulate) params_.zero_grads();
+    // Every gradient below is linear in ∂loss/∂logits and is added to (never written over), so
+    // weighting the loss's gradient once weights them all (in a copy: backward may run again).
+    ConstMatrixView d_logits = d_logits_.view();
+    if (weight != 1.0f) {
+        d_weighted_.resize(d_logits_.rows(), d_logits_.cols());
+        for (std::size_t r = 0; r < d_logits_.rows(); ++r) {
+            const float* g = d_logits_.row(r);
+            float* w = d_weighted_.row(r);
+            for (std::size_t k = 0; k < d_logits_.cols(); ++k) w[k] = weight * g[k];
+        }
+        d_logits = d_weighted_.view();
+    }
     const std::size_t B = B_, n = n_, T = T_, He = config_.enc_hidden, Hd = config_.dec_hidden, A = config_.attn_hidden,
                       E2 = 2 * He, emb = config_.emb, in = emb + E2;
     // logits_t = out([s_t; c_t])
     dO_.resize(T * B, Hd + E2);
-    nn::linear_backward(O_, params_.value_matrix(out_w_), d_logits_, dO_, params_.grad_matrix(out_w_),
+    nn::linear_backward(O_, params_.value_matrix(out_w_), d_logits, dO_, params_.grad_matrix(out_w_),
                         params_.grad(out_b_), scratch_);
     dS_.resize((T + 1) * B, Hd);
     dS_.fill(0.0f);

@@ -514,9 +514,11 @@ private:
     }
     void advance_dates(const FrameBudget& budget) {
         if (!dates_) return;
-        const double cost = dates_->expected_step_ms();
+        // Work comes in units (an evaluation chunk, a micro-batch of a step): a unit longer than
+        // the slice waits until the frames' unused slices add up to its cost.
+        const double cost = dates_->expected_unit_ms();
         credit_ms_ = std::min(credit_ms_ + budget.ms(), std::max(2.0 * cost, budget.ms()));
-        if (cost > budget.ms() && credit_ms_ < cost && !dates_->evaluation_due()) return;
+        if (cost > budget.ms() && credit_ms_ < cost) return;
         std::size_t until = dates_->step();
         if (replaying())
             until = replay_to_;
@@ -527,9 +529,11 @@ private:
         if (replay_to_ && dates_->step() >= replay_to_) replay_to_ = 0;
         if (!dates_->failure().empty()) running_ = false;
         count_rate(done);
-        // The probe's two alignments a few times a second while training (each is a decode).
+        // The probe's two alignments a few times a second while training (each is a decode), and
+        // only when the weights moved (most frames now do a part of a step and change nothing).
         const auto now = Clock::now();
-        if (!done || std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery || !running_) {
+        if (dates_->step() != probe_step_ &&
+            (std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery || !running_)) {
             last_record_ = now;
             refresh_dates();
         }
@@ -540,6 +544,7 @@ private:
     void refresh_dates() {
         if (!dates_) return;
         DatesSession& d = *dates_;
+        probe_step_ = d.step();
         if (scrub_ >= static_cast<int>(d.checkpoints().size())) scrub_ = -1;
         const std::string &src = DatesSession::probe_source(), &tgt = DatesSession::probe_target();
         if (scrub_ < 0) {
@@ -680,6 +685,7 @@ private:
     // Parameters.
     int task_ = 1, length_ = 8, vocab_ = 10, k_ = 3, layers_ = 1, heads_ = 2, d_model_ = 32, d_ff_ = 64;
     int positions_ = 0, activation_ = 0, batch_ = 64, seed_ = 1, steps_per_frame_ = 100;
+    std::size_t probe_step_ = 0;  // the dates run's step the probe's inspections show
     int trace_layer_ = 0, trace_head_ = 0, requested_steps_ = 0;
     float lr_ = 3e-3f;
     bool running_ = false, steps_requested_ = false;

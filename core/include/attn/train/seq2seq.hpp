@@ -67,7 +67,10 @@ public:
     // Mean cross-entropy of the last forward over its B·T targets; keeps ∂loss/∂logits.
     float cross_entropy_loss();
     // Zeroes the gradients, then backpropagates the last loss: parameters().grads() holds ∂loss/∂θ.
-    void backward();
+    // With accumulate, adds weight·∂loss/∂θ to the gradients already there instead: a batch
+    // split into micro-batches of m_i rows, each backpropagated with weight m_i / B, sums to the
+    // gradient of the whole batch's mean loss (up to float rounding), in the memory of a micro-batch.
+    void backward(float weight = 1.0f, bool accumulate = false);
 
     // Greedy decoding of T steps (y₀ = <bos>, then each step's argmax); returns the ids (B, T)
     // row-major. Each sequence's output stops meaning anything after its first <eos>.
@@ -134,7 +137,8 @@ private:
     Matrix DGI_, DGH_, DG_;     // (T·B, 3Hd)
     Matrix O_;                  // (T·B, Hd + 2He) [s_t; c_t]
     Matrix logits_, d_logits_;  // (T·B, Vt)
-    // Backward scratch:
+    // Backward scratch (d_weighted_: weight·∂loss/∂logits of a weighted backward):
+    Matrix d_weighted_;
     Matrix dO_, dS_, dQ_, dC_, dDX_, dDGI_, dDGH_, dH_, dH2_, dWH_, dmean_, dinit_, dX_, dGI_[2], dGH_[2], dh_, dh2_,
         scratch_;
 };
