@@ -425,3 +425,21 @@ TEST_CASE("seq2seq: micro-batches backpropagated with weights m_i/B add up to th
     CHECK(halved == last.size());
     CHECK_THROWS_WITH(m.backward(NAN), Contains("weight is not finite"));
 }
+
+TEST_CASE("seq2seq: decode_again after a forward is decode() of the same sources, bit for bit", "[train][seq2seq]") {
+    const json c = golden::read_json<json>(dir() + "seq2seq_small.json");
+    Loaded a = load(c), b = load(c);
+    CHECK_THROWS_WITH(a.model.decode_again(), Contains("needs a forward() or decode()"));
+    const std::size_t T = 6, Vt = a.model.config().target_vocab;
+    const std::vector<std::int32_t> want = a.model.decode(a.source.data(), a.lengths.data(), a.B, a.n, T);
+    const std::vector<std::int32_t> target(want.rbegin(), want.rend());  // some other targets: teacher forcing differs
+    b.model.forward(b.source.data(), b.lengths.data(), b.B, b.n, target.data(), T);
+    b.model.cross_entropy_loss();
+    CHECK(b.model.decode_again() == want);
+    for (std::size_t t = 0; t < T; ++t)
+        for (std::size_t s = 0; s < a.B; ++s) {
+            for (std::size_t j = 0; j < a.n; ++j) CHECK(b.model.weights(t, s)[j] == a.model.weights(t, s)[j]);
+            for (std::size_t v = 0; v < Vt; ++v) CHECK(b.model.logits(t, s)[v] == a.model.logits(t, s)[v]);
+        }
+    CHECK_THROWS_WITH(b.model.backward(), Contains("backward needs"));  // the greedy run replaced the forward's
+}

@@ -235,7 +235,7 @@ void DatesSession::eval_chunk() {
     const std::size_t B = h.size, T = dates::kTargetSteps;
     eval_model_.forward(h.source.data(), h.lengths.data(), B, h.source_length, h.target.data(), T);
     eval_.loss += static_cast<double>(eval_model_.cross_entropy_loss()) * static_cast<double>(B);
-    const std::vector<std::int32_t>& out = eval_model_.decode(h.source.data(), h.lengths.data(), B, h.source_length, T);
+    const std::vector<std::int32_t>& out = eval_model_.decode_again();  // the same dates, encoded once
     for (std::size_t b = 0; b < B; ++b) {
         bool all = out[b * T + dates::kTargetChars] == dates::kEos;
         for (std::size_t t = 0; t < dates::kTargetChars; ++t) {

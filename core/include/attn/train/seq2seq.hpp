@@ -76,6 +76,11 @@ public:
     // row-major. Each sequence's output stops meaning anything after its first <eos>.
     const std::vector<std::int32_t>& decode(const std::int32_t* source, const std::size_t* lengths, std::size_t B,
                                             std::size_t n, std::size_t T, std::int32_t bos = 1);
+    // The same greedy decoding of the sources of the last forward() or decode(), over as many steps,
+    // reusing their encoding (H, W_h h_j, s₀): what decode() on them gives, bit for bit, without
+    // running the encoder again (an evaluation's teacher-forced loss, then its greedy outputs).
+    // The parameters must not have changed since. Throws attn::Error when there was no such call.
+    const std::vector<std::int32_t>& decode_again(std::int32_t bos = 1);
 
     // What the last forward or decode computed, for sequence b at decoder step t (from 0):
     std::size_t batch() const { return B_; }
@@ -102,6 +107,7 @@ private:
     void begin(const std::int32_t* source, const std::size_t* lengths, std::size_t B, std::size_t n, std::size_t T);
     void encode_sources();
     void decoder_step(std::size_t t);
+    void greedy(std::int32_t bos);
 
     Seq2SeqConfig config_;
     Parameters params_;
@@ -110,7 +116,7 @@ private:
     GruIds enc_[2]{}, dec_{};
 
     std::size_t B_ = 0, n_ = 0, T_ = 0;
-    bool have_forward_ = false, have_loss_ = false;
+    bool have_forward_ = false, have_loss_ = false, encoded_ = false;
     std::vector<std::int32_t> source_;     // (B, n)
     std::vector<std::size_t> lengths_;     // B
     std::vector<std::int32_t> target_;     // (B, T)
