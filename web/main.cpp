@@ -273,6 +273,11 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    // An opaque canvas with no depth or stencil buffer (ImGui uses neither): less for the browser
+    // to allocate, clear and composite, which a software rasterizer pays for per pixel.
+    glfwWindowHint(GLFW_ALPHA_BITS, 0);
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     g_window = glfwCreateWindow(js_window_width(), js_window_height(), "attnlab", nullptr, nullptr);
     if (!g_window) return 1;
     glfwMakeContextCurrent(g_window);

@@ -19,6 +19,7 @@
 
 #include "export.hpp"
 #include "scenario.hpp"
+#include "widgets/flow.hpp"
 #include "widgets/focus.hpp"
 #include "widgets/param_widgets.hpp"
 
@@ -72,7 +73,8 @@ void App::apply_theme() {
     if (high_contrast_) {
         ImGui::StyleColorsLight(&style);
         style.Colors[ImGuiCol_WindowBg] = ImVec4(1, 1, 1, 1);
-        style.Colors[ImGuiCol_ChildBg] = ImVec4(1, 1, 1, 1);
+        // Child windows show the page's white through (an opaque one would paint it again).
+        style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
         style.Colors[ImGuiCol_Text] = ImVec4(0, 0, 0, 1);
         style.Colors[ImGuiCol_FrameBg] = ImVec4(0.90f, 0.90f, 0.90f, 1);
         style.Colors[ImGuiCol_Border] = ImVec4(0, 0, 0, 1);
@@ -228,6 +230,9 @@ void App::frame(double dt) {
                              ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                              ImGuiWindowFlags_NoBringToFrontOnFocus;
     if (!layout_.stacked) flags |= ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse;
+    // No background: the renderer clears the frame to WindowBg already, and a software rasterizer
+    // (a browser without a GPU, SwiftShader) pays for every full-window layer it blends.
+    flags |= ImGuiWindowFlags_NoBackground;
     ImGui::Begin("attnlab", nullptr, flags);
     if (layout_.stacked)
         stacked_page();
@@ -569,10 +574,21 @@ void App::live_badge() {
                       ? "Live: new steps are appended as the lesson runs; on the last step the player follows them."
                       : "Live: each update replaces the whole trace; the player stays on its step and shows its "
                         "new numbers.");
-    if (!layout_.player_wraps) {
+    // The words beside it only when the rest of the player's row (slider, speed) still fits.
+    const char* words = player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update";
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float rest = ImGui::CalcTextSize(words).x + style.ItemSpacing.x + layout_.step_slider_width +
+                       style.ItemSpacing.x + speed_slider_width();
+    if (!layout_.player_wraps && fits_after_last_item(rest)) {
         ImGui::SameLine();
-        ImGui::TextDisabled(player_.follow() == StepPlayer::Follow::growing ? "growing trace" : "replaced each update");
+        ImGui::TextDisabled("%s", words);
     }
+}
+
+// The player's speed slider: its frame, and the frame with its label "steps/s".
+float App::speed_frame_width() const { return ImGui::GetFontSize() * (layout_.player_wraps ? 4.0f : 8.0f); }
+float App::speed_slider_width() const {
+    return speed_frame_width() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("steps/s").x;
 }
 
 void App::player_bar() {
@@ -606,7 +622,7 @@ void App::player_bar() {
     describe_focus("step " + std::to_string(idx) + " of " + std::to_string(n));
     ImGui::SameLine();
     float speed = player_.speed();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * (layout_.player_wraps ? 4.0f : 8.0f));
+    ImGui::SetNextItemWidth(speed_frame_width());
     if (ImGui::SliderFloat("steps/s", &speed, 0.25f, 500.0f, "%.2g", ImGuiSliderFlags_Logarithmic))
         player_.set_speed(speed);
     if (ImGui::IsItemFocused()) {
@@ -615,8 +631,10 @@ void App::player_bar() {
         describe_focus(words);
     }
     if (lesson().trace().truncated()) {
-        if (!layout_.player_wraps) ImGui::SameLine();
-        ImGui::TextDisabled("(first %zu steps recorded)", n);
+        char note[64];
+        std::snprintf(note, sizeof note, "(first %zu steps recorded)", n);
+        flow_same_line(ImGui::CalcTextSize(note).x);  // on the next line when it does not fit
+        ImGui::TextDisabled("%s", note);
     }
 }
 

@@ -28,6 +28,7 @@
 #include "image.hpp"
 #include "lesson.hpp"
 #include "widgets/charts.hpp"
+#include "widgets/flow.hpp"
 #include "widgets/image_view.hpp"
 
 namespace attn::ui {
@@ -190,7 +191,8 @@ public:
         open_button(ctx);
         ImGui::EndGroup();
         if (is_cbam) {
-            ImGui::SameLine(0.0f, font);
+            // Beside the image where both fit (a phone's width may not: then below it).
+            flow_same_line(std::max(img_size.x, ImGui::CalcTextSize("what passes: image × M").x), font);
             ImGui::BeginGroup();
             ImGui::TextUnformatted("what passes: image × M");
             if (spatial_ready && gated_view_.ready()) {
@@ -339,7 +341,7 @@ private:
                             &pools, nullptr);
         }
         ImGui::EndGroup();
-        ImGui::SameLine(0.0f, font);
+        flow_same_line(font * 10.0f, font);  // the gates beside the pools, or below them on a phone
         // Bars appear when the sigmoid step has run.
         ImGui::BeginGroup();
         std::vector<float> shown(kConvChannels, 0.0f);

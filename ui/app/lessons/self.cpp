@@ -125,12 +125,19 @@ public:
 
     void explain() override {
         ImGui::TextUnformatted("Self-attention");
-        if (example_ == kTrainedReverse)
-            ImGui::TextUnformatted(
-                "Trained: reverse. These Q, K and V come from a model that learned to reverse a row of 8 digits "
-                "(attnlab train, 400 steps). To write the token at position i it must read position n−1−i, and "
-                "nobody told it so: one of its two heads learned to put its weight on the anti-diagonal. Change the "
-                "seed for another input; the pattern stays, because it depends on positions, not on the digits.");
+        if (example_ == kTrainedReverse) {
+            // The row's length and the steps come from the shipped file (models/reverse.safetensors).
+            std::string made = "a row of tokens";
+            if (const ModelFile* f = reverse_.file())
+                made = "a row of " + std::to_string(f->config.task.length) + " tokens (attnlab train, " +
+                       std::to_string(f->step) + " steps)";
+            ImGui::TextWrapped(
+                "Trained: reverse. These Q, K and V come from a model that learned to reverse %s. To write the "
+                "token at position i it must read position n−1−i, and nobody told it so: one of its two heads "
+                "learned to put its weight on the anti-diagonal. Change the seed for another input; the pattern "
+                "stays, because it depends on positions, not on the tokens.",
+                made.c_str());
+        }
         ImGui::TextUnformatted(
             "Here queries, keys and values all come from the same sequence X, one row per token: Q = X·W_q, "
             "K = X·W_k, V = X·W_v. Every token scores every token, itself included, so the weights form an n×n "

@@ -9,11 +9,17 @@ float button_width(const char* label) {
     return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f;
 }
 
-void flow_same_line(float next_width) {
-    const ImGuiStyle& style = ImGui::GetStyle();
+bool fits_after_last_item(float width, float spacing) {
+    if (spacing < 0.0f) spacing = ImGui::GetStyle().ItemSpacing.x;
     // The right edge of the content region, in screen coordinates.
     const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (ImGui::GetItemRectMax().x + style.ItemSpacing.x + next_width <= right) ImGui::SameLine();
+    return ImGui::GetItemRectMax().x + spacing + width <= right;
+}
+
+bool flow_same_line(float next_width, float spacing) {
+    if (!fits_after_last_item(next_width, spacing)) return false;
+    ImGui::SameLine(0.0f, spacing < 0.0f ? ImGui::GetStyle().ItemSpacing.x : spacing);
+    return true;
 }
 
 }  // namespace attn::ui

@@ -9,10 +9,14 @@ namespace attn::ui {
 // The width of ImGui::Button(label) with the current font and style.
 float button_width(const char* label);
 
-// Call between two items: SameLine() if an item `next_width` wide fits after the last one.
-void flow_same_line(float next_width);
+// Whether `width` more fits on the line after the last item, `spacing` before it (< 0: the style's).
+bool fits_after_last_item(float width, float spacing = -1.0f);
+
+// Call between two items: SameLine(0, spacing) if an item `next_width` wide fits after the last one
+// with that spacing (< 0: the style's item spacing); returns whether it did.
+bool flow_same_line(float next_width, float spacing = -1.0f);
 
 // flow_same_line for a button with this label.
-inline void flow_same_line(const char* next_button) { flow_same_line(button_width(next_button)); }
+inline bool flow_same_line(const char* next_button) { return flow_same_line(button_width(next_button)); }
 
 }  // namespace attn::ui
