@@ -461,14 +461,18 @@ private:
     // page has little time per frame, and batch 16 at the same lr reaches 98% held-out exact
     // match after ~3,800 training dates where batch 64 needs ~6,400-9,000 (natively, seeds 1-3),
     // at the same cost per date. Held-out evaluations (1000 dates, greedy: the cost of ~40 steps
-    // of 16) come every 1,280 training dates: every 80 steps of 16, every 20 of 64.
+    // of 16) come every 1,280 training dates: every 80 steps of 16, every 20 of 64. Work comes in
+    // units of 8 training dates or 10 held-out dates (~2-4 ms each in the browser, the same cost
+    // per date as larger units), so a frame's slice of a few ms holds one or two.
     static constexpr int kDatesLessonBatch = 16;
-    static constexpr std::size_t kDatesEvalDates = 1280;
+    static constexpr std::size_t kDatesEvalDates = 1280, kDatesMicroBatch = 8, kDatesEvalChunk = 10;
     DatesTrainingConfig dates_config() const {
         DatesTrainingConfig c;  // the core's default sizes and optimizer
         c.recipe.optim.lr = static_cast<double>(lr_);
         c.recipe.batch = static_cast<std::size_t>(batch_);
         c.eval_every = std::max<std::size_t>(1, kDatesEvalDates / c.recipe.batch);
+        c.micro_batch = kDatesMicroBatch;
+        c.eval_chunk = kDatesEvalChunk;
         c.seed = static_cast<std::uint64_t>(seed_);
         return c;
     }
