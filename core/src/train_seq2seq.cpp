@@ -188,7 +188,7 @@ void Seq2Seq::begin(const std::int32_t* source, const std::size_t* lengths, std:
     B_ = B;
     n_ = n;
     T_ = T;
-    have_forward_ = have_loss_ = false;
+    have_forward_ = have_loss_ = encoded_ = false;
     source_.assign(source, source + B * n);
     lengths_.assign(lengths, lengths + B);
 }
@@ -268,6 +268,7 @@ void Seq2Seq::encode_sources() {
     O_.resize(T * B, Hd + E2);
     logits_.resize(T * B, config_.target_vocab);
     y_in_.resize(T * B);
+    encoded_ = true;
 }
 
 void Seq2Seq::decoder_step(std::size_t t) {
@@ -346,6 +347,19 @@ const std::vector<std::int32_t>& Seq2Seq::decode(const std::int32_t* source, con
                                                  std::size_t n, std::size_t T, std::int32_t bos) {
     begin(source, lengths, B, n, T);
     encode_sources();
+    greedy(bos);
+    return predicted_;
+}
+
+const std::vector<std::int32_t>& Seq2Seq::decode_again(std::int32_t bos) {
+    if (!encoded_) throw Error("decode_again needs a forward() or decode() of its sources first");
+    have_forward_ = have_loss_ = false;  // the decoder's activations become the greedy run's
+    greedy(bos);
+    return predicted_;
+}
+
+void Seq2Seq::greedy(std::int32_t bos) {
+    const std::size_t B = B_, T = T_;
     predicted_.resize(B * T);
     for (std::size_t t = 0; t < T; ++t) {
         for (std::size_t b = 0; b < B; ++b) y_in_[t * B + b] = t == 0 ? bos : predicted_[b * T + t - 1];
@@ -355,7 +369,6 @@ const std::vector<std::int32_t>& Seq2Seq::decode(const std::int32_t* source, con
             predicted_[b * T + t] = static_cast<std::int32_t>(std::max_element(z, z + config_.target_vocab) - z);
         }
     }
-    return predicted_;
 }
 
 void Seq2Seq::probabilities(std::size_t t, std::size_t b, float* out) const {
@@ -378,14 +391,27 @@ float Seq2Seq::cross_entropy_loss() {
     return loss;
 }
 
-void Seq2Seq::backward() {
+void Seq2Seq::backward(float weight, bool accumulate) {
     if (!have_loss_) throw Error("backward needs forward() and cross_entropy_loss() first");
-    params_.zero_grads();
+    if (!std::isfinite(weight)) throw Error("backward", "weight is not finite");
+    if (!accumulate) params_.zero_grads();
+    // Every gradient below is linear in ∂loss/∂logits and is added to (never written over), so
+    // weighting the loss's gradient once weights them all (in a copy: backward may run again).
+    ConstMatrixView d_logits = d_logits_.view();
+    if (weight != 1.0f) {
+        d_weighted_.resize(d_logits_.rows(), d_logits_.cols());
+        for (std::size_t r = 0; r < d_logits_.rows(); ++r) {
+            const float* g = d_logits_.row(r);
+            float* w = d_weighted_.row(r);
+            for (std::size_t k = 0; k < d_logits_.cols(); ++k) w[k] = weight * g[k];
+        }
+        d_logits = d_weighted_.view();
+    }
     const std::size_t B = B_, n = n_, T = T_, He = config_.enc_hidden, Hd = config_.dec_hidden, A = config_.attn_hidden,
                       E2 = 2 * He, emb = config_.emb, in = emb + E2;
     // logits_t = out([s_t; c_t])
     dO_.resize(T * B, Hd + E2);
-    nn::linear_backward(O_, params_.value_matrix(out_w_), d_logits_, dO_, params_.grad_matrix(out_w_),
+    nn::linear_backward(O_, params_.value_matrix(out_w_), d_logits, dO_, params_.grad_matrix(out_w_),
                         params_.grad(out_b_), scratch_);
     dS_.resize((T + 1) * B, Hd);
     dS_.fill(0.0f);

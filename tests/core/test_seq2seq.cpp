@@ -377,3 +377,69 @@ TEST_CASE("seq2seq run: 150 Adam steps on dates are deterministic and take the l
     CHECK(a[0] > 2.0f);
     CHECK(tail < 1.2f);
 }
+
+TEST_CASE("seq2seq: micro-batches backpropagated with weights m_i/B add up to the whole batch's gradient",
+          "[train][seq2seq]") {
+    // A batch of 12 dates in micro-batches of 5, 5 and 2 rows of the same padded source (so the
+    // sources keep their padding width n): Σ_i (m_i/B)·∂loss_i/∂θ against ∂loss/∂θ of the batch.
+    attn::Seq2SeqConfig c;
+    c.source_vocab = attn::dates::source_vocabulary().size();
+    c.target_vocab = attn::dates::target_vocabulary().size();
+    c.emb = 8;
+    c.enc_hidden = 8;
+    c.dec_hidden = 16;
+    c.attn_hidden = 8;
+    attn::Seq2Seq m(c);
+    m.init(3);
+    attn::Rng rng(11);
+    attn::dates::Batch b;
+    attn::dates::generate_batch(12, rng, b);
+    const std::size_t B = b.size, n = b.source_length, T = b.target_length;
+    m.forward(b.source.data(), b.lengths.data(), B, n, b.target.data(), T);
+    const double whole_loss = m.cross_entropy_loss();
+    m.backward();
+    const attn::Parameters& p = m.parameters();
+    const std::vector<float> whole(p.grads(), p.grads() + p.total());
+    double split_loss = 0;
+    std::size_t first = 0;
+    for (std::size_t rows : {5, 5, 2}) {
+        m.forward(b.source.data() + first * n, b.lengths.data() + first, rows, n, b.target.data() + first * T, T);
+        const float weight = static_cast<float>(rows) / static_cast<float>(B);
+        split_loss += static_cast<double>(m.cross_entropy_loss()) * weight;
+        m.backward(weight, /*accumulate=*/first > 0);
+        first += rows;
+    }
+    CHECK(split_loss == Approx(whole_loss).epsilon(1e-6));
+    double scale = 1, err = 0;
+    for (float g : whole) scale = std::max(scale, static_cast<double>(std::fabs(g)));
+    for (std::size_t i = 0; i < whole.size(); ++i)
+        err = std::max(err, std::fabs(static_cast<double>(p.grads()[i]) - whole[i]));
+    INFO("max |split − whole| " << err << " (gradient scale " << scale << ")");
+    CHECK(err / scale < 1e-6);
+    // without accumulate the gradients start afresh: those of the last micro-batch alone, weighted
+    m.backward();
+    const std::vector<float> last(p.grads(), p.grads() + p.total());
+    m.backward(0.5f);
+    std::size_t halved = 0;
+    for (std::size_t i = 0; i < last.size(); ++i) halved += p.grads()[i] == Approx(0.5 * last[i]).margin(1e-9);
+    CHECK(halved == last.size());
+    CHECK_THROWS_WITH(m.backward(NAN), Contains("weight is not finite"));
+}
+
+TEST_CASE("seq2seq: decode_again after a forward is decode() of the same sources, bit for bit", "[train][seq2seq]") {
+    const json c = golden::read_json<json>(dir() + "seq2seq_small.json");
+    Loaded a = load(c), b = load(c);
+    CHECK_THROWS_WITH(a.model.decode_again(), Contains("needs a forward() or decode()"));
+    const std::size_t T = 6, Vt = a.model.config().target_vocab;
+    const std::vector<std::int32_t> want = a.model.decode(a.source.data(), a.lengths.data(), a.B, a.n, T);
+    const std::vector<std::int32_t> target(want.rbegin(), want.rend());  // some other targets: teacher forcing differs
+    b.model.forward(b.source.data(), b.lengths.data(), b.B, b.n, target.data(), T);
+    b.model.cross_entropy_loss();
+    CHECK(b.model.decode_again() == want);
+    for (std::size_t t = 0; t < T; ++t)
+        for (std::size_t s = 0; s < a.B; ++s) {
+            for (std::size_t j = 0; j < a.n; ++j) CHECK(b.model.weights(t, s)[j] == a.model.weights(t, s)[j]);
+            for (std::size_t v = 0; v < Vt; ++v) CHECK(b.model.logits(t, s)[v] == a.model.logits(t, s)[v]);
+        }
+    CHECK_THROWS_WITH(b.model.backward(), Contains("backward needs"));  // the greedy run replaced the forward's
+}

@@ -22,8 +22,10 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 // The streams: training dates from the seed, held-out dates from a constant of their own.
 constexpr std::uint64_t kDataStream = 0x9E3779B97F4A7C15ull;
 constexpr std::uint64_t kHeldOutSeed = 0x444154455348ull;  // "DATESH"
-// Held-out dates per chunk: one greedy decode of 50 dates is a fraction of a frame.
-constexpr std::size_t kEvalChunk = 50;
+
+// A unit fits what is left of a frame when its expected cost does; nothing fits a spent frame
+// (a first unit's cost is not known yet: 0).
+bool fits(double remaining_ms, double cost_ms) { return remaining_ms > 0 && remaining_ms >= cost_ms; }
 
 const char* nonfinite_name(double x) { return std::isnan(x) ? "nan" : "infinite"; }
 
@@ -51,6 +53,8 @@ void DatesTrainingConfig::check() const {
     if (held_out < 1) throw Error("held_out must be at least 1 date");
     if (eval_every < 1) throw Error("eval_every must be at least 1 step");
     if (checkpoints < 2) throw Error("checkpoints must be at least 2");
+    if (micro_batch < 1) throw Error("micro_batch must be at least 1 date");
+    if (eval_chunk < 1) throw Error("eval_chunk must be at least 1 date");
 }
 
 bool DatesTrainingConfig::same_run(const DatesTrainingConfig& o) const {
@@ -58,7 +62,8 @@ bool DatesTrainingConfig::same_run(const DatesTrainingConfig& o) const {
     return a.source_vocab == b.source_vocab && a.target_vocab == b.target_vocab && a.emb == b.emb &&
            a.enc_hidden == b.enc_hidden && a.dec_hidden == b.dec_hidden && a.attn_hidden == b.attn_hidden &&
            recipe.batch == o.recipe.batch && recipe.optim.clip_norm == o.recipe.optim.clip_norm && seed == o.seed &&
-           held_out == o.held_out && eval_every == o.eval_every && checkpoints == o.checkpoints;
+           held_out == o.held_out && eval_every == o.eval_every && checkpoints == o.checkpoints &&
+           micro_batch == o.micro_batch && eval_chunk == o.eval_chunk;
 }
 
 // [SECTION] session: construction, work, steps, evaluation, failures
@@ -76,9 +81,9 @@ DatesSession::DatesSession(const DatesTrainingConfig& config)
         throw Error("the model's vocabulary sizes are not the dates task's");
     model_.init(config_.seed);
     Rng held_rng(kHeldOutSeed);
-    for (std::size_t done = 0; done < config_.held_out; done += kEvalChunk) {
+    for (std::size_t done = 0; done < config_.held_out; done += config_.eval_chunk) {
         held_.emplace_back();
-        dates::generate_batch(std::min(kEvalChunk, config_.held_out - done), held_rng, held_.back());
+        dates::generate_batch(std::min(config_.eval_chunk, config_.held_out - done), held_rng, held_.back());
     }
     restart();
 }
@@ -86,6 +91,7 @@ DatesSession::DatesSession(const DatesTrainingConfig& config)
 void DatesSession::restart() {
     const Parameters& p = model_.parameters();
     step_ = 0;
+    unit_ = 0;
     train_loss_.clear();
     train_accuracy_.clear();
     evaluations_.clear();
@@ -108,7 +114,7 @@ std::size_t DatesSession::work(std::size_t until, const std::function<double()>&
     bool worked = false;
     while (failure_.empty()) {
         if (eval_.pending) {
-            if (worked && remaining_ms() < chunk_ms_) break;
+            if (worked && !fits(remaining_ms(), chunk_ms_)) break;
             const auto t0 = Clock::now();
             eval_chunk();
             const double ms = ms_since(t0);
@@ -116,15 +122,16 @@ std::size_t DatesSession::work(std::size_t until, const std::function<double()>&
             worked = true;
             continue;
         }
-        if (step_ >= until) break;
-        if (worked && remaining_ms() < step_ms_) break;
+        if (unit_ == 0 && step_ >= until) break;  // a step begun is finished
+        if (worked && !fits(remaining_ms(), unit_ms_)) break;
         const auto t0 = Clock::now();
-        const bool ok = train_step();
+        const std::size_t before = step_;
+        const bool ok = train_unit();
         const double ms = ms_since(t0);
-        step_ms_ = step_ms_ == 0 ? ms : 0.8 * step_ms_ + 0.2 * ms;
+        unit_ms_ = unit_ms_ == 0 ? ms : 0.8 * unit_ms_ + 0.2 * ms;
         worked = true;
         if (!ok) break;
-        ++steps;
+        steps += step_ - before;
     }
     return steps;
 }
@@ -132,7 +139,15 @@ std::size_t DatesSession::work(std::size_t until, const std::function<double()>&
 bool DatesSession::step_once() {
     if (!failure_.empty()) return false;
     while (eval_.pending) eval_chunk();
-    return train_step();
+    do {
+        if (!train_unit()) return false;
+    } while (unit_ != 0);
+    return true;
+}
+
+std::size_t DatesSession::units_per_step() const {
+    const std::size_t B = config_.recipe.batch, m = std::min(config_.micro_batch, B);
+    return (B + m - 1) / m;
 }
 
 void DatesSession::save_state() {
@@ -155,6 +170,7 @@ bool DatesSession::fail(const std::string& what) {
     train_accuracy_.resize(step_);
     evaluations_.resize(saved_.evaluations);
     ring_.drop_after(step_);
+    unit_ = 0;
     eval_ = {};
     eval_.pending = true;
     eval_.step = step_;
@@ -163,19 +179,32 @@ bool DatesSession::fail(const std::string& what) {
     return false;
 }
 
-bool DatesSession::train_step() {
-    const std::size_t B = config_.recipe.batch, T = dates::kTargetSteps;
-    dates::generate_batch(B, data_rng_, batch_);
-    const ConstMatrixView z =
-        model_.forward(batch_.source.data(), batch_.lengths.data(), B, batch_.source_length, batch_.target.data(), T);
+// One work unit of a step: the forward and backward of the next micro-batch of the step's batch
+// (drawn with the first), its gradient added with weight rows/B; after the last, the Adam update.
+bool DatesSession::train_unit() {
+    const std::size_t B = config_.recipe.batch, T = dates::kTargetSteps, m = std::min(config_.micro_batch, B);
+    if (unit_ == 0) {
+        dates::generate_batch(B, data_rng_, batch_);
+        unit_loss_ = 0;
+        unit_correct_ = 0;
+    }
+    const std::size_t first = unit_ * m, rows = std::min(m, B - first), n = batch_.source_length;
+    const ConstMatrixView z = model_.forward(batch_.source.data() + first * n, batch_.lengths.data() + first, rows, n,
+                                             batch_.target.data() + first * T, T);
     const float loss = model_.cross_entropy_loss();
     if (!std::isfinite(loss))
         return fail("the loss became " + std::string(nonfinite_name(loss)) + " at step " + str(step_ + 1));
-    std::size_t correct = 0;  // logits are time-major: row t·B + b
-    for (std::size_t t = 0; t < T; ++t)
-        for (std::size_t b = 0; b < B; ++b)
-            correct += static_cast<std::int32_t>(argmax(z.row(t * B + b), z.cols)) == batch_.target[b * T + t];
-    model_.backward();
+    for (std::size_t t = 0; t < T; ++t)  // logits are time-major: row t·rows + b
+        for (std::size_t b = 0; b < rows; ++b)
+            unit_correct_ +=
+                static_cast<std::int32_t>(argmax(z.row(t * rows + b), z.cols)) == batch_.target[(first + b) * T + t];
+    const float weight = rows == B ? 1.0f : static_cast<float>(rows) / static_cast<float>(B);
+    unit_loss_ += static_cast<double>(loss) * static_cast<double>(weight);
+    model_.backward(weight, /*accumulate=*/unit_ > 0);
+    ++unit_;
+    if (first + rows < B) return true;
+
+    unit_ = 0;
     Parameters& p = model_.parameters();
     const AdamStep r = opt_.step(p);
     if (!std::isfinite(r.grad_norm))
@@ -183,8 +212,8 @@ bool DatesSession::train_step() {
     for (std::size_t i = 0; i < p.total(); ++i)
         if (!std::isfinite(p.values()[i])) return fail("a weight stopped being finite at step " + str(step_ + 1));
     ++step_;
-    train_loss_.push_back(loss);
-    train_accuracy_.push_back(static_cast<float>(correct) / static_cast<float>(B * T));
+    train_loss_.push_back(static_cast<float>(unit_loss_));
+    train_accuracy_.push_back(static_cast<float>(unit_correct_) / static_cast<float>(B * T));
     if (step_ % config_.eval_every == 0) {
         save_state();
         ring_.offer(step_, p.values(), p.total());
@@ -206,7 +235,7 @@ void DatesSession::eval_chunk() {
     const std::size_t B = h.size, T = dates::kTargetSteps;
     eval_model_.forward(h.source.data(), h.lengths.data(), B, h.source_length, h.target.data(), T);
     eval_.loss += static_cast<double>(eval_model_.cross_entropy_loss()) * static_cast<double>(B);
-    const std::vector<std::int32_t>& out = eval_model_.decode(h.source.data(), h.lengths.data(), B, h.source_length, T);
+    const std::vector<std::int32_t>& out = eval_model_.decode_again();  // the same dates, encoded once
     for (std::size_t b = 0; b < B; ++b) {
         bool all = out[b * T + dates::kTargetChars] == dates::kEos;
         for (std::size_t t = 0; t < dates::kTargetChars; ++t) {

@@ -5,10 +5,15 @@
 // A DatesSession owns the model (attn::Seq2Seq with the core's default sizes and optimizer,
 // default_dates_recipe()), its Adam, the stream of training dates, a fixed held-out set of dates,
 // the metrics history and a ring of parameter checkpoints. It works in slices like
-// TrainingSession: work() does the held-out evaluation that is due (in chunks) and whole
-// optimizer steps until its time is spent.
+// TrainingSession: work() does the held-out evaluation that is due (in chunks of eval_chunk
+// dates) and optimizer steps until its time is spent. A step is itself split into work units of
+// micro_batch dates each (forward and backward; the gradients of the step's batch accumulate,
+// each micro-batch weighted by its share of the batch), the Adam update coming with the last
+// unit: the same batch-B step, up to float rounding, done over several frames when one whole
+// step would not fit a frame (a batch-64 step is ~25–85 ms in the browser).
 //
-// Determinism: a run is a function of its config (the learning rate may change while training).
+// Determinism: a run is a function of its config (the learning rate may change while training;
+// micro_batch changes the rounding of the gradient sums, not what they sum).
 // Step s trains on the s-th batch of a stream seeded from the seed; the held-out dates come from a
 // constant stream of their own (the same for every seed); evaluations and checkpoints fall on
 // fixed steps. Training to step N in any slices gives the same parameters and curves.
@@ -44,6 +49,8 @@ struct DatesTrainingConfig {
     std::size_t held_out = 1000;   // held-out dates
     std::size_t eval_every = 25;   // steps between held-out evaluations (and last-good saves)
     std::size_t checkpoints = 48;  // capacity of the checkpoint ring
+    std::size_t micro_batch = 16;  // dates per work unit of a step (≥ batch: whole steps)
+    std::size_t eval_chunk = 25;   // held-out dates per evaluation unit
 
     // Throws attn::Error naming the first bad field.
     void check() const;
@@ -70,14 +77,19 @@ public:
     const DatesTrainingConfig& config() const { return config_; }
     void set_lr(double lr);
 
-    // As TrainingSession::work: the due evaluation in chunks, then whole steps while step() < until,
-    // each unit only when its expected cost fits remaining_ms() (the first always runs).
+    // As TrainingSession::work, in units: the due evaluation's chunks, then the micro-batches of
+    // the steps while step() < until (a step begun is finished first), each unit only when its
+    // expected cost fits remaining_ms() (the first always runs). Returns the steps completed.
     std::size_t work(std::size_t until, const std::function<double()>& remaining_ms);
-    // Exactly one optimizer step (any evaluation due first). False on a failure.
+    // The rest of the current optimizer step (any evaluation due first). False on a failure.
     bool step_once();
 
     std::size_t step() const { return step_; }
-    double expected_step_ms() const { return step_ms_; }
+    // Micro-batches of the current step done (0: between steps), and per step.
+    std::size_t units_done() const { return unit_; }
+    std::size_t units_per_step() const;
+    // The expected cost of the next unit of work (an evaluation chunk or a micro-batch), in ms.
+    double expected_unit_ms() const { return eval_.pending ? chunk_ms_ : unit_ms_; }
     bool evaluation_due() const { return eval_.pending; }
     const std::string& failure() const { return failure_; }
     void clear_failure() { failure_.clear(); }
@@ -127,7 +139,7 @@ private:
         std::size_t exact = 0, chars = 0, examples = 0;
     };
 
-    bool train_step();
+    bool train_unit();
     void eval_chunk();
     bool fail(const std::string& what);
     void save_state();
@@ -141,13 +153,16 @@ private:
     dates::Batch batch_, view_batch_;
     std::vector<dates::Batch> held_;  // the held-out dates in evaluation chunks
     std::size_t step_ = 0;
+    std::size_t unit_ = 0;          // micro-batches of step_ + 1 done
+    double unit_loss_ = 0;          // their loss, weighted by their share of the batch
+    std::size_t unit_correct_ = 0;  // their right characters
     std::vector<float> train_loss_, train_accuracy_;
     std::vector<Evaluation> evaluations_;
     EvalProgress eval_;
     CheckpointRing ring_;
     SavedState saved_;
     std::string failure_;
-    double step_ms_ = 0, chunk_ms_ = 0;
+    double unit_ms_ = 0, chunk_ms_ = 0;
 };
 
 }  // namespace attn::ui

@@ -67,12 +67,20 @@ public:
     // Mean cross-entropy of the last forward over its B·T targets; keeps ∂loss/∂logits.
     float cross_entropy_loss();
     // Zeroes the gradients, then backpropagates the last loss: parameters().grads() holds ∂loss/∂θ.
-    void backward();
+    // With accumulate, adds weight·∂loss/∂θ to the gradients already there instead: a batch
+    // split into micro-batches of m_i rows, each backpropagated with weight m_i / B, sums to the
+    // gradient of the whole batch's mean loss (up to float rounding), in the memory of a micro-batch.
+    void backward(float weight = 1.0f, bool accumulate = false);
 
     // Greedy decoding of T steps (y₀ = <bos>, then each step's argmax); returns the ids (B, T)
     // row-major. Each sequence's output stops meaning anything after its first <eos>.
     const std::vector<std::int32_t>& decode(const std::int32_t* source, const std::size_t* lengths, std::size_t B,
                                             std::size_t n, std::size_t T, std::int32_t bos = 1);
+    // The same greedy decoding of the sources of the last forward() or decode(), over as many steps,
+    // reusing their encoding (H, W_h h_j, s₀): what decode() on them gives, bit for bit, without
+    // running the encoder again (an evaluation's teacher-forced loss, then its greedy outputs).
+    // The parameters must not have changed since. Throws attn::Error when there was no such call.
+    const std::vector<std::int32_t>& decode_again(std::int32_t bos = 1);
 
     // What the last forward or decode computed, for sequence b at decoder step t (from 0):
     std::size_t batch() const { return B_; }
@@ -99,6 +107,7 @@ private:
     void begin(const std::int32_t* source, const std::size_t* lengths, std::size_t B, std::size_t n, std::size_t T);
     void encode_sources();
     void decoder_step(std::size_t t);
+    void greedy(std::int32_t bos);
 
     Seq2SeqConfig config_;
     Parameters params_;
@@ -107,7 +116,7 @@ private:
     GruIds enc_[2]{}, dec_{};
 
     std::size_t B_ = 0, n_ = 0, T_ = 0;
-    bool have_forward_ = false, have_loss_ = false;
+    bool have_forward_ = false, have_loss_ = false, encoded_ = false;
     std::vector<std::int32_t> source_;     // (B, n)
     std::vector<std::size_t> lengths_;     // B
     std::vector<std::int32_t> target_;     // (B, T)
@@ -134,7 +143,8 @@ private:
     Matrix DGI_, DGH_, DG_;     // (T·B, 3Hd)
     Matrix O_;                  // (T·B, Hd + 2He) [s_t; c_t]
     Matrix logits_, d_logits_;  // (T·B, Vt)
-    // Backward scratch:
+    // Backward scratch (d_weighted_: weight·∂loss/∂logits of a weighted backward):
+    Matrix d_weighted_;
     Matrix dO_, dS_, dQ_, dC_, dDX_, dDGI_, dDGH_, dH_, dH2_, dWH_, dmean_, dinit_, dX_, dGI_[2], dGH_[2], dh_, dh2_,
         scratch_;
 };
