@@ -332,3 +332,30 @@ TEST_CASE("curve points: means of runs of steps, at most max_points of them", "[
     attn::ui::curve_points({}, 2, x, y);
     CHECK(x.empty());
 }
+
+TEST_CASE("training session: a frame out of time does one unit of work, never more", "[ui][train]") {
+    // Counted in units (evaluation chunks of 50 examples, optimizer steps), not milliseconds: the
+    // frame's time is already spent when work() asks, so each call does its first unit only, even
+    // when the next unit's cost is not known yet (the first step after an evaluation).
+    TrainingConfig c = quick();
+    c.eval_every = 2;  // held-out set of 100: two chunks
+    TrainingSession s(c);
+    const auto spent = [] { return 0.0; };
+    for (int chunk = 0; chunk < 2; ++chunk) {  // step 0's evaluation, a chunk a frame
+        CHECK(s.evaluation_due());
+        CHECK(s.work(10, spent) == 0);
+    }
+    CHECK_FALSE(s.evaluation_due());
+    CHECK(s.evaluations().size() == 1);
+    CHECK(s.work(10, spent) == 1);  // one step a frame
+    CHECK(s.work(10, spent) == 1);
+    CHECK(s.step() == 2);
+    CHECK(s.evaluation_due());
+    CHECK(s.work(10, spent) == 0);  // then a chunk a frame again
+    CHECK(s.work(10, spent) == 0);
+    CHECK(s.work(10, spent) == 1);
+    CHECK(s.step() == 3);
+    // With time to spare the units run on to `until`.
+    CHECK(s.work(6, [] { return 1e9; }) == 3);
+    CHECK(s.step() == 6);
+}

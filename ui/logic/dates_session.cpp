@@ -23,10 +23,6 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 constexpr std::uint64_t kDataStream = 0x9E3779B97F4A7C15ull;
 constexpr std::uint64_t kHeldOutSeed = 0x444154455348ull;  // "DATESH"
 
-// A unit fits what is left of a frame when its expected cost does; nothing fits a spent frame
-// (a first unit's cost is not known yet: 0).
-bool fits(double remaining_ms, double cost_ms) { return remaining_ms > 0 && remaining_ms >= cost_ms; }
-
 const char* nonfinite_name(double x) { return std::isnan(x) ? "nan" : "infinite"; }
 
 double span_mass(const float* alpha, dates::Span s) {
@@ -114,7 +110,7 @@ std::size_t DatesSession::work(std::size_t until, const std::function<double()>&
     bool worked = false;
     while (failure_.empty()) {
         if (eval_.pending) {
-            if (worked && !fits(remaining_ms(), chunk_ms_)) break;
+            if (worked && !fits_in_frame(remaining_ms(), chunk_ms_)) break;
             const auto t0 = Clock::now();
             eval_chunk();
             const double ms = ms_since(t0);
@@ -123,7 +119,7 @@ std::size_t DatesSession::work(std::size_t until, const std::function<double()>&
             continue;
         }
         if (unit_ == 0 && step_ >= until) break;  // a step begun is finished
-        if (worked && !fits(remaining_ms(), unit_ms_)) break;
+        if (worked && !fits_in_frame(remaining_ms(), unit_ms_)) break;
         const auto t0 = Clock::now();
         const std::size_t before = step_;
         const bool ok = train_unit();

@@ -251,7 +251,7 @@ std::size_t TrainingSession::work(std::size_t until, const std::function<double(
     bool worked = false;
     while (failure_.empty()) {
         if (eval_.pending) {
-            if (worked && remaining_ms() < chunk_ms_) break;
+            if (worked && !fits_in_frame(remaining_ms(), chunk_ms_)) break;
             const auto t0 = Clock::now();
             eval_chunk();
             const double ms = ms_since(t0);
@@ -260,7 +260,7 @@ std::size_t TrainingSession::work(std::size_t until, const std::function<double(
             continue;
         }
         if (step_ >= until) break;
-        if (worked && remaining_ms() < step_ms_) break;
+        if (worked && !fits_in_frame(remaining_ms(), step_ms_)) break;
         const auto t0 = Clock::now();
         const bool ok = train_step((record_first && steps == 0) || (record_until && step_ + 1 == until));
         const double ms = ms_since(t0);

@@ -37,6 +37,11 @@
 
 namespace attn::ui {
 
+// Whether a unit of work (an optimizer step, an evaluation chunk) fits what is left of a frame:
+// its expected cost does, and the frame is not spent (a first unit's cost is not known yet: 0,
+// which would otherwise fit a frame with no time left). The first unit of a frame always runs.
+inline bool fits_in_frame(double remaining_ms, double cost_ms) { return remaining_ms > 0 && remaining_ms >= cost_ms; }
+
 struct TrainingConfig {
     TaskConfig task;  // kind, length, vocab, k (induction)
     std::size_t d_model = 32, heads = 2, d_ff = 64, layers = 1;
