@@ -106,6 +106,7 @@ TEST_CASE("links: embed and hide round-trip and name the parts they hide", "[ui]
     CHECK_FALSE(e.player);
     CHECK_FALSE(e.exports);
     CHECK(e.params == std::vector<std::string>{"dk"});
+    CHECK(e.known == std::vector<std::string>{"controls", "explain", "dk"});
 
     // Empty names between commas are skipped; "player" and "export" are parts too.
     const Link p = decode_link("hide=,player,,export,");
@@ -126,6 +127,7 @@ TEST_CASE("links: an unknown hide name or a bad embed value is reported, the res
     const EmbedOptions e = embed_options(l, {"dk", "temperature"}, &problems);
     CHECK(e.explain);
     CHECK(e.params.empty());
+    CHECK(e.known == std::vector<std::string>{"explain"});  // what the app keeps in its link
     REQUIRE(problems.size() == 1);
     CHECK(
         problems[0] ==

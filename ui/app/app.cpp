@@ -765,14 +765,7 @@ void App::apply_hide(std::vector<std::string>* problems) {
     l.hide = hide_;
     embed_ = embed_options(l, names, problems);
     lesson().params().set_hidden(embed_.params);
-    if (problems) {  // a link's unknown names are reported once and not carried into link()
-        std::vector<std::string> kept;
-        for (const std::string& h : hide_)
-            if (h == "controls" || h == "explain" || h == "player" || h == "export" ||
-                std::find(names.begin(), names.end(), h) != names.end())
-                kept.push_back(h);
-        hide_ = kept;
-    }
+    if (problems) hide_ = embed_.known;  // a link's unknown names are reported once and not carried into link()
 }
 
 // What the page watches every frame (events, the screen-reader mirror): small, and unchanged

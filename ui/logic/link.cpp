@@ -142,6 +142,9 @@ EmbedOptions embed_options(const Link& link, const std::vector<std::string>& par
     EmbedOptions e;
     e.embed = link.embed;
     for (const std::string& name : link.hide) {
+        const bool part = name == "controls" || name == "explain" || name == "player" || name == "export";
+        const bool param = std::find(param_names.begin(), param_names.end(), name) != param_names.end();
+        if (part || param) e.known.push_back(name);
         if (name == "controls") {
             e.controls = true;
         } else if (name == "explain") {
@@ -150,7 +153,7 @@ EmbedOptions embed_options(const Link& link, const std::vector<std::string>& par
             e.player = true;
         } else if (name == "export") {
             e.exports = true;
-        } else if (std::find(param_names.begin(), param_names.end(), name) != param_names.end()) {
+        } else if (param) {
             e.params.push_back(name);
         } else if (problems) {
             std::string known;

@@ -25,6 +25,7 @@ struct EmbedOptions {
     bool embed = false;
     bool explain = false, controls = false, player = false, exports = false;
     std::vector<std::string> params;  // parameters whose widgets are hidden
+    std::vector<std::string> known;   // the link's hide names understood (parts and parameters), in order
 };
 constexpr const char* kHideParts = "controls, explain, player, export";
 // The link's embed and hide keys for a lesson with these parameter names. An unknown name in
