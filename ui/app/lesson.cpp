@@ -9,6 +9,8 @@
 #include <memory>
 #include <new>
 
+#include "widgets/flow.hpp"
+
 namespace attn::ui {
 
 namespace {
@@ -144,7 +146,9 @@ HeatmapHover Lesson::matrix_view(const char* label, const std::string& trace_nam
     opt.row_labels = rows;
     opt.col_labels = cols;
     focus_on(ctx.step, trace_name, opt.focus_row, opt.focus_col, opt.focus_rows, opt.focus_cols);
+    push_wrap_at_visible_edge();  // a title wider than the window (a phone) wraps at its edge
     ImGui::TextUnformatted(label);
+    ImGui::PopTextWrapPos();
     return slot->heatmap.draw(label, size, opt);
 }
 

@@ -36,6 +36,7 @@
 #include "date_translation.hpp"
 #include "examples.hpp"
 #include "lesson.hpp"
+#include "widgets/flow.hpp"
 
 namespace attn::ui {
 
@@ -576,9 +577,15 @@ private:
             return;
         }
         ImGui::Text("%s  →  %s", tr_.input.c_str(), tr_.output.c_str());
-        ImGui::SameLine();
-        ImGui::TextDisabled("(trained, %llu steps of attnlab train; %s)",
-                            static_cast<unsigned long long>(model_.seq2seq()->step), model_.path().c_str());
+        char note[160];
+        std::snprintf(note, sizeof note, "(trained, %llu steps of attnlab train; %s)",
+                      static_cast<unsigned long long>(model_.seq2seq()->step), model_.path().c_str());
+        flow_same_line(ImGui::CalcTextSize(note).x);  // beside the translation, or below it on a phone
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        push_wrap_at_visible_edge();
+        ImGui::TextUnformatted(note);
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
         if (tr_.out_of_depth()) {
             ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
             ImGui::TextWrapped("The model is out of its depth here:");

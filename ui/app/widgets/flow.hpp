@@ -9,6 +9,16 @@ namespace attn::ui {
 // The width of ImGui::Button(label) with the current font and style.
 float button_width(const char* label);
 
+// The right edge of the window's visible content region, in screen coordinates (not of its
+// content: a window that scrolls sideways is as wide as its widest item).
+float visible_right_edge();
+
+// PushTextWrapPos at the visible right edge: wrapped text (TextWrapped, or TextUnformatted in
+// between) breaks where the window ends on screen, not where its widest content ends (ImGui's
+// default in a window with a horizontal scrollbar, which a wide title keeps wide). Pop with
+// ImGui::PopTextWrapPos().
+void push_wrap_at_visible_edge();
+
 // Whether `width` more fits on the line after the last item, `spacing` before it (< 0: the style's).
 bool fits_after_last_item(float width, float spacing = -1.0f);
 
