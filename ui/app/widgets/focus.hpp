@@ -4,7 +4,8 @@
 //
 // Per ImGui frame, like ImGui's own per-frame state: the App clears it before it builds a frame
 // and takes it after; describe_focus() keeps the text only when ImGui reports the last item
-// focused (keyboard navigation, or the last click).
+// focused (keyboard navigation, or the last click). A focused widget that describes itself no
+// further is named by its label ("One step"), which ImGui's item hooks report (focus.cpp).
 #pragma once
 
 #include <string>
