@@ -150,25 +150,26 @@ function firstVisitWithModel() {
   return { model, raw, gz };
 }
 
-// The issue's targets, not met yet (issue 13): on main after the date translator's lessons the
-// first visit with the dates model is about 1.38 MB raw and 590 KB gzip -9 (the wasm 1.20 MB /
-// 513 KB of it, the model 34 KB / 30 KB). They stay visible as TODO tests until they pass.
-test("the first visit, with the default lesson's model, downloads at most 1.3 MB raw", { todo: "about 1.38 MB raw" }, () => {
+// The issue's raw target holds; the gzip one is not met yet (issue 13): with the core's code
+// outside the hot loops compiled for size, the first visit with the dates model is about 1.26 MB
+// raw and 555 KB gzip -9 (the wasm 1.12 MB / 487 KB of it, the model 34 KB / 30 KB). The gzip
+// target stays visible as a TODO test until it passes.
+test("the first visit, with the default lesson's model, downloads at most 1.3 MB raw", () => {
   const { model, raw } = firstVisitWithModel();
   assert.ok(raw <= 1_300_000, `first visit with ${model}: ${raw} B raw > 1.3 MB`);
 });
 
-test("the first visit, with the default lesson's model, downloads at most 500 KB gzip", { todo: "about 590 KB gzip" }, () => {
+test("the first visit, with the default lesson's model, downloads at most 500 KB gzip", { todo: "about 555 KB gzip" }, () => {
   const { model, gz } = firstVisitWithModel();
   assert.ok(gz <= 500_000, `first visit with ${model}: ${gz} B gzip > 500 KB`);
 });
 
 // What holds today, a few per cent above the measured sizes: a change that makes the first
 // visit heavier fails here (lower the bounds as the download shrinks).
-test("the first visit, with the default lesson's model, does not grow: at most 1.42 MB raw and 605 KB gzip", () => {
+test("the first visit, with the default lesson's model, does not grow: at most 1.28 MB raw and 565 KB gzip", () => {
   const { model, raw, gz } = firstVisitWithModel();
-  assert.ok(raw <= 1_420_000, `first visit with ${model}: ${raw} B raw > 1.42 MB`);
-  assert.ok(gz <= 605_000, `first visit with ${model}: ${gz} B gzip > 605 KB`);
+  assert.ok(raw <= 1_280_000, `first visit with ${model}: ${raw} B raw > 1.28 MB`);
+  assert.ok(gz <= 565_000, `first visit with ${model}: ${gz} B gzip > 565 KB`);
 });
 
 test("after one visit the app opens with the network off and the server stopped, and every lesson works", async () => {
