@@ -1,6 +1,8 @@
 // boot.js: how the page starts (loaded after api.js, before attnlab.js).
 //   - downloads attnlab.wasm itself (Module.instantiateWasm) to show the bytes received against
 //     the total in the loading indicator, and compiles it while it streams in;
+//   - after the first frame, fetches attnlab.deferred.wasm (the code the default lesson does not
+//     run, split off by the build) and links it in, so other lessons open without a wait;
 //   - after the first frame, registers the service worker (sw.js) that caches the site for
 //     offline use, and says so when a newer build has been cached and a reload would show it.
 (function () {
@@ -50,6 +52,53 @@
     return new Response(stream, { headers: { "content-type": "application/wasm" } });
   }
 
+  // The deferred module (attnlab.deferred.wasm): the build moves every function the default lesson
+  // does not run (web/first-load-funcs.txt) out of attnlab.wasm. Until it is linked in, such a
+  // function is a placeholder; Emscripten calls Module.loadSplitModule on its first call, which
+  // links the module in (from the compiled copy if it has arrived, or else downloaded on the spot:
+  // a synchronous request, the only way to answer a call that cannot wait).
+  // When it is fetched: a plain first visit (the default lesson, no query) fetches it after the
+  // first frame, so it never delays that frame. A deep link (its lesson or parameters may need any
+  // code) and a visit the service worker answers (from its cache: no download) fetch it beside
+  // attnlab.wasm and link it before the app starts, so no placeholder is ever called then.
+  var deferredModule = null;  // compiled
+  var deferredLinked = false;
+  var deferredEarly = !!(location.search.length > 1 || location.hash.length > 1 ||
+                         ("serviceWorker" in navigator && navigator.serviceWorker.controller));
+  function linkDeferred(imports) {
+    if (deferredLinked) return;
+    var module = deferredModule;
+    if (!module) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", "attnlab.deferred.wasm", false);
+      xhr.overrideMimeType("text/plain; charset=x-user-defined");  // bytes as char codes
+      xhr.send(null);
+      if (xhr.status !== 200) throw new Error("attnlab.deferred.wasm: HTTP " + xhr.status);
+      var text = xhr.responseText, bytes = new Uint8Array(text.length);
+      for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 255;
+      module = new WebAssembly.Module(bytes);
+    }
+    new WebAssembly.Instance(module, imports);  // fills the placeholders' table slots
+    deferredLinked = true;
+  }
+  Module.loadSplitModule = function (file, imports) { linkDeferred(imports); };
+  function fetchDeferred() {
+    return fetch("attnlab.deferred.wasm", { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return WebAssembly.compileStreaming ? WebAssembly.compileStreaming(response)
+                                          : response.arrayBuffer().then(function (b) { return WebAssembly.compile(b); });
+    }).then(function (module) {
+      deferredModule = module;
+    }).catch(function (e) {
+      // Not fatal: a placeholder's first call tries again (and reports if that fails too).
+      console.warn("attnlab: could not fetch attnlab.deferred.wasm (" + (e && e.message ? e.message : e) + ")");
+    });
+  }
+  var deferredFetched = deferredEarly ? fetchDeferred() : null;
+  window.attnlab.ready.then(function () {
+    (deferredFetched || fetchDeferred()).then(function () { if (deferredModule) linkDeferred({ primary: Module.asm }); });
+  });
+
   Module.instantiateWasm = function (imports, receiveInstance) {
     fetch("attnlab.wasm", { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("attnlab.wasm: HTTP " + response.status);
@@ -57,12 +106,19 @@
       if (WebAssembly.instantiateStreaming) return WebAssembly.instantiateStreaming(body, imports);
       return body.arrayBuffer().then(function (bytes) { return WebAssembly.instantiate(bytes, imports); });
     }).then(function (result) {
+      if (!deferredFetched) return result;
+      return deferredFetched.then(function () {
+        if (deferredModule) linkDeferred({ primary: result.instance.exports });
+        return result;
+      });
+    }).then(function (result) {
       receiveInstance(result.instance, result.module);
     }).catch(function (e) {
       attnlabFatal("could not load attnlab.wasm (" + (e && e.message ? e.message : e) + ")");
     });
     return {};  // the exports arrive later, through receiveInstance
   };
+
 
   // Offline use: the service worker is registered after the first frame, so caching the site
   // never slows the first download.
