@@ -58,7 +58,7 @@
   // While a live lesson runs its step changes every frame: the step region follows at most
   // every LIVE_STEP_MS then, so a screen reader is not flooded.
   var LIVE_STEP_MS = 2000;
-  var lastStepAt = 0;
+  var lastStepAt = 0, lastLesson = null;
 
   function set(id, text) {
     var el = typeof document !== "undefined" && document.getElementById(id);
@@ -69,9 +69,12 @@
     var t = texts(s);
     set("a11y-lesson", t.lesson);
     var now = Date.now();
-    if (!s.live || now - lastStepAt >= LIVE_STEP_MS) {
+    // A live lesson's step text changes every frame: read at most every LIVE_STEP_MS, except
+    // when the lesson itself changed (the old lesson's step must not stay).
+    if (!s.live || s.lesson !== lastLesson || now - lastStepAt >= LIVE_STEP_MS) {
       set("a11y-step", t.step);
       lastStepAt = now;
+      lastLesson = s.lesson;
     }
     if (t.value) set("a11y-value", t.value);  // keeps the last value when the mouse leaves
     set("a11y-status", t.status);

@@ -106,6 +106,8 @@ test("keyboard alone: Tab into the app, keys open lessons and step, and the live
 test("keyboard navigation: Tab focuses the open lesson's button, arrows and Space open another, Escape gives the arrows back to the player", async () => {
   const { page, errors } = await open("lesson=basic");
   const lessons = await page.evaluate(() => window.attnlab.lessons());
+  // The Basic lesson's steps come with its model (and the link's default step with them).
+  await page.waitForFunction(() => window.attnlab.state().model?.state !== "loading");
   const before = await state(page);
   await key(page, "Tab");
   let s = await state(page);
