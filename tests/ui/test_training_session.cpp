@@ -371,7 +371,11 @@ TEST_CASE("training session: a frame out of time does one micro-batch of a split
     c.eval_every = 100;
     TrainingSession s(c);
     REQUIRE(s.units_per_step() == 3);
-    s.work(0, kForever);  // step 0's evaluation
+    CHECK(TrainingConfig::preset(TaskKind::induction).micro_batch == 8);
+    CHECK(TrainingConfig::preset(TaskKind::induction).eval_chunk == 16);
+    CHECK(s.work(0, [] { return 0.0; }) == 0);  // step 0's evaluation: 100 examples in 16s, a chunk a frame
+    CHECK(s.evaluation_due());
+    s.work(0, kForever);
     REQUIRE_FALSE(s.evaluation_due());
     const std::vector<float> w0(s.parameters().values(), s.parameters().values() + s.parameters().total());
     const auto spent = [] { return 0.0; };

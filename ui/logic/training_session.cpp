@@ -28,8 +28,6 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 // constant of their own (the same held-out examples for every seed of a task).
 constexpr std::uint64_t kDataStream = 0x9E3779B97F4A7C15ull;
 constexpr std::uint64_t kHeldOutSeed = 0x48454C444F5554ull;  // "HELDOUT"
-// Held-out examples per forward pass: small enough that a chunk is a fraction of a frame.
-constexpr std::size_t kEvalChunk = 50;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // Row statistics of one position's logits: log-sum-exp, argmax.
@@ -77,6 +75,7 @@ TrainingConfig TrainingConfig::preset(TaskKind kind) {
             c.eval_every = 100;
             // A batch-64 step is 20-40 ms in the browser: work units of 8 sequences fit a frame.
             c.micro_batch = 8;
+            c.eval_chunk = 16;  // held-out forward passes of a unit's cost too
             break;
         case TaskKind::series:
             c.task.length = 24;
@@ -105,6 +104,7 @@ void TrainingConfig::check() const {
     if (eval_every < 1) throw Error("eval_every must be at least 1 step");
     if (checkpoints < 2) throw Error("checkpoints must be at least 2");
     if (micro_batch < 1) throw Error("micro_batch must be at least 1 example");
+    if (eval_chunk < 1) throw Error("eval_chunk must be at least 1 example");
 }
 
 bool TrainingConfig::same_run(const TrainingConfig& o) const {
@@ -115,7 +115,7 @@ bool TrainingConfig::same_run(const TrainingConfig& o) const {
     return same_task && d_model == o.d_model && heads == o.heads && d_ff == o.d_ff && layers == o.layers &&
            positions == o.positions && activation == o.activation && clip == o.clip && batch == o.batch &&
            seed == o.seed && held_out == o.held_out && eval_every == o.eval_every && checkpoints == o.checkpoints &&
-           trace_cells_up_to == o.trace_cells_up_to && micro_batch == o.micro_batch;
+           trace_cells_up_to == o.trace_cells_up_to && micro_batch == o.micro_batch && eval_chunk == o.eval_chunk;
 }
 
 // [SECTION] checkpoint ring
@@ -501,7 +501,7 @@ void TrainingSession::eval_chunk() {
         const Parameters& p = model_.parameters();
         std::copy(p.values(), p.values() + p.total(), eval_model_.parameters().values());
     }
-    const std::size_t first = eval_.next, count = std::min(kEvalChunk, total - first);
+    const std::size_t first = eval_.next, count = std::min(config_.eval_chunk, total - first);
     if (task.tokens()) {
         const ConstMatrixView z = eval_model_.forward(held_.input.data() + first * n, count, n);
         for (std::size_t e = 0; e < count; ++e) {

@@ -60,6 +60,7 @@ struct TrainingConfig {
     std::size_t checkpoints = 48;       // capacity of the checkpoint ring
     std::size_t trace_cells_up_to = 8;  // a recorded step goes cell by cell up to this length, row by row above
     std::size_t micro_batch = 64;       // sequences per work unit of a step (≥ batch: whole steps)
+    std::size_t eval_chunk = 50;        // held-out examples per evaluation unit
 
     // The lesson's defaults for a task (any seed reaches the README's targets with them).
     static TrainingConfig preset(TaskKind kind);
