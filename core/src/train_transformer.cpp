@@ -315,16 +315,29 @@ float Transformer::mse_loss(const float* targets) {
     return loss;
 }
 
-void Transformer::backward() {
+void Transformer::backward(float weight, bool accumulate) {
     if (!have_loss_) throw Error("backward needs a forward pass and a loss first");
-    params_.zero_grads();
+    if (!std::isfinite(weight)) throw Error("backward: weight is not finite");
+    if (!accumulate) params_.zero_grads();
+    // Every gradient below is linear in ∂loss/∂output and added to (never written over), so
+    // weighting the loss's gradient once weights them all (in a copy: backward may run again).
+    ConstMatrixView d_out = d_logits_.view();
+    if (weight != 1.0f) {
+        d_weighted_.resize(d_logits_.rows(), d_logits_.cols());
+        for (std::size_t r = 0; r < d_logits_.rows(); ++r) {
+            const float* g = d_logits_.row(r);
+            float* w = d_weighted_.row(r);
+            for (std::size_t k = 0; k < d_logits_.cols(); ++k) w[k] = weight * g[k];
+        }
+        d_out = d_weighted_.view();
+    }
     const std::size_t N = batch_ * length_, E = config_.d_model, F = config_.d_ff, n = length_;
     d_x_.resize(N, E);
     d_branch_.resize(N, E);
     d_norm_.resize(N, E);
     d_hidden_.resize(N, F);
     // head and final norm: d_x = ∂loss/∂(last layer's output)
-    nn::linear_backward(final_ln_, params_.value_matrix(head_w_), d_logits_, d_norm_, params_.grad_matrix(head_w_),
+    nn::linear_backward(final_ln_, params_.value_matrix(head_w_), d_out, d_norm_, params_.grad_matrix(head_w_),
                         params_.grad(head_b_), scratch_, threads_);
     nn::layer_norm_backward(final_x_, params_.value(norm_w_), final_mean_.data(), final_rstd_.data(), d_norm_, d_x_,
                             params_.grad(norm_w_), params_.grad(norm_b_), threads_);

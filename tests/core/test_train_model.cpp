@@ -8,6 +8,7 @@
 // (seen: ~1e-6). The logits must match the reference within 1e-5 · max(1, max |logit|).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -485,4 +486,105 @@ TEST_CASE(
         CHECK(cold > 0);
         CHECK(warm == 0);
     }
+}
+
+TEST_CASE("train model: micro-batches backpropagated with weights c_i/C add up to the whole batch's gradient",
+          "[train][model]") {
+    // A causal token batch of 7 sequences whose targets are mostly ignored (as induction's), in
+    // micro-batches of 3, 3 and 1 rows holding different numbers of counted targets: each
+    // micro-batch's mean loss weighted by its share c_i/C of the C counted targets sums to the whole
+    // batch's mean loss, and its weighted gradients to the whole batch's gradient (≤ 1e-6 of the
+    // gradient's scale). Weighting by rows instead (m_i/B) must not: the check can fail.
+    // The series model (MSE over every value) likewise, where c_i/C = m_i/B.
+    for (const bool tokens : {true, false}) {
+        INFO((tokens ? "tokens, cross-entropy with ignored targets" : "series, MSE"));
+        const TransformerConfig c = small_config(tokens ? ModelInput::tokens : ModelInput::series, Positions::learned,
+                                                 nn::Activation::gelu, true);
+        Transformer m(c);
+        randomize(m.parameters(), 5);
+        const std::size_t B = 7, n = 6, N = B * n;
+        attn::Rng rng(23);
+        std::vector<std::int32_t> x(N), t(N);
+        std::vector<float> xv(N), tv(N);
+        std::size_t counted = 0;
+        for (std::size_t i = 0; i < N; ++i) {
+            x[i] = static_cast<std::int32_t>(rng.below(c.vocab));
+            // sequence b counts its first b % 4 + (b == 0) targets only: 1, 1, 2, 3, 0, 1, 2 (4, 4, 2)
+            const std::size_t b = i / n, pos = i % n;
+            const bool keep = pos < b % 4 + (b == 0 ? 1 : 0);
+            t[i] = keep ? static_cast<std::int32_t>(rng.below(c.vocab)) : -100;
+            counted += keep;
+            xv[i] = static_cast<float>(rng.uniform(-1.5, 1.5));
+            tv[i] = static_cast<float>(rng.uniform(-1.5, 1.5));
+        }
+        if (!tokens) counted = N;
+        auto pass = [&](std::size_t first, std::size_t rows) {
+            if (tokens) {
+                m.forward(x.data() + first * n, rows, n);
+                return static_cast<double>(m.cross_entropy_loss(t.data() + first * n));
+            }
+            m.forward_series(xv.data() + first * n, rows, n);
+            return static_cast<double>(m.mse_loss(tv.data() + first * n));
+        };
+        const double whole_loss = pass(0, B);
+        m.backward();
+        const attn::Parameters& p = m.parameters();
+        const std::vector<float> whole(p.grads(), p.grads() + p.total());
+        double scale = 1;
+        for (float g : whole) scale = std::max(scale, static_cast<double>(std::fabs(g)));
+        auto split_error = [&](bool by_targets, double& split_loss) {
+            split_loss = 0;
+            std::size_t first = 0;
+            for (const std::size_t rows : {3, 3, 1}) {
+                std::size_t c_i = rows * n;
+                if (tokens)
+                    c_i = static_cast<std::size_t>(std::count_if(t.begin() + first * n, t.begin() + (first + rows) * n,
+                                                                 [](int v) { return v != -100; }));
+                const double w = by_targets ? static_cast<double>(c_i) / counted : static_cast<double>(rows) / B;
+                split_loss += pass(first, rows) * w;
+                m.backward(static_cast<float>(w), /*accumulate=*/first > 0);
+                first += rows;
+            }
+            double err = 0;
+            for (std::size_t i = 0; i < whole.size(); ++i)
+                err = std::max(err, std::fabs(static_cast<double>(p.grads()[i]) - whole[i]));
+            return err / scale;
+        };
+        double split_loss = 0;
+        const double err = split_error(true, split_loss);
+        INFO("max |split − whole| / scale " << err << " (gradient scale " << scale << ")");
+        CHECK(split_loss == Approx(whole_loss).epsilon(1e-6));
+        CHECK(err < 1e-6);
+        double rows_loss = 0;
+        const double rows_err = split_error(false, rows_loss);
+        if (tokens) {
+            CHECK(rows_err > 1e-3);  // the counts differ from the rows' shares: weighting by rows is wrong
+            CHECK(std::fabs(rows_loss - whole_loss) > 1e-3);
+        } else {
+            CHECK(rows_err < 1e-6);  // every value counts: the same weights
+        }
+    }
+    // Without accumulate the gradients start afresh; the weight scales them; a bad weight throws.
+    Transformer m(small_config(ModelInput::tokens, Positions::learned, nn::Activation::relu, false));
+    randomize(m.parameters(), 9);
+    const std::vector<std::int32_t> x = {1, 2, 3, 4}, t = {2, -100, 4, 5};
+    m.forward(x.data(), 1, 4);
+    m.cross_entropy_loss(t.data());
+    m.backward();
+    const attn::Parameters& p = m.parameters();
+    const std::vector<float> once(p.grads(), p.grads() + p.total());
+    double scale = 1;
+    for (float g : once) scale = std::max(scale, static_cast<double>(std::fabs(g)));
+    auto error_from = [&](double factor) {  // max |grad − factor·once| / scale
+        double err = 0;
+        for (std::size_t i = 0; i < once.size(); ++i)
+            err = std::max(err, std::fabs(static_cast<double>(p.grads()[i]) - factor * once[i]));
+        return err / scale;
+    };
+    m.backward(0.25f);
+    CHECK(error_from(0.25) < 1e-6);
+    m.backward(1.0f, true);
+    CHECK(error_from(1.25) < 1e-6);
+    CHECK(error_from(1.0) > 1e-3);  // the check can fail
+    CHECK_THROWS_WITH(m.backward(NAN), Catch::Contains("weight is not finite"));
 }

@@ -4,6 +4,7 @@
 // takes well under a second.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -20,7 +21,8 @@ using attn::ui::TrainingSession;
 
 namespace {
 
-// A small, quick run of the reverse task (held-out set of 100, evaluations every 10 steps).
+// A small, quick run of the reverse task (held-out set of 100, evaluations every 10 steps),
+// each step in micro-batches of 6, 6 and 4 sequences.
 TrainingConfig quick(TaskKind kind = TaskKind::reverse) {
     TrainingConfig c = TrainingConfig::preset(kind);
     c.task.length = kind == TaskKind::induction ? 10 : 6;
@@ -29,6 +31,7 @@ TrainingConfig quick(TaskKind kind = TaskKind::reverse) {
     c.d_model = 16;
     c.d_ff = 32;
     c.batch = 16;
+    c.micro_batch = 6;
     c.held_out = 100;
     c.eval_every = 10;
     c.checkpoints = 6;
@@ -338,7 +341,8 @@ TEST_CASE("training session: a frame out of time does one unit of work, never mo
     // frame's time is already spent when work() asks, so each call does its first unit only, even
     // when the next unit's cost is not known yet (the first step after an evaluation).
     TrainingConfig c = quick();
-    c.eval_every = 2;  // held-out set of 100: two chunks
+    c.micro_batch = c.batch;  // whole steps: one unit each
+    c.eval_every = 2;         // held-out set of 100: two chunks
     TrainingSession s(c);
     const auto spent = [] { return 0.0; };
     for (int chunk = 0; chunk < 2; ++chunk) {  // step 0's evaluation, a chunk a frame
@@ -358,4 +362,103 @@ TEST_CASE("training session: a frame out of time does one unit of work, never mo
     // With time to spare the units run on to `until`.
     CHECK(s.work(6, [] { return 1e9; }) == 3);
     CHECK(s.step() == 6);
+}
+
+TEST_CASE("training session: a frame out of time does one micro-batch of a split step, never more", "[ui][train]") {
+    // Steps of 16 sequences in micro-batches of 6, 6 and 4: three frames with no time left make
+    // one step (a unit each), the Adam update with the third; step() counts completed steps only.
+    TrainingConfig c = quick(TaskKind::induction);
+    c.eval_every = 100;
+    TrainingSession s(c);
+    REQUIRE(s.units_per_step() == 3);
+    CHECK(TrainingConfig::preset(TaskKind::induction).micro_batch == 8);
+    CHECK(TrainingConfig::preset(TaskKind::induction).eval_chunk == 16);
+    CHECK(s.work(0, [] { return 0.0; }) == 0);  // step 0's evaluation: 100 examples in 16s, a chunk a frame
+    CHECK(s.evaluation_due());
+    s.work(0, kForever);
+    REQUIRE_FALSE(s.evaluation_due());
+    const std::vector<float> w0(s.parameters().values(), s.parameters().values() + s.parameters().total());
+    const auto spent = [] { return 0.0; };
+    for (std::size_t unit = 1; unit <= 2; ++unit) {
+        CHECK(s.work(5, spent) == 0);
+        CHECK(s.units_done() == unit);
+        CHECK(s.step() == 0);
+        CHECK(s.train_loss().empty());
+        CHECK(std::memcmp(w0.data(), s.parameters().values(), w0.size() * sizeof(float)) == 0);  // no update yet
+    }
+    CHECK(s.work(5, spent) == 1);
+    CHECK(s.units_done() == 0);
+    CHECK(s.step() == 1);
+    CHECK(s.train_loss().size() == 1);
+    CHECK(std::memcmp(w0.data(), s.parameters().values(), w0.size() * sizeof(float)) != 0);
+    // A step begun is finished even when `until` is reached meanwhile.
+    CHECK(s.work(5, spent) == 0);
+    CHECK(s.units_done() == 1);
+    CHECK(s.work(1, kForever) == 1);
+    CHECK(s.step() == 2);
+    CHECK(s.units_done() == 0);
+    CHECK(s.work(2, kForever) == 0);  // nothing more to do
+    // One step finishes the step begun (unrecorded), then records whole ones.
+    CHECK(s.work(5, spent) == 0);
+    const auto traces = s.trace_version();
+    CHECK(s.step_once());
+    CHECK(s.step() == 3);
+    CHECK(s.trace_version() == traces);
+    CHECK(s.step_once());
+    CHECK(s.step() == 4);
+    CHECK(s.trace_version() == traces + 1);
+    CHECK(s.traced_step() == 4);
+}
+
+TEST_CASE("training session: a step split into micro-batches is the whole-batch step to float rounding",
+          "[ui][train]") {
+    // Induction ignores most targets, and its micro-batches count different numbers of them: the
+    // split step weighs each micro-batch's mean loss by its share of the counted targets. The same
+    // step in micro-batches of 16 (whole), 5 (5, 5, 5, 1) and 1 against the whole one: the
+    // recorded loss, accuracy and copied-token loss, the gradient (the step's, left by Adam) and
+    // the weights after Adam (clipped: the preset's clip of 1) agree to float rounding, as Adam
+    // carries it. Seen natively: gradient ≤ 2e-7 of its scale.
+    const TaskKind kind = GENERATE(TaskKind::induction, TaskKind::series);
+    TrainingConfig c = quick(kind);
+    c.micro_batch = c.batch;
+    TrainingSession whole(c);
+    whole.work(1, kForever);
+    for (const std::size_t m : {5, 1}) {
+        INFO("micro-batches of " << m);
+        c.micro_batch = m;
+        TrainingSession split(c);
+        CHECK(split.units_per_step() == (c.batch + m - 1) / m);
+        split.work(1, kForever);
+        REQUIRE(split.step() == 1);
+        CHECK(split.train_loss()[0] == Approx(whole.train_loss()[0]).epsilon(1e-6));
+        if (kind == TaskKind::induction) {
+            CHECK(split.train_accuracy()[0] == whole.train_accuracy()[0]);  // the same counts
+            CHECK(split.train_copied_loss()[0] == Approx(whole.train_copied_loss()[0]).epsilon(1e-6));
+        }
+        const auto &a = whole.parameters(), &b = split.parameters();
+        double gscale = 1e-12, gerr = 0, worst = 0;
+        for (std::size_t i = 0; i < a.total(); ++i) {
+            gscale = std::max(gscale, static_cast<double>(std::fabs(a.grads()[i])));
+            gerr = std::max(gerr, std::fabs(static_cast<double>(a.grads()[i]) - b.grads()[i]));
+        }
+        // Adam's first update, lr·ĝ/(|ĝ| + ε) (ĝ the clipped gradient), moves with the gradient's
+        // rounding δg by at most lr·|δg|/(|g| + ε): much for a gradient near ε (the weights may
+        // differ by a good part of lr there), float rounding elsewhere.
+        const double lr = c.lr, eps = whole.optimizer().config().eps;
+        for (std::size_t i = 0; i < a.total(); ++i) {
+            const double dg = std::fabs(static_cast<double>(a.grads()[i]) - b.grads()[i]);
+            const double bound = 2 * lr * dg / (std::fabs(a.grads()[i]) + eps) +
+                                 1e-6 * std::max(1.0, static_cast<double>(std::fabs(a.values()[i])));
+            worst = std::max(worst, std::fabs(static_cast<double>(a.values()[i]) - b.values()[i]) / bound);
+        }
+        INFO("gradient: max error " << gerr << " of scale " << gscale << "; weights: max error / bound " << worst);
+        CHECK(gerr / gscale < 3e-6);
+        CHECK(worst <= 1.0);
+        // the step moved the weights by far more than that (lr 3e-3)
+        double moved = 0;
+        TrainingSession fresh(c);
+        for (std::size_t i = 0; i < a.total(); ++i)
+            moved = std::max(moved, std::fabs(static_cast<double>(fresh.parameters().values()[i]) - a.values()[i]));
+        CHECK(moved > 1e-3);
+    }
 }

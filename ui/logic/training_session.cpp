@@ -28,8 +28,6 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 // constant of their own (the same held-out examples for every seed of a task).
 constexpr std::uint64_t kDataStream = 0x9E3779B97F4A7C15ull;
 constexpr std::uint64_t kHeldOutSeed = 0x48454C444F5554ull;  // "HELDOUT"
-// Held-out examples per forward pass: small enough that a chunk is a fraction of a frame.
-constexpr std::size_t kEvalChunk = 50;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // Row statistics of one position's logits: log-sum-exp, argmax.
@@ -75,6 +73,9 @@ TrainingConfig TrainingConfig::preset(TaskKind kind) {
             c.task.k = 6;
             c.layers = 2;
             c.eval_every = 100;
+            // A batch-64 step is 20-40 ms in the browser: work units of 8 sequences fit a frame.
+            c.micro_batch = 8;
+            c.eval_chunk = 16;  // held-out forward passes of a unit's cost too
             break;
         case TaskKind::series:
             c.task.length = 24;
@@ -102,6 +103,8 @@ void TrainingConfig::check() const {
     if (held_out < 1) throw Error("held_out must be at least 1 example");
     if (eval_every < 1) throw Error("eval_every must be at least 1 step");
     if (checkpoints < 2) throw Error("checkpoints must be at least 2");
+    if (micro_batch < 1) throw Error("micro_batch must be at least 1 example");
+    if (eval_chunk < 1) throw Error("eval_chunk must be at least 1 example");
 }
 
 bool TrainingConfig::same_run(const TrainingConfig& o) const {
@@ -112,7 +115,7 @@ bool TrainingConfig::same_run(const TrainingConfig& o) const {
     return same_task && d_model == o.d_model && heads == o.heads && d_ff == o.d_ff && layers == o.layers &&
            positions == o.positions && activation == o.activation && clip == o.clip && batch == o.batch &&
            seed == o.seed && held_out == o.held_out && eval_every == o.eval_every && checkpoints == o.checkpoints &&
-           trace_cells_up_to == o.trace_cells_up_to;
+           trace_cells_up_to == o.trace_cells_up_to && micro_batch == o.micro_batch && eval_chunk == o.eval_chunk;
 }
 
 // [SECTION] checkpoint ring
@@ -219,6 +222,8 @@ void TrainingSession::import_weights(const Parameters& from) {
     model_.trace_next_step({});
     opt_.reset();
     step_ = 0;
+    unit_ = 0;
+    recording_ = false;
     train_loss_.clear();
     train_accuracy_.clear();
     train_copied_loss_.clear();
@@ -259,34 +264,54 @@ std::size_t TrainingSession::work(std::size_t until, const std::function<double(
             worked = true;
             continue;
         }
-        if (step_ >= until) break;
-        if (worked && !fits_in_frame(remaining_ms(), step_ms_)) break;
+        if (unit_ == 0 && step_ >= until) break;  // a step begun is finished
+        if (worked && !fits_in_frame(remaining_ms(), unit_ms_)) break;
         const auto t0 = Clock::now();
-        const bool ok = train_step((record_first && steps == 0) || (record_until && step_ + 1 == until));
+        const std::size_t before = step_;
+        // A recorded step runs whole in this unit (its trace is of the whole batch).
+        const bool record = unit_ == 0 && ((record_first && steps == 0) || (record_until && step_ + 1 == until));
+        bool ok = true;
+        if (record) {
+            do ok = train_unit(true);
+            while (ok && unit_ != 0);
+        } else {
+            ok = train_unit(false);
+        }
         const double ms = ms_since(t0);
-        step_ms_ = step_ms_ == 0 ? ms : 0.8 * step_ms_ + 0.2 * ms;
+        if (!record) unit_ms_ = unit_ms_ == 0 ? ms : 0.8 * unit_ms_ + 0.2 * ms;
         worked = true;
         if (!ok) break;
-        ++steps;
+        steps += step_ - before;
     }
     return steps;
+}
+
+std::size_t TrainingSession::units_per_step() const {
+    const std::size_t B = config_.batch, m = std::min(config_.micro_batch, B);
+    return (B + m - 1) / m;
 }
 
 bool TrainingSession::step_once() {
     if (!failure_.empty()) return false;
     while (eval_.pending) eval_chunk();
-    return train_step(true);
+    const bool record = unit_ == 0;  // a step begun unrecorded is finished so
+    do {
+        if (!train_unit(record)) return false;
+    } while (unit_ != 0);
+    return true;
 }
 
 void TrainingSession::record_preview() {
-    if (step_ != 0 || trace_version_ != 0 || !failure_.empty()) return;
+    if (step_ != 0 || unit_ != 0 || trace_version_ != 0 || !failure_.empty()) return;
     const Parameters& p = model_.parameters();
     const std::vector<float> values(p.values(), p.values() + p.total());
     const Adam opt = opt_;
     const Rng data = data_rng_;
     const EvalProgress eval = eval_;
     const std::size_t evaluations = evaluations_.size();
-    const bool ok = train_step(true, true);
+    bool ok = true;
+    do ok = train_unit(true, true);
+    while (ok && unit_ != 0);
     if (!ok) failure_.clear();  // fail() restored step 0 already
     std::copy(values.begin(), values.end(), model_.parameters().values());
     opt_ = opt;
@@ -323,6 +348,8 @@ bool TrainingSession::fail(const std::string& what) {
     train_copied_loss_.resize(step_);
     evaluations_.resize(saved_.evaluations);
     ring_.drop_after(step_);
+    unit_ = 0;
+    recording_ = false;
     eval_ = {};
     eval_.pending = true;  // the restored step's evaluation, again (it gives the same numbers)
     eval_.step = step_;
@@ -331,50 +358,99 @@ bool TrainingSession::fail(const std::string& what) {
     return false;
 }
 
-bool TrainingSession::train_step(bool record, bool preview) {
+// One work unit of a step: the forward and backward of the next micro-batch of the step's batch
+// (drawn with the first unit), its gradient added with weight c_i / C (c_i of the batch's C
+// targets not ignored are in it: the micro-batches' mean losses so weighted sum to the batch's mean
+// loss, and their gradients to its gradient); after the last, the clip and Adam update. A recorded
+// step first traces the whole batch's forward, loss and backward (the units then compute the
+// gradient again, so a recorded step gives the numbers an unrecorded one gives).
+bool TrainingSession::train_unit(bool record, bool preview) {
     const TaskConfig& task = config_.task;
-    const std::size_t B = config_.batch, n = task.length;
-    generate_batch(task, B, data_rng_, batch_);
-    if (record) {
-        scratch_trace_.reset(n <= config_.trace_cells_up_to ? Trace::Detail::cells : Trace::Detail::rows, 50000);
-        scratch_trace_.add(StepKind::note,
-                           "training step " + str(step_ + 1) +
-                               (preview ? " (a preview: not applied until you train)" : "") + ": a batch of " + str(B) +
-                               " fresh examples; the steps below follow its first one",
-                           std::string("task: ") + task_name(task.kind) + ",  loss averaged over the batch", {}, {});
-        model_.trace_next_step({&scratch_trace_, 0, trace_layer_, trace_head_});
+    const std::size_t B = config_.batch, n = task.length, m = std::min(config_.micro_batch, B);
+    if (unit_ == 0) {
+        generate_batch(task, B, data_rng_, batch_);
+        step_loss_ = 0;
+        step_copied_ = 0;
+        step_scored_ = 0;
+        step_correct_ = 0;
+        grads_started_ = false;
+        step_targets_ =
+            task.tokens()
+                ? static_cast<std::size_t>(std::count_if(batch_.target.begin(), batch_.target.begin() + B * n,
+                                                         [](std::int32_t t) { return t != nn::kIgnoreIndex; }))
+                : B * n;
+        recording_ = record;
+        if (record) {
+            scratch_trace_.reset(n <= config_.trace_cells_up_to ? Trace::Detail::cells : Trace::Detail::rows, 50000);
+            scratch_trace_.add(
+                StepKind::note,
+                "training step " + str(step_ + 1) + (preview ? " (a preview: not applied until you train)" : "") +
+                    ": a batch of " + str(B) + " fresh examples; the steps below follow its first one",
+                std::string("task: ") + task_name(task.kind) + ",  loss averaged over the batch", {}, {});
+            model_.trace_next_step({&scratch_trace_, 0, trace_layer_, trace_head_});
+            if (m < B) {
+                float loss = 0;
+                if (task.tokens()) {
+                    model_.forward(batch_.input.data(), B, n);
+                    loss = model_.cross_entropy_loss(batch_.target.data());
+                } else {
+                    model_.forward_series(batch_.input_values.data(), B, n);
+                    loss = model_.mse_loss(batch_.target_values.data());
+                }
+                if (!std::isfinite(loss))
+                    return fail("the loss became " + std::string(nonfinite_name(loss)) + " at step " + str(step_ + 1));
+                model_.backward();
+            }
+        }
     }
-    float loss = 0;
-    if (task.tokens()) {
-        model_.forward(batch_.input.data(), B, n);
-        loss = model_.cross_entropy_loss(batch_.target.data());
-    } else {
-        model_.forward_series(batch_.input_values.data(), B, n);
-        loss = model_.mse_loss(batch_.target_values.data());
+    const std::size_t first = unit_ * m, rows = std::min(m, B - first), off = first * n;
+    const std::size_t targets = task.tokens() ? static_cast<std::size_t>(std::count_if(
+                                                    batch_.target.begin() + off, batch_.target.begin() + off + rows * n,
+                                                    [](std::int32_t t) { return t != nn::kIgnoreIndex; }))
+                                              : rows * n;
+    // A micro-batch whose targets are all ignored adds nothing (unless the whole batch's are:
+    // then the loss's own message says so).
+    if (targets > 0 || step_targets_ == 0) {
+        float loss = 0;
+        if (task.tokens()) {
+            model_.forward(batch_.input.data() + off, rows, n);
+            loss = model_.cross_entropy_loss(batch_.target.data() + off);
+        } else {
+            model_.forward_series(batch_.input_values.data() + off, rows, n);
+            loss = model_.mse_loss(batch_.target_values.data() + off);
+        }
+        if (!std::isfinite(loss))
+            return fail("the loss became " + std::string(nonfinite_name(loss)) + " at step " + str(step_ + 1));
+        // The batch's accuracy on its scored tokens, and for induction its loss on the copied ones.
+        if (task.tokens()) {
+            const ConstMatrixView z = model_.output();
+            for (std::size_t i = 0; i < rows * n; ++i) {
+                if (!batch_.scored[off + i]) continue;
+                const RowStats r = row_stats(z.row(i), z.cols);
+                ++step_scored_;
+                step_correct_ += static_cast<std::int32_t>(r.argmax) == batch_.target[off + i];
+                step_copied_ += r.lse - z(i, static_cast<std::size_t>(batch_.target[off + i]));
+            }
+        }
+        const float weight =
+            targets == step_targets_ ? 1.0f : static_cast<float>(targets) / static_cast<float>(step_targets_);
+        step_loss_ += static_cast<double>(loss) * static_cast<double>(weight);
+        model_.backward(weight, /*accumulate=*/grads_started_);
+        grads_started_ = true;
     }
-    if (!std::isfinite(loss))
-        return fail("the loss became " + std::string(nonfinite_name(loss)) + " at step " + str(step_ + 1));
+    ++unit_;
+    if (first + rows < B) return true;
 
-    // The batch's accuracy on its scored tokens, and for induction its loss on the copied ones.
+    unit_ = 0;
+    record = recording_;
+    recording_ = false;
     float accuracy = kNaN, copied_loss = kNaN;
-    if (task.tokens()) {
-        const ConstMatrixView z = model_.output();
-        std::size_t scored = 0, correct = 0;
-        double copied = 0;
-        for (std::size_t i = 0; i < B * n; ++i) {
-            if (!batch_.scored[i]) continue;
-            const RowStats r = row_stats(z.row(i), z.cols);
-            ++scored;
-            correct += static_cast<std::int32_t>(r.argmax) == batch_.target[i];
-            copied += r.lse - z(i, static_cast<std::size_t>(batch_.target[i]));
-        }
-        if (scored) {
-            accuracy = static_cast<float>(correct) / static_cast<float>(scored);
-            if (task.kind == TaskKind::induction) copied_loss = static_cast<float>(copied / scored);
-        }
+    if (task.tokens() && step_scored_) {
+        accuracy = static_cast<float>(step_correct_) / static_cast<float>(step_scored_);
+        if (task.kind == TaskKind::induction)
+            copied_loss = static_cast<float>(step_copied_ / static_cast<double>(step_scored_));
     }
-
-    model_.backward();
+    const float loss = static_cast<float>(step_loss_);
     Parameters& p = model_.parameters();
     AdamStep r;
     if (record) {
@@ -425,7 +501,7 @@ void TrainingSession::eval_chunk() {
         const Parameters& p = model_.parameters();
         std::copy(p.values(), p.values() + p.total(), eval_model_.parameters().values());
     }
-    const std::size_t first = eval_.next, count = std::min(kEvalChunk, total - first);
+    const std::size_t first = eval_.next, count = std::min(config_.eval_chunk, total - first);
     if (task.tokens()) {
         const ConstMatrixView z = eval_model_.forward(held_.input.data() + first * n, count, n);
         for (std::size_t e = 0; e < count; ++e) {

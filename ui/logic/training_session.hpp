@@ -3,11 +3,15 @@
 // A TrainingSession owns the model (attn::Transformer), its optimizer (Adam), the task's data
 // streams, a fixed held-out set, the metrics history, a ring of parameter checkpoints and the
 // recorded trace of one training step. It works in slices: work() does held-out evaluations
-// that are due and whole optimizer steps until its time is spent, so a lesson can train inside
-// a frame's budget.
+// that are due and optimizer steps until its time is spent, so a lesson can train inside a
+// frame's budget. A step is itself split into work units of micro_batch sequences (forward and
+// backward; the step's gradient accumulates, each micro-batch weighted by its share of the
+// batch's targets not ignored), the clip and Adam update coming with the last unit: the same step,
+// up to float rounding, over several frames when a whole one would not fit a frame.
 //
 // Determinism: a run is a function of its TrainingConfig (everything but the learning rate's
-// changes while training). Step s trains on the s-th batch of a stream seeded from the seed;
+// changes while training; micro_batch changes the rounding of the gradient sums, not what they
+// sum). Step s trains on the s-th batch of a stream seeded from the seed;
 // the held-out set and the probe example come from a stream of their own (the same for every
 // seed); evaluations and checkpoints fall on fixed steps. Training again to step N, in any
 // slices, with or without recorded steps, gives the same parameters and the same curves.
@@ -55,6 +59,8 @@ struct TrainingConfig {
     std::size_t eval_every = 25;        // steps between held-out evaluations (and last-good saves)
     std::size_t checkpoints = 48;       // capacity of the checkpoint ring
     std::size_t trace_cells_up_to = 8;  // a recorded step goes cell by cell up to this length, row by row above
+    std::size_t micro_batch = 64;       // sequences per work unit of a step (≥ batch: whole steps)
+    std::size_t eval_chunk = 50;        // held-out examples per evaluation unit
 
     // The lesson's defaults for a task (any seed reaches the README's targets with them).
     static TrainingConfig preset(TaskKind kind);
@@ -122,23 +128,29 @@ public:
     // Which layer and head a recorded step follows through the attention backward.
     void set_trace_head(std::size_t layer, std::size_t head);
 
-    // Work until out of time: the held-out evaluation that is due (in chunks), then whole
-    // optimizer steps while step() < until. Before each unit of work after the first, the unit's
-    // expected cost (a running mean of its past costs) is compared with remaining_ms(); a unit
-    // that would not fit waits for the next call. With record_first, the first step of this call
-    // is recorded (trace()); with record_until, the step that reaches `until` is. Returns the
-    // number of optimizer steps taken; stops at a failure.
+    // Work until out of time: the held-out evaluation that is due (in chunks), then the
+    // micro-batches of optimizer steps while step() < until (a step begun is finished first).
+    // Before each unit of work after the first, the unit's expected cost (a running mean of its
+    // past costs) is compared with remaining_ms(); a unit that would not fit waits for the next
+    // call. With record_first, the first step begun in this call is recorded (trace()); with
+    // record_until, the step that reaches `until` is; a recorded step runs whole, as one unit.
+    // Returns the number of optimizer steps completed; stops at a failure.
     std::size_t work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first = false,
                      bool record_until = false);
-    // Exactly one optimizer step, recorded (any evaluation due first). False on a failure.
+    // Exactly one optimizer step, recorded (any evaluation due first); a step already begun is
+    // finished instead, unrecorded. False on a failure.
     bool step_once();
     // At step 0 with nothing recorded yet: records step 1 and undoes it, so the step player has a
     // training step to show before training starts. Changes nothing else.
     void record_preview();
 
     std::size_t step() const { return step_; }
-    // The running mean of an optimizer step's cost on this machine (0 before the first step).
-    double expected_step_ms() const { return step_ms_; }
+    // Micro-batches of the current step done (0: between steps), and per step.
+    std::size_t units_done() const { return unit_; }
+    std::size_t units_per_step() const;
+    // The expected cost of the next unit of work (an evaluation chunk or a micro-batch; a running
+    // mean of its past costs on this machine, 0 before the first), in ms.
+    double expected_unit_ms() const { return eval_.pending ? chunk_ms_ : unit_ms_; }
     bool evaluation_due() const { return eval_.pending; }
     // Empty while the run is healthy; else what stopped it, e.g. "the loss became nan at step 812:
     // the weights of step 800 are restored; lower the learning rate".
@@ -221,7 +233,7 @@ private:
         std::size_t targets = 0, scored = 0, correct = 0, exact = 0, copied = 0;
     };
 
-    bool train_step(bool record, bool preview = false);
+    bool train_unit(bool record, bool preview = false);
     void eval_chunk();
     bool fail(const std::string& what);
     void save_state();
@@ -234,6 +246,11 @@ private:
     Rng data_rng_;
     TaskBatch batch_, held_;
     std::size_t step_ = 0;
+    // The step in progress: micro-batches done, targets not ignored in its batch, its weighted
+    // loss, scored tokens, right ones and their loss; whether a gradient was added, it is recorded.
+    std::size_t unit_ = 0, step_targets_ = 0, step_scored_ = 0, step_correct_ = 0;
+    double step_loss_ = 0, step_copied_ = 0;
+    bool grads_started_ = false, recording_ = false;
     std::vector<float> train_loss_, train_accuracy_, train_copied_loss_;
     std::vector<Evaluation> evaluations_;
     EvalProgress eval_;
@@ -246,7 +263,7 @@ private:
     std::size_t traced_step_ = 0;
     std::vector<std::int32_t> traced_input_, traced_target_;
     std::vector<float> traced_input_values_;
-    double step_ms_ = 0, chunk_ms_ = 0;  // running means of the cost of a step, of an eval chunk
+    double unit_ms_ = 0, chunk_ms_ = 0;  // running means of the cost of a micro-batch, of an eval chunk
 };
 
 }  // namespace attn::ui

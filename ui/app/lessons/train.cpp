@@ -256,11 +256,12 @@ public:
     void advance(const FrameBudget& budget) override {
         if (task_ == kDatesTask) return advance_dates(budget);
         if (!session_) return;
-        // A step longer than the frame's budget waits until the budgets of a few frames add up to
-        // it (whole steps only): the frame rate holds, and training goes on at a lower rate.
-        const double cost = session_->expected_step_ms();
+        // Work comes in units (an evaluation chunk, a micro-batch of a step): a unit longer than
+        // the frame's budget waits until the budgets of a few frames add up to it, so the frame
+        // rate holds and training goes on at a lower rate.
+        const double cost = session_->expected_unit_ms();
         credit_ms_ = std::min(credit_ms_ + budget.ms(), std::max(2.0 * cost, budget.ms()));
-        if (cost > budget.ms() && credit_ms_ < cost && !session_->evaluation_due()) return;
+        if (cost > budget.ms() && credit_ms_ < cost) return;
         std::size_t until = session_->step();
         if (replaying())
             until = replay_to_;
@@ -268,8 +269,12 @@ public:
             until = session_->step() + static_cast<std::size_t>(steps_per_frame_);
         // While training, a new step is recorded for the player a few times a second (a learner
         // cannot read more, and recording and copying a trace every frame costs frame time).
+        // A recorded step runs whole (its trace is of the whole batch): not while a run splits its
+        // steps into micro-batches, whose frames would then stall (the player keeps the last step
+        // recorded, e.g. by One step).
         const auto now = Clock::now();
-        const bool record = std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery;
+        const bool record = session_->units_per_step() == 1 &&
+                            std::chrono::duration<double>(now - last_record_).count() >= kRecordEvery;
         if (record) last_record_ = now;
         // A replay records its last step: the player then shows the step the link stopped at.
         const std::size_t done = session_->work(
@@ -282,7 +287,8 @@ public:
             trace_ = session_->trace();
             trace_seen_ = session_->trace_version();
         }
-        refresh_views();
+        // The probe's views only when the weights moved (a frame may do a part of a step only).
+        if (done || !session_->failure().empty()) refresh_views();
         touched();
     }
 

@@ -106,8 +106,12 @@ public:
     // targets: (B, n) finite; mean of the squared errors.
     float mse_loss(const float* targets);
     // Zeroes every gradient, then backpropagates the last loss through the last forward:
-    // parameters().grads() then holds ∂loss/∂parameter for every tensor.
-    void backward();
+    // parameters().grads() then holds ∂loss/∂parameter for every tensor. With accumulate, adds
+    // weight·∂loss/∂parameter to the gradients already there instead: a batch split into
+    // micro-batches, each backpropagated with weight c_i / C (c_i of the batch's C targets not
+    // ignored are in micro-batch i; for mse_loss, its share of the values), sums to the gradient of
+    // the whole batch's mean loss (up to float rounding), in the memory of a micro-batch.
+    void backward(float weight = 1.0f, bool accumulate = false);
 
     // Records the next forward, loss and backward (see StepTraceRequest); the request is spent
     // when that backward ends. Out-of-range sequence, layer or head throw at the forward.
@@ -164,6 +168,7 @@ private:
     Matrix final_x_, final_ln_;  // (N, E)
     std::vector<double> final_mean_, final_rstd_;
     Matrix logits_, d_logits_;  // (N, outputs)
+    Matrix d_weighted_;         // weight·∂loss/∂output of a weighted backward
     Matrix d_x_, d_branch_, d_norm_, d_hidden_, scratch_;
     Matrix ff_out_, attn_out_;  // (N, E) branch outputs (forward scratch)
     StepTraceRequest trace_request_;
