@@ -161,6 +161,9 @@
     last = JSON.parse(lastText);
     if (window.attnlabA11y) window.attnlabA11y.update(last);
     started = true;
+    // The first frame, on the page's performance timeline: what was fetched before it is what the
+    // default lesson waited for (tests/e2e/offline.test.mjs; boot.js's work after it comes later).
+    if (window.performance && performance.mark) performance.mark("attnlab-first-frame");
     resolveReady(api);
   };
   Module.attnlabAfterFrame = poll;
