@@ -172,4 +172,15 @@ bool overlaps(ConstMatrixView a, ConstMatrixView b) {
     return false;
 }
 
+ConstMatrixView scaled(ConstMatrixView m, float s, Matrix& scratch) {
+    if (s == 1.0f) return m;
+    scratch.resize(m.rows, m.cols);
+    for (std::size_t r = 0; r < m.rows; ++r) {
+        const float* g = m.row(r);
+        float* w = scratch.row(r);
+        for (std::size_t k = 0; k < m.cols; ++k) w[k] = s * g[k];
+    }
+    return scratch.view();
+}
+
 }  // namespace attn

@@ -397,16 +397,7 @@ void Seq2Seq::backward(float weight, bool accumulate) {
     if (!accumulate) params_.zero_grads();
     // Every gradient below is linear in ∂loss/∂logits and is added to (never written over), so
     // weighting the loss's gradient once weights them all (in a copy: backward may run again).
-    ConstMatrixView d_logits = d_logits_.view();
-    if (weight != 1.0f) {
-        d_weighted_.resize(d_logits_.rows(), d_logits_.cols());
-        for (std::size_t r = 0; r < d_logits_.rows(); ++r) {
-            const float* g = d_logits_.row(r);
-            float* w = d_weighted_.row(r);
-            for (std::size_t k = 0; k < d_logits_.cols(); ++k) w[k] = weight * g[k];
-        }
-        d_logits = d_weighted_.view();
-    }
+    const ConstMatrixView d_logits = scaled(d_logits_, weight, d_weighted_);
     const std::size_t B = B_, n = n_, T = T_, He = config_.enc_hidden, Hd = config_.dec_hidden, A = config_.attn_hidden,
                       E2 = 2 * He, emb = config_.emb, in = emb + E2;
     // logits_t = out([s_t; c_t])

@@ -321,16 +321,7 @@ void Transformer::backward(float weight, bool accumulate) {
     if (!accumulate) params_.zero_grads();
     // Every gradient below is linear in ∂loss/∂output and added to (never written over), so
     // weighting the loss's gradient once weights them all (in a copy: backward may run again).
-    ConstMatrixView d_out = d_logits_.view();
-    if (weight != 1.0f) {
-        d_weighted_.resize(d_logits_.rows(), d_logits_.cols());
-        for (std::size_t r = 0; r < d_logits_.rows(); ++r) {
-            const float* g = d_logits_.row(r);
-            float* w = d_weighted_.row(r);
-            for (std::size_t k = 0; k < d_logits_.cols(); ++k) w[k] = weight * g[k];
-        }
-        d_out = d_weighted_.view();
-    }
+    const ConstMatrixView d_out = scaled(d_logits_, weight, d_weighted_);
     const std::size_t N = batch_ * length_, E = config_.d_model, F = config_.d_ff, n = length_;
     d_x_.resize(N, E);
     d_branch_.resize(N, E);

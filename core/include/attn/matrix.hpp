@@ -123,4 +123,8 @@ bool overlaps(ConstMatrixView a, ConstMatrixView b);
 
 std::string shape_string(std::size_t rows, std::size_t cols);  // "3×4"
 
+// s·m: m itself when s is 1, else s·m written into scratch (resized) and a view of it. For a
+// loss's gradient weighted once before a backward pass (micro-batches of a training step).
+ConstMatrixView scaled(ConstMatrixView m, float s, Matrix& scratch);
+
 }  // namespace attn
