@@ -695,7 +695,9 @@ private:
     void status_bar();
     enum class RunButton { none, train, one_step, reset };
     RunButton run_buttons(bool failed);
-    void run_status(std::string line, std::size_t step, const std::string& failure);
+    // "step N   loss L" + evaluation (the held-out figures), then the run's notes.
+    void run_status(const std::string& evaluation, std::size_t step, const std::vector<float>& train_loss,
+                    const std::string& failure);
     void curves(float width, float height);
     void attention_grid(const LessonContext& ctx, const Inspection& in, const char* id, float width, float height);
     void probe_lines(const Inspection& in, bool show_target);
@@ -793,12 +795,8 @@ void TrainLesson::status_bar() {
         case RunButton::none: break;
     }
     const bool tokens = s.config().task.tokens();
-    std::string line = "step " + std::to_string(s.step());
+    std::string line;
     char buf[96];
-    if (!s.train_loss().empty()) {
-        std::snprintf(buf, sizeof buf, "   loss %.4g", static_cast<double>(s.train_loss().back()));
-        line += buf;
-    }
     if (!s.evaluations().empty()) {
         const auto& e = s.evaluations().back();
         if (tokens)
@@ -808,7 +806,7 @@ void TrainLesson::status_bar() {
                           static_cast<double>(e.loss), static_cast<double>(e.baseline), e.step);
         line += buf;
     }
-    run_status(line, s.step(), s.failure());
+    run_status(line, s.step(), s.train_loss(), s.failure());
 }
 
 // The row both kinds of run share: Train / Pause, One step, Export model, Import model…, Reset,
@@ -849,8 +847,15 @@ TrainLesson::RunButton TrainLesson::run_buttons(bool failed) {
 
 // The run's status line (beside the buttons when it fits, else below them), the replay's progress,
 // the failure and the notes about this run.
-void TrainLesson::run_status(std::string line, std::size_t step, const std::string& failure) {
+void TrainLesson::run_status(const std::string& evaluation, std::size_t step, const std::vector<float>& train_loss,
+                             const std::string& failure) {
     char buf[96];
+    std::string line = "step " + std::to_string(step);
+    if (!train_loss.empty()) {
+        std::snprintf(buf, sizeof buf, "   loss %.4g", static_cast<double>(train_loss.back()));
+        line += buf;
+    }
+    line += evaluation;
     if (running_ || replaying()) {
         std::snprintf(buf, sizeof buf, "   %.0f steps/s", steps_per_second_);
         line += buf;
@@ -1159,12 +1164,8 @@ void TrainLesson::dates_view(const LessonContext& ctx) {
             return;
         case RunButton::none: break;
     }
-    std::string line = "step " + std::to_string(d.step());
+    std::string line;
     char buf[160];
-    if (!d.train_loss().empty()) {
-        std::snprintf(buf, sizeof buf, "   loss %.4g", static_cast<double>(d.train_loss().back()));
-        line += buf;
-    }
     if (!d.evaluations().empty()) {
         const auto& e = d.evaluations().back();
         std::snprintf(buf, sizeof buf,
@@ -1173,7 +1174,7 @@ void TrainLesson::dates_view(const LessonContext& ctx) {
                       static_cast<double>(e.day), e.step);
         line += buf;
     }
-    run_status(line, d.step(), d.failure());
+    run_status(line, d.step(), d.train_loss(), d.failure());
     ImGui::TextWrapped(
         "A Bahdanau encoder-decoder (bidirectional GRU, additive attention, GRUCell decoder; the core's default "
         "sizes) learns to write dates as YYYY-MM-DD. Each output character's row shows where it looked in the "
