@@ -80,6 +80,7 @@
     }
     new WebAssembly.Instance(module, imports);  // fills the placeholders' table slots
     deferredLinked = true;
+    if (window.performance && performance.mark) performance.mark("attnlab-deferred-linked");
   }
   Module.loadSplitModule = function (file, imports) { linkDeferred(imports); };
   function fetchDeferred() {

@@ -93,9 +93,13 @@ test("the first visit fetches the page, scripts and wasm (no service worker yet)
                                              encoding: r.headers()["content-encoding"] }));
   await page.goto(base);
   await ready(page);
+  // After the first frame the deferred code arrives and is linked in.
+  await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/attnlab.deferred.wasm")),
+                             null, { timeout: 30000 });
   // Everything requested before the first frame: the page's resources that started before the
   // mark api.js sets when it draws (the work boot.js starts after the first frame comes later on
-  // the same timeline; the responses seen here may arrive in any order around ready).
+  // the same timeline; the responses seen here may arrive in any order around ready). Read once
+  // the deferred code has come: a resource enters the timeline when its response has ended.
   const early = await page.evaluate(() => {
     const t = performance.getEntriesByName("attnlab-first-frame")[0].startTime;
     return performance.getEntriesByType("resource").filter((e) => e.startTime < t)
@@ -110,13 +114,16 @@ test("the first visit fetches the page, scripts and wasm (no service worker yet)
   assert.ok(!files.includes("attnlab.deferred.wasm"),
     "the deferred code is fetched only after the first frame (if the default lesson now runs code that is not in " +
     "web/first-load-funcs.txt, regenerate it: node tests/e2e/profile-first-load.mjs after the wasm build)");
-  // After the first frame the deferred code arrives (and is linked in; had it not been yet, the
-  // first call into it would download it on the spot): another lesson then opens and computes.
-  await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/attnlab.deferred.wasm")),
-                             null, { timeout: 30000 });
+  // Another lesson then opens and computes with the deferred code, linked in the background
+  // (boot.js marks it): a placeholder's call before that would have downloaded it on the spot.
+  await page.waitForFunction(() => performance.getEntriesByName("attnlab-deferred-linked").length > 0, null,
+                             { timeout: 30000 });
   const train = await page.evaluate(() => window.attnlab.setLesson("train"));
   assert.equal(train.lesson, "train");
   assert.ok(train.stepCount > 1, "the Training lesson has its steps");
+  const syncLoads = await page.evaluate(() => performance.getEntriesByType("resource")
+    .filter((e) => e.name.endsWith("/attnlab.deferred.wasm") && e.initiatorType === "xmlhttprequest").length);
+  assert.equal(syncLoads, 0, "the deferred code was linked in the background, not downloaded on a placeholder's call");
   let raw = 0, gz = 0;
   for (const f of files) {
     const bytes = readFileSync(join(site, f));

@@ -361,13 +361,14 @@ void App::lesson_view() {
     // Stacked, the views get the layout's height. A lesson whose views end well before that gets
     // only what they used at the full height, so the page shows no gap. The measure is taken at the
     // full height only: lessons that size their views by the height they are given would measure
-    // less at a smaller one, and shrink frame after frame. A new step or lesson, or views that
-    // outgrow the smaller height, are measured again at the full height (one frame).
+    // less at a smaller one, and shrink frame after frame. A new lesson or layout height, or views
+    // that outgrow the smaller height, are measured again at the full height (one frame); a new
+    // step is not, so playing the steps never makes the page below jump.
     float height = 0.0f;
     bool full = true;
     if (layout_.stacked) {
         height = layout_.view_height;
-        const bool remeasure = view_content_h_ <= 0.0f || player_.index() != view_measured_step_;
+        const bool remeasure = view_content_h_ <= 0.0f || layout_.view_height != view_measured_at_;
         if (!remeasure && view_content_h_ < 0.8f * height) height = view_content_h_;
         full = height == layout_.view_height;
     }
@@ -379,7 +380,7 @@ void App::lesson_view() {
                           (ImGui::GetScrollMaxX() > 0.0f ? ImGui::GetStyle().ScrollbarSize : 0.0f);
     if (full) {
         view_content_h_ = content;
-        view_measured_step_ = player_.index();
+        view_measured_at_ = layout_.stacked ? layout_.view_height : 0.0f;
     } else if (content > height + 1.0f) {
         view_content_h_ = 0.0f;  // outgrown: measure again at the full height
     }

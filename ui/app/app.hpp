@@ -145,9 +145,9 @@ private:
     float tabs_width_ = 0.0f;             // the lesson buttons side by side (device px)
     ImGuiWindow* scroll_drag_ = nullptr;  // a drag that started off the widgets scrolls this window
     float page_scroll_ = 0.0f, page_height_ = 0.0f;
-    ImVec2 view_scroll_{0.0f, 0.0f};      // the lesson's view, scrolled within its region
-    float view_content_h_ = 0.0f;         // stacked: the height the lesson's views took at the full height
-    std::size_t view_measured_step_ = 0;  // the step at which view_content_h_ was measured
+    ImVec2 view_scroll_{0.0f, 0.0f};  // the lesson's view, scrolled within its region
+    float view_content_h_ = 0.0f;     // stacked: the height the lesson's views took at the full height
+    float view_measured_at_ = 0.0f;   // the stacked view height view_content_h_ was measured at
     struct Region {
         std::string name;
         float x0, y0, x1, y1;

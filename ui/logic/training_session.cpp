@@ -253,7 +253,7 @@ void TrainingSession::set_trace_head(std::size_t layer, std::size_t head) {
 std::size_t TrainingSession::work(std::size_t until, const std::function<double()>& remaining_ms, bool record_first,
                                   bool record_until) {
     std::size_t steps = 0;
-    bool worked = false;
+    bool worked = false, begun = false;  // begun: a step was begun in this call
     while (failure_.empty()) {
         if (eval_.pending) {
             if (worked && !fits_in_frame(remaining_ms(), chunk_ms_)) break;
@@ -269,7 +269,8 @@ std::size_t TrainingSession::work(std::size_t until, const std::function<double(
         const auto t0 = Clock::now();
         const std::size_t before = step_;
         // A recorded step runs whole in this unit (its trace is of the whole batch).
-        const bool record = unit_ == 0 && ((record_first && steps == 0) || (record_until && step_ + 1 == until));
+        const bool record = unit_ == 0 && ((record_first && !begun) || (record_until && step_ + 1 == until));
+        if (unit_ == 0) begun = true;
         bool ok = true;
         if (record) {
             do ok = train_unit(true);
