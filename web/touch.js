@@ -168,8 +168,7 @@
       S.overText = !!over;
       if (want) {
         S.idleText = 0;
-        // Only for a finger: with a mouse the page's keyboard reaches the field through GLFW.
-        if (!S.textWanted && S.touch) focusText();
+        if (!S.textWanted) focusText();
         S.textWanted = true;
       } else if (S.textWanted || document.activeElement === input()) {
         // A field just tapped becomes active a frame or two after the tap focused the input.
